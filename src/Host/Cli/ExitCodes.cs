@@ -1,0 +1,12 @@
+namespace Phyr.Host.Cli;
+
+public static class ExitCodes
+{
+    public const int Ok = 0;
+
+    /// <summary>Something inside Phyr failed: a bug, reported with its stack trace.</summary>
+    public const int InternalError = 1;
+
+    /// <summary>Bad input: an argument, a file, a value out of range.</summary>
+    public const int BadInput = 2;
+}

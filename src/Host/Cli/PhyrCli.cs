@@ -1,0 +1,55 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using Phyr.Host.Commands;
+
+namespace Phyr.Host.Cli;
+
+/// <summary>
+/// The `phyr` command line: builds the verbs, runs one, and turns bad input into a one-line message
+/// and exit code 2 (internal failures: exit code 1 with the stack trace).
+/// </summary>
+public static class PhyrCli
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand(
+            "Phyr: a simulator of how Linux pins user memory and maps it for DMA, and what each descriptor format costs.");
+        root.Subcommands.Add(LayoutCommand.Create());
+        return root;
+    }
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = Build();
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        if (args.Length == 0)
+        {
+            root.Parse(["--help"]).Invoke(config);
+            return ExitCodes.BadInput;
+        }
+
+        var parse = root.Parse(args);
+        var verb = parse.CommandResult.Command;
+        var prefix = verb == root ? "phyr" : $"phyr {verb.Name}";
+        if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
+        {
+            stderr.WriteLine($"{prefix}: {parse.Errors[0].Message} (see '{prefix} --help')");
+            return ExitCodes.BadInput;
+        }
+
+        try
+        {
+            return parse.Invoke(config);
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"{prefix}: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e)
+        {
+            stderr.WriteLine($"{prefix}: internal error, please report it: {e}");
+            return ExitCodes.InternalError;
+        }
+    }
+}

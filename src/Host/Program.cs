@@ -1,0 +1,3 @@
+using Phyr.Host.Cli;
+
+return PhyrCli.Run(args, Console.Out, Console.Error);
