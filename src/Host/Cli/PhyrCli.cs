@@ -33,7 +33,10 @@ public static class PhyrCli
         var prefix = verb == root ? "phyr" : $"phyr {verb.Name}";
         if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
         {
-            stderr.WriteLine($"{prefix}: {parse.Errors[0].Message} (see '{prefix} --help')");
+            // A mistyped word explains more than the "required command" error it causes.
+            var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal))
+                        ?? parse.Errors[0];
+            stderr.WriteLine($"{prefix}: {error.Message} (see '{prefix} --help')");
             return ExitCodes.BadInput;
         }
 

@@ -1,3 +1,4 @@
+using Phyr.Tests.Shared;
 using Phyr.Domain.Memory;
 
 namespace Phyr.Domain.Tests.Memory;
@@ -103,7 +104,7 @@ public class LayoutTests
     [Fact]
     public void Real_pagemap_layout_reads_with_its_runs()
     {
-        var frames = PfnFile.Read(TestData.Layout("pagemap-anon-64m-seq.pfn"));
+        var frames = PfnFile.Read(RepoPaths.Layout("pagemap-anon-64m-seq.pfn"));
         Assert.Equal(16384, frames.Count);
         var layout = PhysLayout.FromFrameNumbers(FrameSize.Base, frames);
         Assert.Equal(64UL << 20, layout.Length);
