@@ -37,7 +37,6 @@ internal sealed class Partition
 
     public long Events { get; private set; }
     public long SentAcross { get; private set; }
-    public long BatchesSent { get; private set; }
     public long NextTime => _queue.NextTime;
 
     /// <summary>An event from another partition (or injected before the run).</summary>
@@ -96,7 +95,6 @@ internal sealed class Partition
         var min = _minSent[p];
         list.Clear();
         _minSent[p] = long.MaxValue;
-        BatchesSent++;
         return (events, min);
     }
 }

@@ -4,53 +4,76 @@ using Phyr.Domain.Simulation;
 namespace Phyr.Actors.Engine;
 
 /// <summary>
-/// The Akka.NET actor hosting one <see cref="Partition"/>. It runs a window when told to, sends the
-/// window's cross-partition events to their partitions in one batch each, then reports to the
-/// coordinator. Because a local Tell enqueues synchronously, the batches are in their targets'
-/// mailboxes before the coordinator can start the next window.
+/// The Akka.NET actor hosting one <see cref="Partition"/>, synchronised with its peers without a
+/// coordinator. A round: compute this partition's horizon from everyone's next-event times
+/// (<see cref="Horizons"/>), handle the events before it, then send each peer one <see cref="Report"/>
+/// — the events for it, this partition's next event, and the earliest stamp sent to every partition.
+/// When the reports of the round from all peers are in, every partition knows the same next-event
+/// vector and starts the next round. All decide together that the run is over; partition 0 then
+/// completes the run. Rounds never overlap: events a peer sends in round k are stamped at or after
+/// this partition's horizon of round k, so they may arrive early and wait in the queue.
 /// </summary>
 internal sealed class PartitionActor : UntypedActor
 {
-    /// <summary>The peers (by partition index) and the coordinator.</summary>
-    public sealed record Init(IActorRef[] Peers, IActorRef Coordinator);
+    /// <summary>Starts round 0. A peer's first report may come before it: it waits in its round's state.</summary>
+    public sealed record Start
+    {
+        public static readonly Start Instance = new();
+    }
 
-    /// <summary>Handle every event stamped before <paramref name="Horizon"/>.</summary>
-    public sealed record Advance(long Horizon);
+    /// <summary>A peer's end of round <paramref name="Round"/>.</summary>
+    public sealed record Report(int From, long Round, long Next, long[] MinSent, SimEvent[] Events);
 
-    /// <summary>Events another partition sent here during its last window.</summary>
-    public sealed record Deliver(SimEvent[] Events);
+    /// <summary>How a run went: the rounds (each partition sent one report to each peer per round).</summary>
+    public sealed record RunStats(long Rounds);
+
+    private sealed class RoundState(int partitions)
+    {
+        public readonly long[] Next = Filled(partitions);
+        public readonly long[] Inbound = Filled(partitions);
+        public int Reported;
+
+        private static long[] Filled(int n)
+        {
+            var a = new long[n];
+            Array.Fill(a, long.MaxValue);
+            return a;
+        }
+    }
 
     private readonly Partition _partition;
-    private IActorRef[] _peers = [];
-    private IActorRef _coordinator = ActorRefs.Nobody;
-    private bool _failed;
+    private readonly long _endTime;
+    private readonly TaskCompletionSource<RunStats> _completion;
+    private readonly Dictionary<long, RoundState> _rounds = [];
+    private readonly IActorRef[] _peers;
+    private readonly long[] _next;
+    private long _round;
+    private bool _stopped;
 
-    public PartitionActor(Partition partition) => _partition = partition;
+    /// <param name="peers">Every partition's actor by index; filled in before any partition is started.</param>
+    /// <param name="next">Every partition's first event time.</param>
+    public PartitionActor(Partition partition, IActorRef[] peers, long[] next, long endTime, TaskCompletionSource<RunStats> completion)
+    {
+        _partition = partition;
+        _peers = peers;
+        _next = next;
+        _endTime = endTime;
+        _completion = completion;
+    }
 
     protected override void OnReceive(object message)
     {
-        if (_failed) return;
+        if (_stopped) return;
         try
         {
             switch (message)
             {
-                case Deliver d:
-                    foreach (var e in d.Events) _partition.Accept(e);
+                case Report r:
+                    foreach (var e in r.Events) _partition.Accept(e);
+                    Contribute(r.Round, r.From, r.Next, r.MinSent);
                     break;
-                case Advance a:
-                    _partition.RunUntil(a.Horizon);
-                    var minSent = new long[_peers.Length];
-                    for (var p = 0; p < _peers.Length; p++)
-                    {
-                        var (events, min) = _partition.TakeOutbox(p);
-                        minSent[p] = min;
-                        if (events.Length > 0) _peers[p].Tell(new Deliver(events));
-                    }
-                    _coordinator.Tell(new Coordinator.Done(_partition.Index, _partition.NextTime, minSent));
-                    break;
-                case Init i:
-                    _peers = i.Peers;
-                    _coordinator = i.Coordinator;
+                case Start:
+                    RunRounds();
                     break;
                 default:
                     Unhandled(message);
@@ -59,8 +82,48 @@ internal sealed class PartitionActor : UntypedActor
         }
         catch (Exception e)
         {
-            _failed = true;
-            _coordinator.Tell(new Coordinator.Failed(_partition.Index, e));
+            _stopped = true;
+            _completion.TrySetException(e);
         }
+    }
+
+    /// <summary>Runs rounds for as long as the reports they need are already here.</summary>
+    private void RunRounds()
+    {
+        while (!_stopped)
+        {
+            if (Horizons.Min(_next) >= _endTime)
+            {
+                _stopped = true;
+                if (_partition.Index == 0) _completion.TrySetResult(new RunStats(_round));
+                return;
+            }
+            var horizon = Horizons.For(_partition.Index, _next, _partition.Lookahead, _endTime);
+            if (_partition.NextTime < horizon) _partition.RunUntil(horizon);
+
+            var minSent = new long[_peers.Length];
+            var outgoing = new SimEvent[_peers.Length][];
+            for (var q = 0; q < _peers.Length; q++) (outgoing[q], minSent[q]) = _partition.TakeOutbox(q);
+            var next = _partition.NextTime;
+            for (var q = 0; q < _peers.Length; q++)
+                if (q != _partition.Index) _peers[q].Tell(new Report(_partition.Index, _round, next, minSent, outgoing[q]));
+            if (!Contribute(_round, _partition.Index, next, minSent)) return; // wait for the peers
+        }
+    }
+
+    /// <summary>Adds one partition's report to its round; when the current round is complete, moves on.</summary>
+    private bool Contribute(long round, int from, long next, long[] minSent)
+    {
+        if (!_rounds.TryGetValue(round, out var state)) _rounds[round] = state = new RoundState(_peers.Length);
+        state.Next[from] = next;
+        for (var q = 0; q < minSent.Length; q++) state.Inbound[q] = Math.Min(state.Inbound[q], minSent[q]);
+        state.Reported++;
+        if (round != _round || state.Reported < _peers.Length) return false;
+
+        for (var q = 0; q < _next.Length; q++) _next[q] = Math.Min(state.Next[q], state.Inbound[q]);
+        _rounds.Remove(round);
+        _round++;
+        if (from != _partition.Index) RunRounds(); // a peer's report completed the round: go on from here
+        return true;
     }
 }

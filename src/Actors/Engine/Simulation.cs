@@ -45,25 +45,24 @@ public sealed class Simulation(SimulationOptions options)
     public async Task<SimulationResult> RunAsync(ActorSystem system, string? dispatcher = null, CancellationToken cancel = default)
     {
         var partitions = Prepare();
-        var rounds = new TaskCompletionSource<Coordinator.RoundStats>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var completion = new TaskCompletionSource<PartitionActor.RunStats>(TaskCreationOptions.RunContinuationsAsynchronously);
         var refs = new IActorRef[partitions.Length];
         var runId = Guid.NewGuid().ToString("N")[..8];
+        var next = partitions.Select(p => p.NextTime).ToArray();
         for (var p = 0; p < partitions.Length; p++)
         {
-            var props = Props.Create(() => new PartitionActor(partitions[p]));
+            var partition = partitions[p];
+            var props = Props.Create(() => new PartitionActor(partition, refs, (long[])next.Clone(), Options.EndTime, completion));
             refs[p] = system.ActorOf(dispatcher is null ? props : props.WithDispatcher(dispatcher), $"sim-{runId}-p{p}");
         }
-        var coordinatorProps = Props.Create(() => new Coordinator(Options.Lookahead, Options.EndTime, rounds));
-        var coordinator = system.ActorOf(dispatcher is null ? coordinatorProps : coordinatorProps.WithDispatcher(dispatcher),
-            $"sim-{runId}-coordinator");
-        foreach (var r in refs) r.Tell(new PartitionActor.Init(refs, coordinator));
-        coordinator.Tell(new Coordinator.Start(refs, partitions.Select(p => p.NextTime).ToArray()));
+        // Every ref is in the shared array before any partition starts (Tell publishes it).
+        foreach (var r in refs) r.Tell(PartitionActor.Start.Instance);
 
-        Coordinator.RoundStats stats;
+        PartitionActor.RunStats stats;
         try
         {
-            await using var registration = cancel.Register(() => rounds.TrySetCanceled(cancel));
-            stats = await rounds.Task.ConfigureAwait(false);
+            await using var registration = cancel.Register(() => completion.TrySetCanceled(cancel));
+            stats = await completion.Task.ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -72,9 +71,8 @@ public sealed class Simulation(SimulationOptions options)
         finally
         {
             foreach (var r in refs) system.Stop(r);
-            system.Stop(coordinator);
         }
-        return Collect(partitions, stats.Rounds, controlMessages: 2 * stats.Advances);
+        return Collect(partitions, stats.Rounds, stats.Rounds * partitions.Length * (partitions.Length - 1));
     }
 
     public SimulationResult Run(ActorSystem system, string? dispatcher = null) => RunAsync(system, dispatcher).GetAwaiter().GetResult();
@@ -91,7 +89,7 @@ public sealed class Simulation(SimulationOptions options)
         {
             throw new SimulationFailedException($"the simulation failed: {e.Message}", e);
         }
-        return Collect(partitions, rounds: 1, controlMessages: 0);
+        return Collect(partitions, rounds: 1, messages: 0);
     }
 
     private Partition[] Prepare(int? forcePartitions = null)
@@ -109,7 +107,7 @@ public sealed class Simulation(SimulationOptions options)
         return partitions;
     }
 
-    private SimulationResult Collect(Partition[] partitions, long rounds, long controlMessages)
+    private SimulationResult Collect(Partition[] partitions, long rounds, long messages)
     {
         var digest = EventDigest.Seed;
         long endTime = 0, events = 0;
@@ -122,6 +120,6 @@ public sealed class Simulation(SimulationOptions options)
         var resources = _components.SelectMany(c => c.ResourceMetrics()).ToList();
         var across = partitions.Sum(p => p.SentAcross);
         return new SimulationResult(endTime, events, digest, resources,
-            new ExecutionStats(partitions.Length, rounds, across, controlMessages, partitions.Sum(p => p.BatchesSent)));
+            new ExecutionStats(partitions.Length, rounds, across, messages));
     }
 }

@@ -13,8 +13,12 @@ public sealed record SimulationResult(
     IReadOnlyList<ResourceMetricsSnapshot> Resources,
     ExecutionStats Execution);
 
-/// <summary>How the run was executed: depends on partitions (and so is kept apart from results).</summary>
-public sealed record ExecutionStats(int Partitions, long Rounds, long CrossPartitionEvents, long ControlMessages, long BatchMessages);
+/// <summary>
+/// How the run was executed — partitions, synchronisation rounds, events that crossed partitions, and
+/// Akka.NET messages between partitions (one report per peer per round). Depends on the partition count,
+/// so it is kept apart from results.
+/// </summary>
+public sealed record ExecutionStats(int Partitions, long Rounds, long CrossPartitionEvents, long Messages);
 
 /// <summary>A run stopped by an exception in a component or by a causality violation.</summary>
 public sealed class SimulationFailedException(string message, Exception inner) : Exception(message, inner);
