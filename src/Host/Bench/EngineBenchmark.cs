@@ -19,7 +19,7 @@ public static class EngineBenchmark
 
     public sealed record Result(
         double EngineEventsPerS, double RawAkkaMsgsPerS, double Ratio, int Threads, int Partitions,
-        double EngineEventsPerS1Thread, double Speedup, long Events, long RawMessages, ulong Digest, long Rounds,
+        double EngineEventsPerS1Thread, double Speedup, double EngineEventsPerSSequential, long Events, long RawMessages, ulong Digest, long Rounds,
         long Messages, double IdleComponentBytes, double StartIdleComponentsS, int IdleComponents,
         LockContention.Config Workload);
 
@@ -32,9 +32,10 @@ public static class EngineBenchmark
         progress("warming up");
         RunEngine(system, Dispatcher(o.Threads), config, o.Partitions);
         RunEngine(system, Dispatcher(1), config, o.Partitions);
+        RunEngine(system, Dispatcher(o.Threads), config, 1);
         RawLockContention.RunAsync(system, Dispatcher(o.Threads), config, 1).GetAwaiter().GetResult();
 
-        double engineBest = 0, engine1Best = 0, rawBest = 0;
+        double engineBest = 0, engine1Best = 0, sequentialBest = 0, rawBest = 0;
         SimulationResult? last = null;
         for (var r = 0; r < o.Repeats; r++)
         {
@@ -50,6 +51,11 @@ public static class EngineBenchmark
             if (res1.Digest != res.Digest) throw new InvalidOperationException("1-thread and multi-thread digests differ");
             engine1Best = Math.Max(engine1Best, res1.Events / s1);
 
+            progress($"repeat {r + 1}/{o.Repeats}: engine with one partition (no synchronisation)");
+            var (resSeq, sSeq) = RunEngine(system, Dispatcher(o.Threads), config, 1);
+            if (resSeq.Digest != res.Digest) throw new InvalidOperationException("1-partition and multi-partition digests differ");
+            sequentialBest = Math.Max(sequentialBest, resSeq.Events / sSeq);
+
             progress($"repeat {r + 1}/{o.Repeats}: raw Akka.NET on {o.Threads} thread(s)");
             var sw = Stopwatch.StartNew();
             var msgs = RawLockContention.RunAsync(system, Dispatcher(o.Threads), config, 1).GetAwaiter().GetResult();
@@ -60,7 +66,7 @@ public static class EngineBenchmark
         var (bytes, startS) = IdleComponents(system, Dispatcher(o.Threads), o.IdleComponents);
 
         return new Result(engineBest, rawBest, engineBest / rawBest, o.Threads, o.Partitions, engine1Best,
-            engineBest / engine1Best, last!.Events, 3L * o.Cpus * o.Iterations, last.Digest, last.Execution.Rounds,
+            engineBest / engine1Best, sequentialBest, last!.Events, 3L * o.Cpus * o.Iterations, last.Digest, last.Execution.Rounds,
             last.Execution.Messages, bytes, startS, o.IdleComponents, config);
     }
 

@@ -69,6 +69,8 @@ public static class BenchCommand
             w.WriteNumber("partitions", r.Partitions);
             w.WriteNumber("engine_events_per_s_1_thread", Math.Round(r.EngineEventsPerS1Thread));
             w.WriteNumber("speedup_vs_1_thread", Math.Round(r.Speedup, 3));
+            w.WriteNumber("engine_events_per_s_1_partition", Math.Round(r.EngineEventsPerSSequential));
+            w.WriteNumber("ratio_1_partition", Math.Round(r.EngineEventsPerSSequential / r.RawAkkaMsgsPerS, 3));
             w.WriteNumber("engine_events", r.Events);
             w.WriteNumber("raw_akka_msgs", r.RawMessages);
             w.WriteString("digest", r.Digest.ToString("x16"));
@@ -96,8 +98,9 @@ public static class BenchCommand
                     $"(hold {r.Workload.HoldNs} ns, think 0..{r.Workload.MaxThinkNs} ns)");
         o.WriteLine($"engine:   {N(r.EngineEventsPerS)} events/s on {r.Threads} thread(s), {r.Partitions} partition(s); " +
                     $"{N(r.EngineEventsPerS1Thread)} on 1 thread (speedup {r.Speedup:0.00}x)");
+        o.WriteLine($"1 part.:  {N(r.EngineEventsPerSSequential)} events/s with one partition (no synchronisation rounds)");
         o.WriteLine($"raw akka: {N(r.RawAkkaMsgsPerS)} msgs/s on {r.Threads} thread(s)");
-        o.WriteLine($"ratio:    {r.Ratio:0.00} (engine events per raw Akka message)");
+        o.WriteLine($"ratio:    {r.Ratio:0.00} (engine events per raw Akka message; {r.EngineEventsPerSSequential / r.RawAkkaMsgsPerS:0.00} with one partition)");
         o.WriteLine($"run:      {N(r.Events)} events, {N(r.Rounds)} rounds, {N(r.Messages)} messages between partitions, digest {r.Digest:x16}");
         o.WriteLine($"idle:     {r.IdleComponentBytes:0} bytes per component; {N(r.IdleComponents)} components started in {r.StartIdleComponentsS:0.000} s");
     }
