@@ -1,0 +1,95 @@
+using Phyr.Domain.Memory;
+
+namespace Phyr.Domain.Mm;
+
+/// <summary>
+/// A process's mm: its VMAs and its page tables, materialised lazily. A PTE table (one 4 KiB page of 512
+/// entries, with its own split lock) covers 2 MiB; a huge PMD maps a 2 MiB folio, a huge PUD a 1 GiB one.
+/// Faults allocate frames from a <see cref="FrameSource"/>. Device memory (VM_PFNMAP) is populated at
+/// map time from the device's BAR, as remap_pfn_range does, and has no struct page.
+/// Single-owner mutable state: the process component owns it; nothing here is shared between threads.
+/// </summary>
+public sealed class AddressSpace(FrameSource frames)
+{
+    public const int PtrsPerTable = 512;
+    public const int PmdShift = 21, PudShift = 30;
+
+    private readonly List<Vma> _vmas = [];
+    private readonly Dictionary<ulong, ulong[]> _pteTables = [];  // va >> 21 -> pfn + 1 per entry (0: none)
+    private readonly Dictionary<ulong, ulong> _hugePmds = [];     // va >> 21 -> first pfn of the 2 MiB folio
+    private readonly Dictionary<ulong, ulong> _hugePuds = [];     // va >> 30 -> first pfn of the 1 GiB folio
+
+    public IReadOnlyList<Vma> Vmas => _vmas;
+    public int PteTables => _pteTables.Count;
+    public long Faults { get; private set; }
+
+    /// <summary>mmap(): a VMA at [start, start + length), aligned to the backing's folio size.</summary>
+    public Vma Map(ulong start, ulong length, Backing backing, ulong deviceBasePfn = 0)
+    {
+        var align = backing.FolioBytes();
+        if (length == 0 || start % align != 0 || length % align != 0)
+            throw new ArgumentException($"a {backing} VMA must start and end on a {align}-byte boundary (start 0x{start:x}, length 0x{length:x})");
+        if (_vmas.Any(v => start < v.End && v.Start < start + length))
+            throw new ArgumentException($"[0x{start:x}, 0x{start + length:x}) overlaps an existing VMA");
+        var vma = new Vma(_vmas.Count, start, start + length, backing);
+        _vmas.Add(vma);
+        _vmas.Sort((a, b) => a.Start.CompareTo(b.Start));
+        if (backing == Backing.DeviceMemory)
+            for (ulong off = 0; off < length; off += Page.Size)
+                SetPte(start + off, deviceBasePfn + (off >> Page.Shift));
+        return vma;
+    }
+
+    public Vma? FindVma(ulong va)
+    {
+        foreach (var v in _vmas)
+            if (v.Contains(va)) return v;
+        return null;
+    }
+
+    /// <summary>The page-table walk for <paramref name="va"/>: the mapping, or null when nothing is present.</summary>
+    public Mapping? Lookup(ulong va)
+    {
+        var vma = FindVma(va);
+        if (vma is null) return null;
+        var page = va >> Page.Shift;
+        if (_hugePuds.TryGetValue(va >> PudShift, out var pudPfn))
+            return new Mapping(pudPfn + (page & ((1UL << (PudShift - Page.Shift)) - 1)), pudPfn, 1UL << (PudShift - Page.Shift), 2, true);
+        if (_hugePmds.TryGetValue(va >> PmdShift, out var pmdPfn))
+            return new Mapping(pmdPfn + (page & (PtrsPerTable - 1)), pmdPfn, PtrsPerTable, 1, true);
+        if (_pteTables.TryGetValue(va >> PmdShift, out var table) && table[page & (PtrsPerTable - 1)] is var e and > 0)
+            return new Mapping(e - 1, e - 1, 1, 0, vma.Backing.HasStructPage());
+        return null;
+    }
+
+    /// <summary>handle_mm_fault(): maps the folio covering <paramref name="va"/>; throws for an address outside every VMA (-EFAULT).</summary>
+    public Mapping Fault(ulong va)
+    {
+        var vma = FindVma(va) ?? throw new GupException(GupError.Efault, $"0x{va:x} is not inside any VMA");
+        if (Lookup(va) is { } present) return present;
+        Faults++;
+        switch (vma.Backing)
+        {
+            case Backing.Anon4K:
+                SetPte(va, frames.Next(FrameSize.Base));
+                break;
+            case Backing.Thp:
+            case Backing.Hugetlb2M:
+                _hugePmds[va >> PmdShift] = frames.Next(FrameSize.Pmd) << (PmdShift - Page.Shift);
+                break;
+            case Backing.Hugetlb1G:
+                _hugePuds[va >> PudShift] = frames.Next(FrameSize.Pud) << (PudShift - Page.Shift);
+                break;
+            default:
+                throw new GupException(GupError.Efault, $"0x{va:x}: device memory is populated at mmap time and never faults");
+        }
+        return Lookup(va)!.Value;
+    }
+
+    private void SetPte(ulong va, ulong pfn)
+    {
+        if (!_pteTables.TryGetValue(va >> PmdShift, out var table))
+            _pteTables[va >> PmdShift] = table = new ulong[PtrsPerTable];
+        table[(va >> Page.Shift) & (PtrsPerTable - 1)] = pfn + 1;
+    }
+}

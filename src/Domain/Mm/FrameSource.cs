@@ -1,0 +1,46 @@
+using Phyr.Domain.Memory;
+
+namespace Phyr.Domain.Mm;
+
+/// <summary>
+/// Where faults get physical frames: per frame size, a sequence of frame runs consumed in order (as an
+/// allocator hands frames to a process faulting its pages in address order) — from a pfn file, inline
+/// runs or the fragmentation model — then, once those are used up, contiguous frames from 1 TiB up.
+/// </summary>
+public sealed class FrameSource
+{
+    private sealed class Cursor(IReadOnlyList<FrameRun> runs)
+    {
+        public readonly IReadOnlyList<FrameRun> Runs = runs;
+        public int Index;
+        public ulong Used;
+    }
+
+    private readonly Dictionary<int, Cursor> _cursors = [];
+    private readonly Dictionary<int, ulong> _bumpNext = [];
+
+    /// <summary>Frames of <paramref name="size"/> to hand out first, in order.</summary>
+    public FrameSource With(FrameSize size, IEnumerable<FrameRun> runs)
+    {
+        _cursors[size.Shift] = new Cursor(runs.Where(r => r.Count > 0).ToList());
+        return this;
+    }
+
+    /// <summary>The next frame number of <paramref name="size"/> (in units of that size).</summary>
+    public ulong Next(FrameSize size)
+    {
+        if (_cursors.TryGetValue(size.Shift, out var c))
+        {
+            while (c.Index < c.Runs.Count)
+            {
+                var run = c.Runs[c.Index];
+                if (c.Used < run.Count) return run.Start + c.Used++;
+                c.Index++;
+                c.Used = 0;
+            }
+        }
+        var next = _bumpNext.TryGetValue(size.Shift, out var n) ? n : (1UL << 40) >> size.Shift;
+        _bumpNext[size.Shift] = next + 1;
+        return next;
+    }
+}

@@ -1,0 +1,49 @@
+using Phyr.Domain.Memory;
+
+namespace Phyr.Domain.Mm;
+
+/// <summary>Which lock a hold is on: a PTE table's split lock, a huge entry's lock, mmap_lock, or a VMA's lock.</summary>
+public enum GupLock { Pte, Huge, Mmap, Vma }
+
+/// <summary>
+/// One lock hold of a GUP call, in order: <paramref name="Key"/> names the lock (the PTE table's
+/// va &gt;&gt; 21, the huge entry's index, the VMA id; 0 for mmap_lock) and <paramref name="Entries"/> how many
+/// page-table entries were processed under it.
+/// </summary>
+public readonly record struct LockHold(GupLock Lock, ulong Key, long Entries);
+
+/// <summary>What one GUP call did, counted the way the thread argues about it.</summary>
+public sealed record GupAccounting
+{
+    /// <summary>Walks from the top of the page tables (pgd -> ... -> pte): one per call, plus one per slow-path lookup.</summary>
+    public long Walks { get; init; }
+
+    public long FastPathPages { get; init; }
+    public long LockedPathPages { get; init; }
+    public long PteLockAcquisitions { get; init; }
+    public long HugeLockAcquisitions { get; init; }
+    public long MmapLockAcquisitions { get; init; }
+    public long VmaLockAcquisitions { get; init; }
+    public long Faults { get; init; }
+
+    /// <summary>Pages pinned (device memory has no struct page and is described without a pin).</summary>
+    public long PagesPinned { get; init; }
+
+    /// <summary>Atomics on folio refcounts / pincounts.</summary>
+    public long PinAtomics { get; init; }
+
+    /// <summary>Entries of the call's output (pages, or phyrs).</summary>
+    public long Entries { get; init; }
+
+    public IReadOnlyList<LockHold> Holds { get; init; } = [];
+}
+
+/// <summary>
+/// The outcome of one pin_user_pages / get_user_phyrs call starting at <paramref name="Start"/>: the
+/// next address to ask for, the page array or the phyrs, and the accounting.
+/// </summary>
+public sealed record GupCall(ulong Start, ulong Next, IReadOnlyList<ulong> Pages, IReadOnlyList<PhysRange> Phyrs,
+    GupAccounting Accounting)
+{
+    public ulong Bytes => Next - Start;
+}

@@ -1,0 +1,26 @@
+namespace Phyr.Domain.Mm;
+
+/// <summary>Which walk a GUP call starts with.</summary>
+public enum GupWalk
+{
+    /// <summary>The lockless fast path (gup_fast: IRQs off, no locks) first, the locked path for what it could not pin.</summary>
+    Fast,
+
+    /// <summary>Only the locked path (pin_user_pages / get_user_phyrs without _fast).</summary>
+    Locked,
+}
+
+/// <summary>How GUP calls behave: the walk and the kernel feature switches that change GUP's work.</summary>
+public sealed record GupOptions
+{
+    public GupWalk Walk { get; init; } = GupWalk.Fast;
+
+    /// <summary>FOLL_LONGTERM (RDMA, VFIO): recorded; migration out of ZONE_MOVABLE/CMA is not modelled yet.</summary>
+    public bool Longterm { get; init; } = true;
+
+    /// <summary>One pin atomic per folio touched by a call (newer kernels) instead of one per page.</summary>
+    public bool FolioBatchedPin { get; init; } = true;
+
+    /// <summary>The locked path takes the VMA's own lock (lock_vma_under_rcu) instead of mmap_lock.</summary>
+    public bool PerVmaLock { get; init; }
+}
