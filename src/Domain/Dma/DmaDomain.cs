@@ -1,0 +1,257 @@
+using Phyr.Domain.Iommu;
+using Phyr.Domain.Memory;
+using Phyr.Domain.Simulation.Metrics;
+
+namespace Phyr.Domain.Dma;
+
+/// <summary>What a device access found at a DMA address.</summary>
+public enum DeviceAccess { Mapped, Stale, Fault }
+
+/// <summary>What an unmap did.</summary>
+public readonly record struct UnmapResult(long PtesCleared, long IotlbInvalidations, IReadOnlyList<IovaOp> IovaFrees, bool ArmFlushTimer);
+
+/// <summary>
+/// A device's DMA domain: the IOMMU mode, its IOVA space, IO page table and flush queue, and the mapping
+/// paths of dma-iommu.c and dma-direct (single owner, mutable; the IOMMU domain component owns it).
+/// </summary>
+public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null)
+{
+    private const int GranuleShift = 12;
+    private const ulong Granule = 1UL << GranuleShift;
+    private readonly Dictionary<ulong, (ulong Paddr, ulong Size)> _stale = []; // IOVA -> old translation, lazy mode
+
+    public IommuMode Mode { get; } = mode;
+    public IovaDomain Iova { get; } = new(GranuleShift);
+    public IoPageTable PageTable { get; } = new();
+    public FlushQueue FlushQueue { get; } = flushQueue ?? new FlushQueue();
+    public long IotlbInvalidations { get; private set; }
+    public LatencyHistogram StaleWindow { get; } = new();
+
+    /// <summary>
+    /// dma_map_sg: through the IOMMU, iommu_dma_map_sg — segments laid out at IOVA-granule alignment (with
+    /// padding so none crosses the device's segment boundary), ONE IOVA allocation for all, iommu_map_sg
+    /// (physically contiguous neighbours in one __iommu_map), then __finalise_sg merging IOVA-contiguous
+    /// segments up to the device's max segment size. Without translation, dma_direct_map_sg: one device
+    /// segment per entry at its physical address.
+    /// </summary>
+    public DmaMapping MapSg(int cpu, IReadOnlyList<PhysRange> sg, DeviceLimits dev, DmaStrategy strategy = DmaStrategy.Legacy,
+        long temporarySgEntries = 0)
+    {
+        if (sg.Count == 0) throw new ArgumentException("dma_map_sg of an empty list");
+        if (!Mode.Translates())
+            return new DmaMapping { Strategy = strategy, DeviceSegments = [.. sg], TemporarySgEntries = temporarySgEntries };
+
+        var layout = Layout(sg, dev.SegmentBoundaryMask);
+        var iovaLen = layout.Sum(s => (long)s.IovaLen);
+        var (alloc, iova) = AllocIova(cpu, (ulong)iovaLen, dev);
+
+        // iommu_map_sg: one __iommu_map per run of physically contiguous (aligned) segments.
+        var calls = new List<IommuMapCall>();
+        ulong mapped = 0, start = 0, len = 0;
+        foreach (var s in layout)
+        {
+            var phys = s.Phys.Addr - s.IovaOff;
+            if (len > 0 && phys != start + len)
+            {
+                calls.Add(new IommuMapCall(iova + mapped, start, len));
+                mapped += len;
+                len = 0;
+            }
+            if (len > 0) len += s.IovaLen;
+            else
+            {
+                len = s.IovaLen;
+                start = phys;
+            }
+        }
+        calls.Add(new IommuMapCall(iova + mapped, start, len));
+        return Mapped(strategy, alloc, iova, (ulong)iovaLen, calls, Finalise(layout, iova, dev), temporarySgEntries);
+    }
+
+    /// <summary>phyr-compat: a temporary scatterlist of one entry per phyr (cut at the device's max segment), then dma_map_sg.</summary>
+    public DmaMapping MapPhyrsCompat(int cpu, IReadOnlyList<PhysRange> phyrs, DeviceLimits dev)
+    {
+        var sg = Split(phyrs, Math.Min(dev.MaxSegmentSize, uint.MaxValue)).ToList();
+        return MapSg(cpu, sg, dev, DmaStrategy.PhyrCompat, sg.Count);
+    }
+
+    /// <summary>
+    /// phyr-native dma_map_phyrs: the same IOVA layout and device view as dma_map_sg, but straight from the
+    /// phyrs (one iommu_map per phyr, no scatterlist). Without translation the phyrs are the DMA addresses,
+    /// cut at the device's max segment.
+    /// </summary>
+    public DmaMapping MapPhyrsNative(int cpu, IReadOnlyList<PhysRange> phyrs, DeviceLimits dev)
+    {
+        if (!Mode.Translates())
+            return new DmaMapping { Strategy = DmaStrategy.PhyrNative, DeviceSegments = [.. Split(phyrs, dev.MaxSegmentSize)] };
+        return MapSg(cpu, phyrs, dev, DmaStrategy.PhyrNative);
+    }
+
+    /// <summary>
+    /// The IOVA-link API: dma_iova_try_alloc for the whole length (plus the first range's offset), one
+    /// dma_iova_link (iommu_map) per range at consecutive IOVAs, one dma_iova_sync. The device gets one
+    /// contiguous range (cut at its max segment). Without translation dma_iova_try_alloc fails and each
+    /// range is mapped with dma_map_phys: its physical address.
+    /// </summary>
+    public DmaMapping MapIovaLink(int cpu, IReadOnlyList<PhysRange> ranges, DeviceLimits dev)
+    {
+        if (ranges.Count == 0) throw new ArgumentException("dma_iova_link of nothing");
+        if (!Mode.Translates())
+            return new DmaMapping { Strategy = DmaStrategy.IovaLink, DeviceSegments = [.. Split(ranges, dev.MaxSegmentSize)] };
+        var first = ranges[0].Addr & (Granule - 1);
+        ulong total = 0;
+        foreach (var r in ranges) total += r.Len;
+        var size = AlignUp(first + total);
+        var (alloc, iova) = AllocIova(cpu, size, dev);
+        var calls = new List<IommuMapCall>();
+        var offset = 0UL;
+        foreach (var r in ranges)
+        {
+            var phys = r.Addr & ~(Granule - 1);
+            var len = AlignUp((r.Addr & (Granule - 1)) + r.Len);
+            calls.Add(new IommuMapCall(iova + offset, phys, len));
+            offset += len;
+        }
+        var device = Split([new PhysRange(iova + first, total)], dev.MaxSegmentSize).ToList();
+        return Mapped(DmaStrategy.IovaLink, alloc, iova, size, calls, device, 0);
+    }
+
+    /// <summary>
+    /// Unmap at <paramref name="now"/>: clear the IO page table, then in strict mode invalidate the IOTLB for
+    /// the range and free the IOVA; in lazy mode queue the IOVA (its translation stays reachable until a flush).
+    /// </summary>
+    public UnmapResult Unmap(int cpu, DmaMapping m, long now)
+    {
+        if (!m.Translated) return new UnmapResult(0, 0, [], false);
+        long ptes = 0;
+        foreach (var call in m.MapCalls)
+        {
+            for (var va = call.Iova; va < call.Iova + call.Size; va += Granule)
+                if (PageTable.Translate(va) is { } pa && Mode == IommuMode.Lazy) _stale[va] = (pa, Granule);
+            ptes += PageTable.Unmap(call.Iova, call.Size).PtesCleared;
+        }
+        var pages = m.IovaLength >> GranuleShift;
+        var pfn = m.IovaBase >> GranuleShift;
+        if (Mode == IommuMode.Strict)
+        {
+            IotlbInvalidations++;
+            StaleWindow.Record(0);
+            return new UnmapResult(ptes, 1, [Iova.FreeFast(cpu, pfn, pages)], false);
+        }
+        var outcome = FlushQueue.Queue(cpu, pfn, pages, now);
+        var frees = Apply(outcome, cpu, now);
+        return new UnmapResult(ptes, outcome.Flushed ? 1 : 0, frees, outcome.ArmTimer);
+    }
+
+    /// <summary>The flush queue's timer fired at <paramref name="now"/>.</summary>
+    public UnmapResult FlushTimeout(int cpu, long now)
+    {
+        var outcome = FlushQueue.Timeout();
+        return new UnmapResult(0, outcome.Flushed ? 1 : 0, Apply(outcome, cpu, now), false);
+    }
+
+    /// <summary>What the device reaches at <paramref name="dma"/>: a live mapping, a stale IOTLB entry, or a fault.</summary>
+    public DeviceAccess Access(ulong dma)
+    {
+        if (!Mode.Translates()) return DeviceAccess.Mapped;
+        if (PageTable.Translate(dma) is not null) return DeviceAccess.Mapped;
+        return _stale.ContainsKey(dma & ~(Granule - 1)) ? DeviceAccess.Stale : DeviceAccess.Fault;
+    }
+
+    private List<IovaOp> Apply(FlushQueue.Outcome outcome, int cpu, long now)
+    {
+        if (outcome.Flushed) IotlbInvalidations++;
+        var frees = new List<IovaOp>();
+        foreach (var e in outcome.Freed)
+        {
+            StaleWindow.Record(now - e.QueuedAt);
+            for (ulong p = 0; p < e.Pages; p++) _stale.Remove((e.IovaPfn + p) << GranuleShift);
+            frees.Add(Iova.FreeFast(cpu, e.IovaPfn, e.Pages));
+        }
+        return frees;
+    }
+
+    private (IovaOp Alloc, ulong Iova) AllocIova(int cpu, ulong bytes, DeviceLimits dev)
+    {
+        var op = Iova.AllocFast(cpu, bytes >> GranuleShift, dev.DmaMask >> GranuleShift);
+        return (op, op.Pfn << GranuleShift);
+    }
+
+    private DmaMapping Mapped(DmaStrategy strategy, IovaOp alloc, ulong iova, ulong iovaLen, List<IommuMapCall> calls,
+        IReadOnlyList<PhysRange> device, long temporarySg)
+    {
+        long mapPages = 0, ptes = 0, tables = 0;
+        foreach (var c in calls)
+        {
+            var op = PageTable.Map(c.Iova, c.Paddr, c.Size);
+            mapPages += op.MapPagesCalls;
+            ptes += op.PtesWritten;
+            tables += op.TablesAllocated;
+        }
+        return new DmaMapping
+        {
+            Strategy = strategy, DeviceSegments = device, IovaBase = iova, IovaLength = iovaLen, IovaAlloc = alloc,
+            MapCalls = calls, MapPagesCalls = mapPages, PtesWritten = ptes, TablesAllocated = tables,
+            TemporarySgEntries = temporarySg,
+        };
+    }
+
+    /// <summary>A segment laid out in IOVA space: its physical range, offset in the granule, and aligned IOVA length (with padding).</summary>
+    private sealed record SegLayout(PhysRange Phys, ulong IovaOff, ulong IovaLen);
+
+    /// <summary>The first loop of iommu_dma_map_sg: align each segment to the granule; pad the previous one so none crosses the boundary.</summary>
+    private static List<SegLayout> Layout(IReadOnlyList<PhysRange> sg, ulong mask)
+    {
+        var result = new List<SegLayout>(sg.Count);
+        ulong iovaLen = 0;
+        foreach (var s in sg)
+        {
+            var off = s.Addr & (Granule - 1);
+            var len = AlignUp(s.Len + off);
+            var pad = (mask - iovaLen + 1) & mask;
+            if (pad != 0 && pad < len - 1)
+            {
+                result[^1] = result[^1] with { IovaLen = result[^1].IovaLen + pad };
+                iovaLen += pad;
+            }
+            iovaLen += len;
+            result.Add(new SegLayout(s, off, len));
+        }
+        return result;
+    }
+
+    /// <summary>__finalise_sg: the device's segments.</summary>
+    private static List<PhysRange> Finalise(List<SegLayout> layout, ulong dmaAddr, DeviceLimits dev)
+    {
+        var segs = new List<PhysRange>();
+        ulong curLen = 0;
+        var maxLen = Math.Min(dev.MaxSegmentSize, uint.MaxValue);
+        foreach (var s in layout)
+        {
+            var sLength = s.Phys.Len;
+            if (curLen > 0 && s.IovaOff == 0 && (dmaAddr & dev.SegmentBoundaryMask) != 0 && maxLen - curLen >= sLength)
+            {
+                curLen += sLength;
+                segs[^1] = segs[^1] with { Len = curLen };
+            }
+            else
+            {
+                curLen = sLength;
+                segs.Add(new PhysRange(dmaAddr + s.IovaOff, curLen));
+            }
+            dmaAddr += s.IovaLen;
+            if (sLength + s.IovaOff < s.IovaLen) curLen = 0;
+        }
+        return segs;
+    }
+
+    /// <summary>Ranges cut into pieces of at most <paramref name="max"/> bytes.</summary>
+    private static IEnumerable<PhysRange> Split(IEnumerable<PhysRange> ranges, ulong max)
+    {
+        foreach (var r in ranges)
+            for (ulong off = 0; off < r.Len; off += max)
+                yield return new PhysRange(r.Addr + off, Math.Min(max, r.Len - off));
+    }
+
+    private static ulong AlignUp(ulong x) => (x + Granule - 1) & ~(Granule - 1);
+}
