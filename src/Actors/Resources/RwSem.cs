@@ -21,6 +21,9 @@ public sealed class RwSem(string name, CostModel costs) : SimComponent(name)
 
     public ResourceMetrics Metrics => _sem.Metrics;
 
+    /// <summary>Transfers of the semaphore's count line.</summary>
+    public long LineTransfers => _sem.LineTransfers;
+
     protected internal override void OnMessage(SimContext ctx, object message)
     {
         switch (message)

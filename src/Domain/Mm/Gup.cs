@@ -83,23 +83,32 @@ public static class Gup
     /// <summary>Counters of one call while it runs.</summary>
     private sealed class Tally
     {
-        public long Walks = 1, FastPages, LockedPages, Pte, Huge, Mmap, Vma, Faults, Pinned, Atomics;
+        public long Walks = 1, FastPages, FastEntries, FastAtomics, FastOutputs, LockedPages, Pte, Huge, Mmap, Vma, Faults, Pinned, Atomics;
         public readonly List<LockHold> Holds = [];
         private ulong _lastFolio = ulong.MaxValue;
 
-        public void Pin(in Mapping m, ulong pages, bool folioBatched)
+        /// <summary>Pins <paramref name="pages"/> pages of <paramref name="m"/>'s folio; returns the atomics it took.</summary>
+        public long Pin(in Mapping m, ulong pages, bool folioBatched)
         {
-            if (!m.HasStructPage) return;
+            if (!m.HasStructPage || pages == 0) return 0;
             Pinned += (long)pages;
-            if (!folioBatched) Atomics += (long)pages;
-            else if (m.FolioPfn != _lastFolio) Atomics++;
+            long atomics = !folioBatched ? (long)pages : m.FolioPfn != _lastFolio ? 1 : 0;
+            Atomics += atomics;
             _lastFolio = m.FolioPfn;
+            return atomics;
         }
 
-        public void Hold(GupLock l, ulong key, long entries) => Holds.Add(new LockHold(l, key, entries));
+        public void Hold(GupLock l, ulong key, long entries = 0, long pages = 0, long atomics = 0, long outputs = 0) =>
+            Holds.Add(new LockHold(l, key, entries, pages, atomics, outputs));
 
         /// <summary>More entries processed under the last hold (the PTE table lock the phyr walk keeps).</summary>
-        public void Extend(long entries) => Holds[^1] = Holds[^1] with { Entries = Holds[^1].Entries + entries };
+        public void Extend(long entries, long pages, long atomics, long outputs) => Holds[^1] = Holds[^1] with
+        {
+            Entries = Holds[^1].Entries + entries,
+            Pages = Holds[^1].Pages + pages,
+            Atomics = Holds[^1].Atomics + atomics,
+            Outputs = Holds[^1].Outputs + outputs,
+        };
     }
 
     private static GupCall Call(AddressSpace mm, ulong start, ulong end, Output output, GupOptions options)
@@ -123,7 +132,7 @@ public static class Gup
 
         var accounting = new GupAccounting
         {
-            Walks = t.Walks, FastPathPages = t.FastPages, LockedPathPages = t.LockedPages, PteLockAcquisitions = t.Pte,
+            Walks = t.Walks, FastPathPages = t.FastPages, FastPathAtomics = t.FastAtomics, FastPathOutputs = t.FastOutputs, FastPathEntries = t.FastEntries, LockedPathPages = t.LockedPages, PteLockAcquisitions = t.Pte,
             HugeLockAcquisitions = t.Huge, MmapLockAcquisitions = t.Mmap, VmaLockAcquisitions = t.Vma, Faults = t.Faults,
             PagesPinned = t.Pinned, PinAtomics = t.Atomics, Entries = output.Entries, Holds = t.Holds,
         };
@@ -137,8 +146,11 @@ public static class Gup
         {
             if (mm.Lookup(va) is not { HasStructPage: true } m) return (va, false);
             var want = Math.Min(m.PagesToFolioEnd, (end - va) >> Page.Shift);
+            var before = output.Entries;
             var took = output.Take(m.Pfn, want);
-            t.Pin(m, took, options.FolioBatchedPin);
+            t.FastEntries++;
+            t.FastOutputs += output.Entries - before;
+            t.FastAtomics += t.Pin(m, took, options.FolioBatchedPin);
             t.FastPages += (long)took;
             va += took << Page.Shift;
             if (took < want) return (va, true);
@@ -154,7 +166,7 @@ public static class Gup
             if (t.Mmap == 0)
             {
                 t.Mmap++;
-                t.Hold(GupLock.Mmap, 0, 0);
+                t.Hold(GupLock.Mmap, 0);
             }
             return false;
         }
@@ -162,14 +174,15 @@ public static class Gup
         if (vma is null || vma.Id == lastVma) return false;
         lastVma = vma.Id;
         t.Vma++;
-        t.Hold(GupLock.Vma, (ulong)vma.Id, 0);
+        t.Hold(GupLock.Vma, (ulong)vma.Id);
         return true;
     }
 
     private static Vma VmaAt(AddressSpace mm, ulong va) =>
         mm.FindVma(va) ?? throw new GupException(GupError.Efault, $"0x{va:x} is not inside any VMA");
 
-    private static ulong HugeKey(ulong va, in Mapping m) => va >> (m.Level == 1 ? AddressSpace.PmdShift : AddressSpace.PudShift);
+    /// <summary>Huge holds are keyed by the 2 MiB index of their address (the PMD table is key >> 9).</summary>
+    private static ulong HugeKey(ulong va) => va >> AddressSpace.PmdShift;
 
     /// <summary>__get_user_pages: a walk, a lock and a lookup per page (per folio for huge entries).</summary>
     private static ulong LockedPageWalk(AddressSpace mm, ulong va, ulong end, Output output, GupOptions options, Tally t)
@@ -191,19 +204,21 @@ public static class Gup
                 t.Walks++; // and looks again after the fault
             }
             var mapping = m.Value;
+            var want = Math.Min(mapping.PagesToFolioEnd, (end - va) >> Page.Shift);
+            var before = output.Entries;
+            var took = output.Take(mapping.Pfn, want);
+            var outputs = output.Entries - before;
+            var atomics = t.Pin(mapping, took, options.FolioBatchedPin);
             if (mapping.Level == 0)
             {
                 t.Pte++;
-                t.Hold(GupLock.Pte, va >> AddressSpace.PmdShift, 1);
+                t.Hold(GupLock.Pte, va >> AddressSpace.PmdShift, 1, (long)took, atomics, outputs);
             }
             else
             {
                 t.Huge++;
-                t.Hold(GupLock.Huge, HugeKey(va, mapping), 1);
+                t.Hold(GupLock.Huge, HugeKey(va), 1, (long)took, atomics, outputs);
             }
-            var want = Math.Min(mapping.PagesToFolioEnd, (end - va) >> Page.Shift);
-            var took = output.Take(mapping.Pfn, want);
-            t.Pin(mapping, took, options.FolioBatchedPin);
             t.LockedPages += (long)took;
             va += took << Page.Shift;
             if (took < want) break;
@@ -230,26 +245,28 @@ public static class Gup
             }
             var mapping = m.Value;
             var want = Math.Min(mapping.PagesToFolioEnd, (end - va) >> Page.Shift);
+            var before = output.Entries;
             var took = output.Take(mapping.Pfn, want);
             if (took == 0) break;
+            var outputs = output.Entries - before;
+            var atomics = t.Pin(mapping, took, options.FolioBatchedPin);
             if (mapping.Level == 0)
             {
                 var table = va >> AddressSpace.PmdShift;
-                if (table == lockedTable) t.Extend((long)took);
+                if (table == lockedTable) t.Extend((long)took, (long)took, atomics, outputs);
                 else
                 {
                     t.Pte++;
                     lockedTable = table;
-                    t.Hold(GupLock.Pte, table, (long)took);
+                    t.Hold(GupLock.Pte, table, (long)took, (long)took, atomics, outputs);
                 }
             }
             else
             {
                 t.Huge++;
                 lockedTable = ulong.MaxValue;
-                t.Hold(GupLock.Huge, HugeKey(va, mapping), 1);
+                t.Hold(GupLock.Huge, HugeKey(va), 1, (long)took, atomics, outputs);
             }
-            t.Pin(mapping, took, options.FolioBatchedPin);
             t.LockedPages += (long)took;
             va += took << Page.Shift;
             if (took < want) break;

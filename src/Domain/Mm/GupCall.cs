@@ -7,10 +7,11 @@ public enum GupLock { Pte, Huge, Mmap, Vma }
 
 /// <summary>
 /// One lock hold of a GUP call, in order: <paramref name="Key"/> names the lock (the PTE table's
-/// va &gt;&gt; 21, the huge entry's index, the VMA id; 0 for mmap_lock) and <paramref name="Entries"/> how many
-/// page-table entries were processed under it.
+/// va &gt;&gt; 21, a huge entry's va &gt;&gt; 21 too, the VMA id; 0 for mmap_lock); <paramref name="Entries"/> page-table
+/// entries were processed under it, pinning <paramref name="Pages"/> pages with <paramref name="Atomics"/>
+/// pin atomics and adding <paramref name="Outputs"/> output entries. mmap_lock and VMA-lock holds have no entries of their own: they span the rest of the call.
 /// </summary>
-public readonly record struct LockHold(GupLock Lock, ulong Key, long Entries);
+public readonly record struct LockHold(GupLock Lock, ulong Key, long Entries, long Pages = 0, long Atomics = 0, long Outputs = 0);
 
 /// <summary>What one GUP call did, counted the way the thread argues about it.</summary>
 public sealed record GupAccounting
@@ -19,6 +20,11 @@ public sealed record GupAccounting
     public long Walks { get; init; }
 
     public long FastPathPages { get; init; }
+    public long FastPathAtomics { get; init; }
+    public long FastPathOutputs { get; init; }
+
+    /// <summary>Page-table entries the fast path read (a huge entry counts once).</summary>
+    public long FastPathEntries { get; init; }
     public long LockedPathPages { get; init; }
     public long PteLockAcquisitions { get; init; }
     public long HugeLockAcquisitions { get; init; }

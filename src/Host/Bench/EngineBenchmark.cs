@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Akka.Actor;
-using Akka.Configuration;
 using Phyr.Actors.Engine;
 using Phyr.Actors.Resources;
 using Phyr.Actors.Workloads;
 using Phyr.Domain.Simulation;
+using Phyr.Host.Cli;
 
 namespace Phyr.Host.Bench;
 
@@ -26,7 +26,7 @@ public static class EngineBenchmark
     public static Result Run(Options o, Action<string> progress)
     {
         var config = new LockContention.Config(o.Cpus, o.Locks, o.Iterations);
-        using var system = ActorSystem.Create("phyr-bench", SystemConfig(o.Threads));
+        using var system = SimulationSystem.Create("phyr-bench", 1, o.Threads);
 
         // Warm-up runs of the full size, so that every figure is measured on tiered-up (optimized) code.
         progress("warming up");
@@ -98,22 +98,5 @@ public static class EngineBenchmark
         return ((double)(after - before) / count, seconds);
     }
 
-    private static string Dispatcher(int threads) => $"phyr-bench-{threads}";
-
-    private static Config SystemConfig(int threads)
-    {
-        var dispatchers = string.Join("\n", new[] { 1, threads }.Distinct().Select(t => $$"""
-            phyr-bench-{{t}} {
-              type = ForkJoinDispatcher
-              throughput = 100
-              dedicated-thread-pool { thread-count = {{t}}, threadtype = background }
-            }
-            """));
-        return ConfigurationFactory.ParseString($"""
-            akka.loglevel = WARNING
-            akka.stdout-loglevel = WARNING
-            akka.log-dead-letters = off
-            {dispatchers}
-            """);
-    }
+    private static string Dispatcher(int threads) => SimulationSystem.Dispatcher(threads);
 }

@@ -51,12 +51,23 @@ public class ResourceModelTests
     {
         var sem = new RwSemaphore(Costs);
         Assert.NotNull(sem.DownRead(1, 0, 0));
-        Assert.NotNull(sem.DownRead(2, 1, 1));   // readers share
-        Assert.Null(sem.DownWrite(3, 2, 2));     // writer waits for both
-        Assert.Null(sem.DownRead(4, 3, 3));      // a new reader waits behind the writer
-        Assert.Empty(sem.Up(1, 0, 10));
-        Assert.Equal([3], sem.Up(2, 1, 20).Select(g => g.Requester));
-        Assert.Equal([4], sem.Up(3, 2, 30).Select(g => g.Requester));
+        Assert.NotNull(sem.DownRead(2, 1, 1000));   // readers share
+        Assert.Null(sem.DownWrite(3, 2, 2000));     // writer waits for both
+        Assert.Null(sem.DownRead(4, 3, 3000));      // a new reader waits behind the writer
+        Assert.Empty(sem.Up(1, 0, 10_000));
+        Assert.Equal([3], sem.Up(2, 1, 20_000).Select(g => g.Requester));
+        Assert.Equal([4], sem.Up(3, 2, 30_000).Select(g => g.Requester));
+    }
+
+    [Fact]
+    public void Simultaneous_readers_serialize_on_the_count_line()
+    {
+        var sem = new RwSemaphore(Costs);
+        // Three CPUs take the read lock at once: each atomic waits for the line, one transfer (50 ns) apiece.
+        var grants = Enumerable.Range(0, 3).Select(cpu => sem.DownRead(cpu, cpu, 25)!.Value.At).ToList();
+        Assert.Equal([25L, 75L, 125L], grants);
+        Assert.Equal(3, sem.LineTransfers);
+        Assert.Equal(2, sem.Metrics.Contended);
     }
 
     [Fact]

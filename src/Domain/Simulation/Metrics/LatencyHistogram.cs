@@ -20,6 +20,14 @@ public sealed class LatencyHistogram
         _histogram.RecordValue(Math.Min(ns, HighestTrackableNs));
     }
 
+    /// <summary>Adds every value of <paramref name="other"/> (to aggregate a class of resources; order does not matter).</summary>
+    public void Add(LatencyHistogram other)
+    {
+        if (other._histogram is null) return;
+        _histogram ??= new LongHistogram(HighestTrackableNs, 3);
+        _histogram.Add(other._histogram);
+    }
+
     public long Percentile(double p) => _histogram is null ? 0 : _histogram.GetValueAtPercentile(p);
     public long Max => _histogram is null ? 0 : _histogram.GetMaxValue();
 

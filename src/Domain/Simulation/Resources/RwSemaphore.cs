@@ -12,8 +12,11 @@ namespace Phyr.Domain.Simulation.Resources;
 /// reader in the queue is woken (up to MAX_READERS_WAKEUP = 256, as rwsem_mark_wake does), writers
 /// keeping their places.</item>
 /// </list>
-/// Costs as for <see cref="FifoLock"/>: the count's cache line moves to each acquirer; readers woken
-/// together are granted by one atomic of the waker. Optimistic spinning is not modelled.
+/// Costs: every down and up is an atomic on the semaphore's count, one cache line (<see cref="CacheLine"/>):
+/// those atomics serialize and pay a transfer whenever another CPU touched the line last — which is how
+/// mmap_lock hurts many CPUs even when they all only read. A grant is due when the acquirer's atomic
+/// completes; readers woken together are granted by the waker's one atomic. Optimistic spinning is not
+/// modelled.
 /// </summary>
 public sealed class RwSemaphore(CostModel costs)
 {
@@ -21,9 +24,9 @@ public sealed class RwSemaphore(CostModel costs)
 
     private readonly LinkedList<Waiter> _waiters = new();
     private readonly Dictionary<int, long> _readersSince = new();
+    private readonly CacheLine _count = new(costs);
     private int _writer = -1;
     private long _writerSince;
-    private int _lastToucher = -1;
 
     private readonly record struct Waiter(int Requester, int Cpu, bool Write, long Arrival);
 
@@ -38,13 +41,17 @@ public sealed class RwSemaphore(CostModel costs)
     /// <summary>down_write: granted now only if nobody holds it and nobody waits.</summary>
     public Grant? DownWrite(int requester, int cpu, long now) => Down(new Waiter(requester, cpu, true, now), now);
 
+    /// <summary>Transfers of the count's cache line.</summary>
+    public long LineTransfers => _count.Transfers;
+
     private Grant? Down(Waiter w, long now)
     {
+        var atomicDone = _count.Access(w.Requester, w.Cpu, now).At;
         var free = w.Write ? _writer < 0 && _readersSince.Count == 0 : _writer < 0;
         if (free && _waiters.Count == 0)
         {
-            Metrics.Acquired(contended: false);
-            return GrantTo(w, now + costs.HandoverSurplus(_lastToucher, w.Cpu));
+            Metrics.Acquired(contended: atomicDone > now);
+            return GrantTo(w, atomicDone);
         }
         if (_writer == w.Requester || _readersSince.ContainsKey(w.Requester))
             throw new InvalidOperationException($"component {w.Requester} takes an rwsem it already holds (self-deadlock)");
@@ -65,8 +72,7 @@ public sealed class RwSemaphore(CostModel costs)
             Metrics.Held(now - since);
         else
             throw new InvalidOperationException($"component {requester} releases an rwsem it does not hold");
-        _lastToucher = cpu;
-        return Wake(cpu, now);
+        return Wake(cpu, _count.Access(requester, cpu, now).At);
     }
 
     private IReadOnlyList<Grant> Wake(int waker, long now)
@@ -102,7 +108,6 @@ public sealed class RwSemaphore(CostModel costs)
             _writerSince = at;
         }
         else _readersSince[w.Requester] = at;
-        _lastToucher = w.Cpu;
         return new Grant(w.Requester, at);
     }
 }

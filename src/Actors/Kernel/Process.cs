@@ -1,0 +1,40 @@
+using Phyr.Actors.Engine;
+using Phyr.Domain.Mm;
+using Phyr.Domain.Scenarios;
+
+namespace Phyr.Actors.Kernel;
+
+/// <summary>
+/// A process's mm as a component: it owns the <see cref="AddressSpace"/> (VMAs, page tables, faults) and
+/// answers walkers' requests with what a GUP call finds there (<see cref="Gup"/>). The request and reply
+/// stand for the call's first walk from the top of the page tables; the locks the call takes are separate
+/// components, taken by the walker in virtual time.
+/// </summary>
+public sealed class Process(string name, AddressSpace mm) : SimComponent(name)
+{
+    /// <summary>The page-table work of one pin_user_pages / get_user_phyrs call over [Start, End).</summary>
+    public sealed record Walk(GupCallKind Call, ulong Start, ulong End, int Capacity, GupOptions Options);
+
+    public sealed record Walked(GupCall Result);
+
+    /// <summary>The call failed as the kernel's would (e.g. -EFAULT for device memory in pin_user_pages).</summary>
+    public sealed record Failed(string Reason);
+
+    public AddressSpace Mm => mm;
+
+    protected internal override void OnMessage(SimContext ctx, object message)
+    {
+        if (message is not Walk w) throw new ArgumentException($"{Name} cannot handle {message.GetType().Name}");
+        try
+        {
+            var call = w.Call == GupCallKind.PinUserPages
+                ? Gup.PinUserPages(mm, w.Start, w.End, w.Capacity, w.Options)
+                : Gup.GetUserPhyrs(mm, w.Start, w.End, w.Capacity, w.Options);
+            ctx.Reply(new Walked(call), ctx.Lookahead);
+        }
+        catch (GupException e)
+        {
+            ctx.Reply(new Failed(e.Message), ctx.Lookahead);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using Stopwatch = System.Diagnostics.Stopwatch;
+using Akka.Actor;
+using Phyr.Actors.Engine;
+using Phyr.Actors.Kernel;
+using Phyr.Actors.Resources;
+using Phyr.Domain.Memory;
+using Phyr.Domain.Mm;
+using Phyr.Domain.Scenarios;
+using Phyr.Domain.Simulation;
+using Phyr.Domain.Simulation.Metrics;
+
+namespace Phyr.Actors.Scenarios;
+
+/// <summary>
+/// Builds the simulated machine of a <see cref="Scenario"/> — one process, a walker per CPU each with its
+/// own 1 GiB-aligned region (its own VMA and page tables), a lock component per PTE table and per PMD
+/// table (or the mm's page_table_lock), mmap_lock, per-VMA locks, the mm's flag line — runs it, and
+/// reads the metrics off the components in id order.
+/// </summary>
+public static class ScenarioRunner
+{
+    private const ulong RegionsBase = 1UL << 40;
+    private const ulong DeviceBarPfn = 1UL << 36; // a P2P BAR at 256 TiB physical
+
+    public static async Task<ScenarioResult> RunAsync(Scenario s, ulong seed, ActorSystem system, string? dispatcher, int parallelism,
+        CancellationToken cancel = default)
+    {
+        var costs = new CostModel { CpusPerSocket = s.CpusPerSocket };
+        var sim = new Simulation(new SimulationOptions { Seed = seed, Partitions = parallelism, Lookahead = costs.LinkLatencyNs });
+        var machine = Build(s, seed, sim, costs);
+        var sw = Stopwatch.StartNew();
+        var result = await sim.RunAsync(system, dispatcher, cancel).ConfigureAwait(false);
+        return Collect(s, seed, machine, result, new HostFigures(sw.Elapsed.TotalSeconds, parallelism, result.Execution.Partitions,
+            result.Execution.Rounds, result.Events));
+    }
+
+    private sealed record Machine(Kernel.Process Process, IReadOnlyList<PageTableWalker> Walkers, IReadOnlyList<Spinlock> PteLocks,
+        IReadOnlyList<Spinlock> HugeLocks, RwSem MmapLock, IReadOnlyList<RwSem> VmaLocks, SharedCacheLine? MmFlags);
+
+    private static ulong RegionStart(Scenario s, int cpu) =>
+        RegionsBase + (ulong)cpu * ((s.RegionBytes + (1UL << 30) - 1) & ~((1UL << 30) - 1));
+
+    private static Machine Build(Scenario s, ulong seed, Simulation sim, CostModel costs)
+    {
+        var mm = new AddressSpace(Frames(s, seed));
+        for (var cpu = 0; cpu < s.Cpus; cpu++)
+            mm.Map(RegionStart(s, cpu), s.RegionBytes, s.Backing, DeviceBarPfn + (ulong)cpu * (s.RegionBytes >> Page.Shift));
+        if (s.Prefault && s.Backing != Backing.DeviceMemory)
+            for (var cpu = 0; cpu < s.Cpus; cpu++)
+                for (ulong off = 0; off < s.RegionBytes; off += s.Backing.FolioBytes())
+                    mm.Fault(RegionStart(s, cpu) + off);
+
+        var process = sim.Add(new Process("mm", mm));
+        var mmap = sim.Add(new RwSem("mmap_lock", costs));
+        var mmFlags = s.HasPinnedWrite ? sim.Add(new SharedCacheLine("mm.flags", costs)) : null;
+        var vmaLocks = mm.Vmas.Select(v => sim.Add(new RwSem($"vma{v.Id}.lock", costs))).ToList();
+        var pageTableLock = s.SplitPmdLocks ? null : sim.Add(new Spinlock("mm.page_table_lock", costs));
+
+        // A lock per PTE table (2 MiB) and per PMD table (1 GiB) of the regions, in address order.
+        var pte = new Dictionary<ulong, Spinlock>();
+        var huge = new Dictionary<ulong, Spinlock>();
+        var pteScale = s.Backing.MapLevel() == 0;
+        for (var cpu = 0; cpu < s.Cpus; cpu++)
+        {
+            var start = RegionStart(s, cpu);
+            for (var va = start; va < start + s.RegionBytes; va += 1UL << AddressSpace.PmdShift)
+            {
+                if (pteScale) pte[va >> AddressSpace.PmdShift] = sim.Add(new Spinlock($"ptl.{va >> AddressSpace.PmdShift:x}", costs));
+                else if (s.SplitPmdLocks && !huge.ContainsKey(va >> AddressSpace.PudShift))
+                    huge[va >> AddressSpace.PudShift] = sim.Add(new Spinlock($"pmd_lock.{va >> AddressSpace.PudShift:x}", costs));
+            }
+        }
+
+        var directory = new PageTableWalker.LockDirectory(
+            MmapLock: mmap.Id,
+            VmaLock: id => vmaLocks[(int)id].Id,
+            PteLock: key => pte[key].Id,
+            HugeLock: key => pageTableLock?.Id ?? huge[key >> (AddressSpace.PudShift - AddressSpace.PmdShift)].Id,
+            MmFlagsLine: mmFlags?.Id ?? -1);
+        var walkers = Enumerable.Range(0, s.Cpus).Select(cpu => sim.Add(new PageTableWalker($"cpu{cpu}", cpu, process.Id, directory,
+            RegionStart(s, cpu), RegionStart(s, cpu) + s.RegionBytes, s.Call, s.Batch, s.Gup, GupCosts.Default))).ToList();
+        foreach (var w in walkers) sim.Inject(w, PageTableWalker.Start.Instance);
+
+        var hugeLocks = pageTableLock is null ? huge.Values.ToList() : [pageTableLock];
+        return new Machine(process, walkers, pte.Values.ToList(), hugeLocks, mmap, vmaLocks, mmFlags);
+    }
+
+    /// <summary>The frames faults get: from the pfn file, or the fragmentation model in the backing's frame size.</summary>
+    private static FrameSource Frames(Scenario s, ulong seed)
+    {
+        var size = s.Backing switch
+        {
+            Backing.Thp or Backing.Hugetlb2M => FrameSize.Pmd,
+            Backing.Hugetlb1G => FrameSize.Pud,
+            _ => FrameSize.Base,
+        };
+        if (s.PfnFile is { } file)
+        {
+            if (size != FrameSize.Base) throw new ArgumentException("layout.pfns gives 4 KiB frames: use it with backing = anon-4k");
+            return new FrameSource().With(size, PhysLayout.ToRuns(PfnFile.Read(file)));
+        }
+        var frames = (ulong)s.Cpus * (s.RegionBytes >> size.Shift);
+        return new FrameSource().With(size, new FragmentationModel(s.Fragmentation, seed).Generate(frames));
+    }
+
+    private static ScenarioResult Collect(Scenario s, ulong seed, Machine m, SimulationResult r, HostFigures host)
+    {
+        var w = m.Walkers;
+        double Sum(Func<GupTotals, long> f) => w.Sum(x => f(x.Totals));
+        var ptlWait = Merge(m.PteLocks.Select(l => l.Metrics.Wait));
+        var hugeWait = Merge(m.HugeLocks.Select(l => l.Metrics.Wait));
+        var simTime = w.Max(x => x.FinishedAt);
+        var pages = Sum(t => t.PagesPinned);
+        var entryBytes = s.Call == GupCallKind.PinUserPages ? 8 : 16;
+        var errors = w.Where(x => x.Error is not null).Select(x => x.Error!).ToList();
+        var violations = w.Count(x => x.Error is null && (x.PagesUnpinned != x.Totals.PagesPinned || x.FinishedAt < 0));
+
+        List<(string, double)> metrics =
+        [
+            ("sim_time_ns", simTime),
+            ("pages_pinned", pages),
+            ("pin_ns_per_page", pages == 0 ? 0 : Math.Round((double)w.Sum(x => x.FinishedAt - x.StartedAt) / pages, 3)),
+            ("gup_calls", w.Sum(x => x.Calls)),
+            ("pagetable_walks", Sum(t => t.Walks)),
+            ("fast_path_pages", Sum(t => t.FastPathPages)),
+            ("locked_path_pages", Sum(t => t.LockedPathPages)),
+            ("faults", Sum(t => t.Faults)),
+            ("pin_atomics", Sum(t => t.PinAtomics)),
+            ("ptl_acquisitions", m.PteLocks.Sum(l => l.Metrics.Acquisitions)),
+            ("ptl_contended", m.PteLocks.Sum(l => l.Metrics.Contended)),
+            ("ptl_wait_ns_p99", ptlWait.Percentile(99)),
+            ("ptl_wait_ns_max", ptlWait.Max),
+            ("huge_lock_acquisitions", m.HugeLocks.Sum(l => l.Metrics.Acquisitions)),
+            ("huge_lock_wait_ns_p99", hugeWait.Percentile(99)),
+            ("mmap_lock_acquisitions", m.MmapLock.Metrics.Acquisitions),
+            ("mmap_lock_wait_ns_p99", m.MmapLock.Metrics.Wait.Percentile(99)),
+            ("vma_lock_acquisitions", m.VmaLocks.Sum(l => l.Metrics.Acquisitions)),
+            ("cacheline_transfers", (m.MmFlags?.Transfers ?? 0) + m.MmapLock.LineTransfers + m.VmaLocks.Sum(l => l.LineTransfers)),
+            ("descriptor_bytes_peak", (double)s.Batch * entryBytes * s.Cpus),
+            ("output_entries", Sum(t => t.Entries)),
+            ("events", r.Events),
+            ("invariant_violations", violations),
+        ];
+        return new ScenarioResult(s.Name, seed, metrics, errors, r.Digest, host);
+    }
+
+    private static LatencyHistogram Merge(IEnumerable<LatencyHistogram> hs)
+    {
+        var all = new LatencyHistogram();
+        foreach (var h in hs) all.Add(h);
+        return all;
+    }
+}

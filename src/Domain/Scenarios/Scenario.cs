@@ -1,0 +1,36 @@
+using Phyr.Domain.Mm;
+
+namespace Phyr.Domain.Scenarios;
+
+/// <summary>Which GUP call the walkers make.</summary>
+public enum GupCallKind { PinUserPages, GetUserPhyrs }
+
+/// <summary>
+/// One simulated experiment (issue 4, first slice: pinning): one process whose <see cref="Cpus"/> threads
+/// each pin their own region of <see cref="RegionBytes"/>, batch by batch, then unpin it.
+/// </summary>
+public sealed record Scenario
+{
+    public required string Name { get; init; }
+    public int Cpus { get; init; } = 1;
+    public int CpusPerSocket { get; init; } = 64;
+    public ulong RegionBytes { get; init; } = 1UL << 30;
+    public Backing Backing { get; init; } = Backing.Anon4K;
+
+    /// <summary>The fragmentation model's break probability for the frames faults get (ignored with <see cref="PfnFile"/>).</summary>
+    public double Fragmentation { get; init; } = 0.5;
+
+    /// <summary>A pfn file to take 4 KiB frames from instead of the model (resolved path).</summary>
+    public string? PfnFile { get; init; }
+
+    public GupCallKind Call { get; init; } = GupCallKind.GetUserPhyrs;
+    public int Batch { get; init; } = 512;
+    public bool Prefault { get; init; } = true;
+    public GupOptions Gup { get; init; } = new();
+
+    /// <summary>Huge-entry locks are per PMD table (split PMD locks) rather than the mm's page_table_lock.</summary>
+    public bool SplitPmdLocks { get; init; } = true;
+
+    /// <summary>Every pin call writes the mm's MMF_HAS_PINNED flag line (kernels before the has_pinned fix).</summary>
+    public bool HasPinnedWrite { get; init; }
+}

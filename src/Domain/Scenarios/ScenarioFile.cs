@@ -1,0 +1,145 @@
+using System.Globalization;
+using Phyr.Domain.Config;
+using Phyr.Domain.Mm;
+using Phyr.Domain.Units;
+
+namespace Phyr.Domain.Scenarios;
+
+/// <summary>
+/// Reads a scenario (.conf): every key must be known and every value valid, or the file is refused with
+/// one line naming the file, line, key and problem. docs/scenarios.md lists the keys.
+/// </summary>
+public static class ScenarioFile
+{
+    /// <summary>Every key, with what it takes (for errors and docs).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Keys = new Dictionary<string, string>
+    {
+        ["name"] = "a name for the results",
+        ["cpus"] = "threads of the process, one per CPU, each pinning its own region (1..4096)",
+        ["cpus-per-socket"] = "CPUs per socket of the simulated machine",
+        ["region"] = "bytes each CPU pins, e.g. 1G (a multiple of the backing's page size)",
+        ["backing"] = "anon-4k | thp | hugetlb-2m | hugetlb-1g | device",
+        ["layout.fragmentation"] = "0..1: chance a run of frames breaks after each frame (default 0.5)",
+        ["layout.pfns"] = "a pfn file for the 4 KiB frames faults get, relative to the scenario file",
+        ["gup.call"] = "pin_user_pages | get_user_phyrs",
+        ["gup.batch"] = "capacity of one call: pages for pin_user_pages, phyr entries for get_user_phyrs",
+        ["gup.walk"] = "fast (lockless first) | locked",
+        ["gup.longterm"] = "true | false: FOLL_LONGTERM",
+        ["prefault"] = "true | false: fault the regions in before the run",
+        ["features.folio-batched-pin"] = "true | false: one pin atomic per folio instead of per page",
+        ["features.per-vma-lock"] = "true | false: the locked path takes the VMA's lock, not mmap_lock",
+        ["features.split-pmd-locks"] = "true | false: huge-entry locks per PMD table, not the mm's page_table_lock",
+        ["features.has-pinned-write"] = "true | false: every pin call writes the mm's has_pinned flag line",
+    };
+
+    public static Scenario Load(string path)
+    {
+        if (!File.Exists(path)) throw new ConfException($"{path}: no such scenario file");
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfException($"{path}: cannot be read: {e.Message}");
+        }
+        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
+    }
+
+    public static Scenario Parse(string text, string source, string baseDirectory)
+    {
+        var conf = ConfFile.Parse(text, source);
+        foreach (var (key, v) in conf.OrderBy(kv => kv.Value.Line))
+            if (!Keys.ContainsKey(key))
+                throw new ConfException($"{source}:{v.Line}: unknown key '{key}' (known keys: {string.Join(", ", Keys.Keys)})");
+
+        var r = new Reader(conf, source);
+        var backings = new Dictionary<string, Backing>
+        {
+            ["anon-4k"] = Backing.Anon4K, ["thp"] = Backing.Thp, ["hugetlb-2m"] = Backing.Hugetlb2M,
+            ["hugetlb-1g"] = Backing.Hugetlb1G, ["device"] = Backing.DeviceMemory,
+        };
+        var backing = r.Choice("backing", Backing.Anon4K, backings);
+        var region = r.Bytes("region", 1UL << 30);
+        if (region == 0 || region % backing.FolioBytes() != 0)
+            throw r.Error("region",
+                $"must be a positive multiple of the {backings.First(b => b.Value == backing).Key} page size ({backing.FolioBytes()} bytes)");
+        if (region > 1UL << 40) throw r.Error("region", "must be at most 1T per CPU");
+        var pfns = conf.TryGetValue("layout.pfns", out var p) ? Path.GetFullPath(Path.Combine(baseDirectory, p.Text)) : null;
+        if (pfns is not null && conf.ContainsKey("layout.fragmentation"))
+            throw r.Error("layout.pfns", "cannot be combined with layout.fragmentation: give the frames one way");
+
+        return new Scenario
+        {
+            Name = conf.TryGetValue("name", out var n) ? n.Text : Path.GetFileNameWithoutExtension(source),
+            Cpus = r.Int("cpus", 1, 1, 4096),
+            CpusPerSocket = r.Int("cpus-per-socket", 64, 1, 4096),
+            RegionBytes = region,
+            Backing = backing,
+            Fragmentation = r.Fraction("layout.fragmentation", 0.5),
+            PfnFile = pfns,
+            Call = r.Choice("gup.call", GupCallKind.GetUserPhyrs, new()
+            {
+                ["pin_user_pages"] = GupCallKind.PinUserPages, ["get_user_phyrs"] = GupCallKind.GetUserPhyrs,
+            }),
+            Batch = r.Int("gup.batch", 512, 1, 1 << 24),
+            Prefault = r.Bool("prefault", true),
+            Gup = new GupOptions
+            {
+                Walk = r.Choice("gup.walk", GupWalk.Fast, new() { ["fast"] = GupWalk.Fast, ["locked"] = GupWalk.Locked }),
+                Longterm = r.Bool("gup.longterm", true),
+                FolioBatchedPin = r.Bool("features.folio-batched-pin", true),
+                PerVmaLock = r.Bool("features.per-vma-lock", false),
+            },
+            SplitPmdLocks = r.Bool("features.split-pmd-locks", true),
+            HasPinnedWrite = r.Bool("features.has-pinned-write", false),
+        };
+    }
+
+    private sealed class Reader(IReadOnlyDictionary<string, ConfValue> conf, string source)
+    {
+        public ConfException Error(string key, string problem) =>
+            new($"{source}:{(conf.TryGetValue(key, out var v) ? v.Line : 0)}: {key}: {problem}");
+
+        public int Int(string key, int fallback, int min, int max)
+        {
+            if (!conf.TryGetValue(key, out var v)) return fallback;
+            if (!int.TryParse(v.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+                throw Error(key, $"'{v.Text}' is not a whole number");
+            if (n < min || n > max) throw Error(key, $"{n} is not between {min} and {max}");
+            return n;
+        }
+
+        public ulong Bytes(string key, ulong fallback)
+        {
+            if (!conf.TryGetValue(key, out var v)) return fallback;
+            return ByteSize.TryParse(v.Text, out var b) ? b : throw Error(key, $"'{v.Text}' is not a byte count (e.g. 1G, 64M, 4096)");
+        }
+
+        public double Fraction(string key, double fallback)
+        {
+            if (!conf.TryGetValue(key, out var v)) return fallback;
+            if (!double.TryParse(v.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) || double.IsNaN(f) || f < 0 || f > 1)
+                throw Error(key, $"'{v.Text}' is not a number between 0 and 1");
+            return f;
+        }
+
+        public bool Bool(string key, bool fallback)
+        {
+            if (!conf.TryGetValue(key, out var v)) return fallback;
+            return v.Text switch
+            {
+                "true" or "on" or "yes" => true,
+                "false" or "off" or "no" => false,
+                _ => throw Error(key, $"'{v.Text}' is not true or false"),
+            };
+        }
+
+        public T Choice<T>(string key, T fallback, Dictionary<string, T> choices)
+        {
+            if (!conf.TryGetValue(key, out var v)) return fallback;
+            return choices.TryGetValue(v.Text, out var c) ? c : throw Error(key, $"'{v.Text}' is not one of {string.Join(", ", choices.Keys)}");
+        }
+    }
+}

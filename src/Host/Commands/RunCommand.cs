@@ -1,0 +1,137 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Phyr.Actors.Scenarios;
+using Phyr.Domain.Config;
+using Phyr.Domain.Scenarios;
+using Phyr.Host.Cli;
+
+namespace Phyr.Host.Commands;
+
+/// <summary>`phyr run SCENARIO`: one scenario on the simulated machine, results to DIR/results.json.</summary>
+public static class RunCommand
+{
+    private static readonly Argument<string> Scenario = new("SCENARIO")
+    {
+        Description = "A scenario file (.conf), or the name of one in config/scenarios/ (e.g. gup-phyrs-1g-4k-b16).",
+    };
+
+    private static readonly Option<string?> Seed = new("--seed") { Description = "Run seed. Default 1.", HelpName = "N" };
+    private static readonly Option<string?> Out = new("--out") { Description = "Folder for results.json. Default out/<scenario>.", HelpName = "DIR" };
+    private static readonly Option<string?> Parallelism = new("--parallelism")
+    {
+        Description = "Host threads and engine partitions. Default: the machine's cores. Results do not depend on it.",
+        HelpName = "N",
+    };
+    private static readonly Option<string?> Format = new("--format") { Description = "Output: table (default) or json.", HelpName = "table|json" };
+
+    public static Command Create()
+    {
+        var command = new Command("run",
+            "Run one scenario: a process whose threads pin their regions batch by batch (pin_user_pages or get_user_phyrs), " +
+            "contending for page-table locks and mmap_lock in virtual time. Writes DIR/results.json: metrics (byte-identical " +
+            "for any --parallelism), errors, and host figures apart. Keys of scenario files: docs/scenarios.md.");
+        command.Arguments.Add(Scenario);
+        foreach (var o in new[] { Seed, Out, Parallelism, Format }) command.Options.Add(o);
+        command.SetAction(Execute);
+        return command;
+    }
+
+    /// <summary>A path as given, else a name in ./config/scenarios or in the config copied beside the executable.</summary>
+    public static string Resolve(string name)
+    {
+        if (File.Exists(name)) return name;
+        var file = name.EndsWith(".conf", StringComparison.Ordinal) ? name : name + ".conf";
+        foreach (var dir in new[] { Path.Combine("config", "scenarios"), Path.Combine(AppContext.BaseDirectory, "config", "scenarios") })
+            if (File.Exists(Path.Combine(dir, file))) return Path.Combine(dir, file);
+        var shipped = Path.Combine(AppContext.BaseDirectory, "config", "scenarios");
+        IEnumerable<string?> known = Directory.Exists(shipped)
+            ? Directory.GetFiles(shipped, "*.conf").Select(Path.GetFileNameWithoutExtension).Order()
+            : [];
+        throw new UsageException("SCENARIO", $"'{name}' is neither a file nor a scenario in config/scenarios (known: {string.Join(", ", known)})");
+    }
+
+    private static int Execute(ParseResult parse)
+    {
+        var seed = parse.GetValue(Seed) is { } s ? OptionValues.Count("--seed", s) : 1UL;
+        var parallelism = parse.GetValue(Parallelism) is { } p ? (int)Math.Clamp(OptionValues.Count("--parallelism", p), 0, 4096) : Environment.ProcessorCount;
+        if (parallelism < 1) throw new UsageException("--parallelism", "must be at least 1");
+        var json = parse.GetValue(Format) is { } f &&
+                   OptionValues.OneOf("--format", f, new Dictionary<string, bool> { ["table"] = false, ["json"] = true });
+
+        Scenario scenario;
+        try
+        {
+            scenario = ScenarioFile.Load(Resolve(parse.GetValue(Scenario)!));
+        }
+        catch (ConfException e)
+        {
+            throw new UsageException("SCENARIO", e.Message);
+        }
+        var outDir = parse.GetValue(Out) ?? Path.Combine("out", scenario.Name);
+
+        ScenarioResult result;
+        using (var system = SimulationSystem.Create("phyr-run", parallelism))
+        {
+            try
+            {
+                result = ScenarioRunner.RunAsync(scenario, seed, system, SimulationSystem.Dispatcher(parallelism), parallelism)
+                    .GetAwaiter().GetResult();
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException("SCENARIO", e.Message);
+            }
+        }
+
+        var document = Json(result);
+        Directory.CreateDirectory(outDir);
+        var target = Path.Combine(outDir, "results.json");
+        var temp = target + ".tmp";
+        File.WriteAllText(temp, document); // written whole, then renamed: a reader never sees half a file
+        File.Move(temp, target, overwrite: true);
+
+        var output = parse.InvocationConfiguration.Output;
+        if (json) output.WriteLine(document);
+        else Table(output, result, target);
+        return ExitCodes.Ok;
+    }
+
+    public static string Json(ScenarioResult r)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("scenario", r.Scenario);
+            w.WriteNumber("seed", r.Seed);
+            w.WriteString("digest", r.Digest.ToString("x16"));
+            w.WriteStartObject("metrics");
+            foreach (var (name, value) in r.Metrics) w.WriteNumber(name, value);
+            w.WriteEndObject();
+            w.WriteStartArray("errors");
+            foreach (var e in r.Errors) w.WriteStringValue(e);
+            w.WriteEndArray();
+            w.WriteStartObject("host");
+            w.WriteNumber("wall_time_s", Math.Round(r.Host.WallSeconds, 3));
+            w.WriteNumber("parallelism", r.Host.Parallelism);
+            w.WriteNumber("partitions", r.Host.Partitions);
+            w.WriteNumber("rounds", r.Host.Rounds);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void Table(TextWriter o, ScenarioResult r, string target)
+    {
+        o.WriteLine($"scenario: {r.Scenario} (seed {r.Seed}, digest {r.Digest:x16})");
+        var width = r.Metrics.Max(m => m.Name.Length);
+        foreach (var (name, value) in r.Metrics)
+            o.WriteLine($"  {name.PadRight(width)}  {value.ToString("#,0.###", CultureInfo.InvariantCulture),16}");
+        foreach (var e in r.Errors) o.WriteLine($"error: {e}");
+        o.WriteLine($"host: {r.Host.WallSeconds:0.000} s wall, parallelism {r.Host.Parallelism}, {r.Host.Rounds} rounds");
+        o.WriteLine($"wrote {target}");
+    }
+}

@@ -1,0 +1,102 @@
+using Phyr.Actors.Scenarios;
+using Phyr.Domain.Memory;
+using Phyr.Domain.Mm;
+using Phyr.Domain.Scenarios;
+
+namespace Phyr.Actors.Tests.Scenarios;
+
+/// <summary>What the kernel's semantics imply, shown by the simulation (issue 4's "done when", pinning part).</summary>
+public class PinningScenarioTests : EngineTestKit
+{
+    private const ulong FourMiB = 4UL << 20;
+
+    private ScenarioResult Run(Scenario s, int parallelism = 2, ulong seed = 3) =>
+        ScenarioRunner.RunAsync(s, seed, Sys, TwoThreads, parallelism).WaitAsync(TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
+
+    /// <summary>4 MiB of 4 KiB pages, no two frames contiguous, faulted in.</summary>
+    private static Scenario Scattered(GupCallKind call, int batch, GupWalk walk) => new()
+    {
+        Name = "t", RegionBytes = FourMiB, Fragmentation = 1.0, Call = call, Batch = batch, Gup = new GupOptions { Walk = walk },
+    };
+
+    [Theory]
+    [InlineData(16, 32)]
+    [InlineData(512, 1)]
+    public void Locked_get_user_phyrs_takes_32_ptl_per_2MiB_at_batch_16_and_1_at_512(int batch, int perTwoMiB)
+    {
+        var r = Run(Scattered(GupCallKind.GetUserPhyrs, batch, GupWalk.Locked));
+        Assert.Equal(2 * perTwoMiB, r["ptl_acquisitions"]);
+        Assert.Equal(1024, r["pages_pinned"]);
+        Assert.Equal(1024, r["output_entries"]);
+        Assert.Equal(1024 / batch, r["gup_calls"]);
+        Assert.Equal(r["gup_calls"], r["pagetable_walks"]);
+        Assert.Equal(0, r["invariant_violations"]);
+        Assert.Empty(r.Errors);
+    }
+
+    [Fact]
+    public void The_legacy_slow_path_locks_per_page_and_the_fast_path_not_at_all()
+    {
+        Assert.Equal(1024, Run(Scattered(GupCallKind.PinUserPages, 512, GupWalk.Locked))["ptl_acquisitions"]);
+        Assert.Equal(1024, Run(Scattered(GupCallKind.PinUserPages, 512, GupWalk.Locked))["pagetable_walks"]);
+        Assert.Equal(0, Run(Scattered(GupCallKind.PinUserPages, 512, GupWalk.Fast))["ptl_acquisitions"]);
+        Assert.Equal(0, Run(Scattered(GupCallKind.GetUserPhyrs, 16, GupWalk.Fast))["ptl_acquisitions"]);
+    }
+
+    [Fact]
+    public void Smaller_batches_cost_more_virtual_time()
+    {
+        var b16 = Run(Scattered(GupCallKind.GetUserPhyrs, 16, GupWalk.Locked));
+        var b512 = Run(Scattered(GupCallKind.GetUserPhyrs, 512, GupWalk.Locked));
+        Assert.True(b16["sim_time_ns"] > b512["sim_time_ns"], $"{b16["sim_time_ns"]} <= {b512["sim_time_ns"]}");
+        Assert.True(b16["pin_ns_per_page"] > b512["pin_ns_per_page"]);
+    }
+
+    [Fact]
+    public void Fast_path_pinning_of_4k_pages_costs_about_the_published_62_ns_per_page()
+    {
+        var r = Run(Scattered(GupCallKind.PinUserPages, 512, GupWalk.Fast) with { RegionBytes = 64UL << 20 });
+        Assert.InRange(r["pin_ns_per_page"], 62 + 15, 62 * 1.25 + 15); // pin (62) then unpin (15) per page
+    }
+
+    [Fact]
+    public void Hugetlb_1GiB_pages_give_one_phyr_per_contiguous_run()
+    {
+        var s = new Scenario
+        {
+            Name = "huge", Backing = Backing.Hugetlb1G, RegionBytes = 8UL << 30, Fragmentation = 0.5, Batch = 512,
+            Gup = new GupOptions { Walk = GupWalk.Locked },
+        };
+        var runs = new FragmentationModel(0.5, 5).Generate(8);
+        var r = Run(s, seed: 5);
+        Assert.Equal(runs.Count, r["output_entries"]);
+        Assert.Equal(8, r["huge_lock_acquisitions"]);
+        Assert.Equal(8L * 262144, r["pages_pinned"]);
+    }
+
+    [Fact]
+    public void Results_are_identical_for_any_parallelism()
+    {
+        var s = Scattered(GupCallKind.GetUserPhyrs, 16, GupWalk.Locked) with { Cpus = 4, HasPinnedWrite = true, Fragmentation = 0.5 };
+        var one = Run(s, parallelism: 1);
+        var two = Run(s, parallelism: 2);
+        var five = Run(s, parallelism: 5);
+        Assert.Equal(one.Metrics, two.Metrics);
+        Assert.Equal(one.Metrics, five.Metrics);
+        Assert.Equal(one.Digest, five.Digest);
+        Assert.True(one["cacheline_transfers"] > 0); // four CPUs writing the mm's flag line
+    }
+
+    [Fact]
+    public void Device_memory_fails_pin_user_pages_and_works_with_phyrs()
+    {
+        var device = new Scenario { Name = "p2p", Backing = Backing.DeviceMemory, RegionBytes = FourMiB, Batch = 16 };
+        var legacy = Run(device with { Call = GupCallKind.PinUserPages });
+        Assert.Contains("-EFAULT", Assert.Single(legacy.Errors));
+        Assert.Contains("no struct page", legacy.Errors[0]);
+        var phyrs = Run(device with { Call = GupCallKind.GetUserPhyrs });
+        Assert.Empty(phyrs.Errors);
+        Assert.Equal(1, phyrs["output_entries"]);   // a contiguous BAR is one phyr
+        Assert.Equal(0, phyrs["pages_pinned"]);      // described, not pinned
+    }
+}

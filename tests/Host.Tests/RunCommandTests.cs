@@ -1,0 +1,93 @@
+using System.Text.Json;
+
+namespace Phyr.Host.Tests;
+
+public class RunCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"phyr-run-{Guid.NewGuid():N}");
+
+    public RunCommandTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Scenario(string body)
+    {
+        var path = Path.Combine(_dir, $"s{Guid.NewGuid():N}.conf");
+        File.WriteAllText(path, body);
+        return path;
+    }
+
+    private const string Small = """
+        name = small
+        cpus = 2
+        region = 8M
+        backing = anon-4k
+        gup { call = get_user_phyrs, batch = 16, walk = locked }
+        """;
+
+    [Fact]
+    public void Results_json_is_byte_identical_for_any_parallelism_apart_from_host()
+    {
+        var file = Scenario(Small);
+        var a = CliRunner.Run("run", file, "--out", Path.Combine(_dir, "a"), "--parallelism", "1", "--seed", "9");
+        var b = CliRunner.Run("run", file, "--out", Path.Combine(_dir, "b"), "--parallelism", "2", "--seed", "9");
+        Assert.Equal(0, a.ExitCode);
+        Assert.Equal(0, b.ExitCode);
+        string WithoutHost(string dir)
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, dir, "results.json")));
+            return string.Join("\n", doc.RootElement.EnumerateObject().Where(p => p.Name != "host").Select(p => p.ToString()));
+        }
+        Assert.Equal(WithoutHost("a"), WithoutHost("b"));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "a", "results.json")));
+        var metrics = json.RootElement.GetProperty("metrics");
+        foreach (var key in new[] { "sim_time_ns", "pages_pinned", "gup_calls", "pagetable_walks", "ptl_acquisitions", "ptl_contended",
+                     "ptl_wait_ns_p99", "mmap_lock_wait_ns_p99", "cacheline_transfers", "descriptor_bytes_peak", "invariant_violations" })
+            Assert.True(metrics.TryGetProperty(key, out _), key);
+        Assert.Equal(2 * 2048, metrics.GetProperty("pages_pinned").GetDouble());
+        Assert.True(json.RootElement.GetProperty("host").GetProperty("wall_time_s").GetDouble() >= 0);
+    }
+
+    [Fact]
+    public void Shipped_scenarios_run_by_name()
+    {
+        var r = CliRunner.Run("run", "gup-p2p-phyrs", "--out", Path.Combine(_dir, "p2p"), "--format", "json");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("\"output_entries\": 1", r.Stdout);
+    }
+
+    [Theory]
+    [InlineData("cpus = 2\ngup.batchsize = 16\n", ":2: unknown key 'gup.batchsize'")]
+    [InlineData("gup { batch = sixteen }\n", ":1: gup.batch: 'sixteen' is not a whole number")]
+    [InlineData("backing = anon-8k\n", ":1: backing: 'anon-8k' is not one of anon-4k, thp, hugetlb-2m, hugetlb-1g, device")]
+    [InlineData("region = 3K\n", ":1: region: must be a positive multiple of the anon-4k page size (4096 bytes)")]
+    [InlineData("backing = hugetlb-1g\nregion = 1M\n", ":2: region: must be a positive multiple of the hugetlb-1g page size")]
+    [InlineData("gup {\n  batch = 16\n", "'gup' is missing its closing '}'")]
+    [InlineData("cpus = \n", ":1: 'cpus' has no value")]
+    [InlineData("cpus = 2\ncpus = 3\n", ":2: 'cpus' is given twice")]
+    [InlineData("cpus = 0\n", ":1: cpus: 0 is not between 1 and 4096")]
+    [InlineData("layout.fragmentation = 2\n", ":1: layout.fragmentation: '2' is not a number between 0 and 1")]
+    [InlineData("name = \"unclosed\n", ":1: a quoted value is not closed on its line")]
+    public void Bad_scenario_files_name_the_line_and_key_and_exit_2(string body, string expected)
+    {
+        var file = Scenario(body);
+        var outDir = Path.Combine(_dir, "bad");
+        var r = CliRunner.Run("run", file, "--out", outDir);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.StderrLines);
+        Assert.Contains(expected, r.Stderr);
+        Assert.False(Directory.Exists(outDir), "nothing is written for a bad scenario");
+    }
+
+    [Fact]
+    public void A_missing_scenario_and_bad_options_exit_2()
+    {
+        var missing = CliRunner.Run("run", "no-such-scenario");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("'no-such-scenario' is neither a file nor a scenario in config/scenarios", missing.Stderr);
+        Assert.Contains("gup-phyrs-1g-4k-b16", missing.Stderr); // lists the shipped ones
+        var bad = CliRunner.Run("run", Scenario(Small), "--parallelism", "0");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--parallelism: must be at least 1", bad.Stderr);
+    }
+}
