@@ -1,18 +1,26 @@
 using Phyr.Actors.Engine;
 using Phyr.Actors.Resources;
+using Phyr.Domain.Descriptors;
+using Phyr.Domain.Descriptors.Scatterlist;
+using Phyr.Domain.Dma;
+using Phyr.Domain.Memory;
 using Phyr.Domain.Mm;
 using Phyr.Domain.Scenarios;
 
 namespace Phyr.Actors.Kernel;
 
 /// <summary>
-/// One simulated CPU pinning its region batch by batch, as a driver's registration loop does
-/// (ib_umem_get: call, take what came back, call again from where it stopped), then unpinning it.
-/// Each call: optionally the has_pinned flag write on the mm's shared line; the walk (the process's
-/// answer); the unlocked work (further walks from the top, the lockless fast path); then each lock hold
-/// in order — mmap_lock (or the VMA's lock) held to the end of the call, each PTE-table / huge-entry lock
-/// held for the entries processed under it. Thin: what a call does comes from the Domain's
-/// <see cref="Gup"/>, what it costs from <see cref="GupCosts"/>.
+/// One simulated CPU registering its region the way a driver does (ib_umem_get, then reg_mr): pin batch by
+/// batch — call, take what came back, call again from where it stopped — building the descriptors of its
+/// DMA strategy; then map for the device, register the memory region, and at teardown deregister, unmap
+/// and unpin. Without a DMA plan it only pins and unpins.
+/// <para>
+/// Each GUP call: optionally the has_pinned flag write on the mm's shared line; the walk (the process's
+/// answer); the unlocked work (more walks from the top, the lockless fast path); then each lock hold in
+/// order — mmap_lock (or the VMA's lock) to the end of the call, each PTE-table / huge-entry lock for the
+/// entries processed under it. Thin: what a call does comes from the Domain's <see cref="Gup"/>, what it
+/// costs from <see cref="GupCosts"/>, the DMA side from the IOMMU domain and device components.
+/// </para>
 /// </summary>
 public sealed class PageTableWalker : SimComponent
 {
@@ -27,33 +35,45 @@ public sealed class PageTableWalker : SimComponent
     /// <summary>Where the locks of a hold live: component ids.</summary>
     public sealed record LockDirectory(int MmapLock, Func<ulong, int> VmaLock, Func<ulong, int> PteLock, Func<ulong, int> HugeLock, int MmFlagsLine);
 
+    /// <summary>The DMA side: strategy, the IOMMU domain and device components, the device's max segment.</summary>
+    public sealed record DmaPlan(DmaStrategy Strategy, int Domain, int Device, ulong MaxSegment, DmaCosts Costs);
+
+    private enum Phase { Pinning, TryAlloc, Linking, Mapping, Registering, Deregistering, Unmapping, Unpinning, Done }
+
     private readonly int _cpu;
     private readonly int _process;
     private readonly LockDirectory _locks;
-    private readonly ulong _end;
+    private readonly ulong _start, _end;
     private readonly GupCallKind _kind;
     private readonly int _batch;
     private readonly GupOptions _options;
     private readonly GupCosts _costs;
+    private readonly DmaPlan? _dma;
     private readonly Spinlock.Release _release = new();
 
+    private Phase _phase = Phase.Pinning;
     private ulong _next;
-    private IReadOnlyList<LockHold> _holds = [];
+    private GupCall? _call;
     private int _holdIndex;
     private readonly List<int> _sleepingLocks = []; // mmap_lock or VMA locks held to the end of the call
+    private SgAppendTable _sg = SgAppendTable.Empty;
+    private readonly List<PhysRange> _ranges = [];
+    private DmaMapping? _mapping;
+    private long _deviceEntries;
 
     public PageTableWalker(string name, int cpu, int process, LockDirectory locks, ulong start, ulong end, GupCallKind kind, int batch,
-        GupOptions options, GupCosts costs) : base(name)
+        GupOptions options, GupCosts costs, DmaPlan? dma = null) : base(name)
     {
         _cpu = cpu;
         _process = process;
         _locks = locks;
-        _next = start;
+        _start = _next = start;
         _end = end;
         _kind = kind;
         _batch = batch;
         _options = options;
         _costs = costs;
+        _dma = dma;
     }
 
     public long StartedAt { get; private set; } = -1;
@@ -62,6 +82,8 @@ public sealed class PageTableWalker : SimComponent
     public long PagesUnpinned { get; private set; }
     public string? Error { get; private set; }
     public GupTotals Totals { get; } = new();
+    public DmaMapping? Mapping => _mapping;
+    public long DescriptorBytesPeak { get; private set; }
 
     protected internal override void OnMessage(SimContext ctx, object message)
     {
@@ -69,23 +91,28 @@ public sealed class PageTableWalker : SimComponent
         {
             case Start:
                 StartedAt = ctx.Now;
-                BeginCall(ctx, 0);
+                if (_dma is { Strategy: DmaStrategy.IovaLink } d)
+                {
+                    _phase = Phase.TryAlloc;
+                    ctx.Send(d.Domain, new IommuDomain.IovaTryAlloc(_cpu, 0, _end - _start));
+                }
+                else BeginCall(ctx, 0);
                 break;
             case SharedCacheLine.Completed:
                 ctx.Send(_process, new Process.Walk(_kind, _next, _end, _batch, _options));
                 break;
             case Process.Walked w:
                 Calls++;
+                _call = w.Result;
                 Totals.Add(w.Result.Accounting);
                 _next = w.Result.Next;
-                _holds = w.Result.Accounting.Holds;
                 _holdIndex = 0;
                 // The request/reply stood for the first walk; the rest of the unlocked work follows.
                 NextHold(ctx, Math.Max(0, _costs.Unlocked(w.Result.Accounting, _options.Longterm) - _costs.WalkNs));
                 break;
             case Spinlock.Granted:
             {
-                var held = _holds[_holdIndex++];
+                var held = _call!.Accounting.Holds[_holdIndex++];
                 var t = _costs.UnderLock(held, _options.Longterm);
                 ctx.Send(ctx.Sender, _release, t + ctx.Lookahead);
                 NextHold(ctx, t);
@@ -96,17 +123,52 @@ public sealed class PageTableWalker : SimComponent
                 _holdIndex++;
                 NextHold(ctx, 0);
                 break;
+            case IommuDomain.Linked when _phase == Phase.TryAlloc:
+                _phase = Phase.Pinning;
+                BeginCall(ctx, 0);
+                break;
+            case IommuDomain.Linked:
+                _phase = Phase.Pinning;
+                AfterCall(ctx, 0);
+                break;
+            case IommuDomain.Mapped m:
+                _mapping = m.Mapping;
+                Peak(m.Mapping.TemporarySgEntries * DescriptorSizes.Scatterlist);
+                _phase = Phase.Registering;
+                ctx.Send(_dma!.Device, new RdmaNic.RegisterMr([.. m.Mapping.DeviceSegments], _start, _end - _start));
+                break;
+            case RdmaNic.Registered r:
+                _deviceEntries = r.Entries;
+                _phase = Phase.Deregistering;
+                ctx.Send(_dma!.Device, new RdmaNic.DeregisterMr(r.Entries));
+                break;
+            case RdmaNic.Refused r:
+                Error = $"{Name}: the device refused the MR: {r.Reason}";
+                _phase = Phase.Unmapping;
+                ctx.Send(_dma!.Domain, new IommuDomain.Unmap(_cpu, _mapping!));
+                break;
+            case RdmaNic.Deregistered:
+                _phase = Phase.Unmapping;
+                ctx.Send(_dma!.Domain, new IommuDomain.Unmap(_cpu, _mapping!));
+                break;
+            case IommuDomain.Unmapped:
+                Unpin(ctx, 0);
+                break;
             case Unpinned:
+                _phase = Phase.Done;
                 FinishedAt = ctx.Now;
                 break;
             case Process.Failed f:
                 Error = $"{Name}: {f.Reason}";
+                _phase = Phase.Done;
                 FinishedAt = ctx.Now;
                 break;
             default:
-                throw new ArgumentException($"{Name} cannot handle {message.GetType().Name}");
+                throw new ArgumentException($"{Name} cannot handle {message.GetType().Name} in phase {_phase}");
         }
     }
+
+    public long DeviceEntries => _deviceEntries;
 
     private void BeginCall(SimContext ctx, long delay)
     {
@@ -117,36 +179,105 @@ public sealed class PageTableWalker : SimComponent
     /// <summary>Takes the next lock of the call <paramref name="delay"/> ns from now, or ends the call.</summary>
     private void NextHold(SimContext ctx, long delay)
     {
-        if (_holdIndex < _holds.Count)
+        var holds = _call!.Accounting.Holds;
+        if (_holdIndex < holds.Count)
         {
-            var h = _holds[_holdIndex];
-            switch (h.Lock)
+            var h = holds[_holdIndex];
+            var (target, request) = h.Lock switch
             {
-                case GupLock.Mmap:
-                    ctx.Send(_locks.MmapLock, new RwSem.DownRead(_cpu), delay + ctx.Lookahead);
-                    break;
-                case GupLock.Vma:
-                    ctx.Send(_locks.VmaLock(h.Key), new RwSem.DownRead(_cpu), delay + ctx.Lookahead);
-                    break;
-                case GupLock.Pte:
-                    ctx.Send(_locks.PteLock(h.Key), new Spinlock.Acquire(_cpu), delay + ctx.Lookahead);
-                    break;
-                case GupLock.Huge:
-                    ctx.Send(_locks.HugeLock(h.Key), new Spinlock.Acquire(_cpu), delay + ctx.Lookahead);
-                    break;
-            }
+                GupLock.Mmap => (_locks.MmapLock, (object)new RwSem.DownRead(_cpu)),
+                GupLock.Vma => (_locks.VmaLock(h.Key), new RwSem.DownRead(_cpu)),
+                GupLock.Pte => (_locks.PteLock(h.Key), new Spinlock.Acquire(_cpu)),
+                _ => (_locks.HugeLock(h.Key), new Spinlock.Acquire(_cpu)),
+            };
+            ctx.Send(target, request, delay + ctx.Lookahead);
             return;
         }
         foreach (var sem in _sleepingLocks) ctx.Send(sem, new RwSem.UpRead(_cpu), delay + ctx.Lookahead);
         _sleepingLocks.Clear();
-        if (_next < _end)
+        EndCall(ctx, delay);
+    }
+
+    /// <summary>The call's output goes into the strategy's descriptors (or straight into the IOMMU for iova-link).</summary>
+    private void EndCall(SimContext ctx, long delay)
+    {
+        var call = _call!;
+        var ranges = call.Pages.Count > 0
+            ? PhysRanges.Normalize(call.Pages.Select(p => new PhysRange(p << Page.Shift, Page.Size)))
+            : [.. call.Phyrs];
+        var batchBytes = (long)_batch * (_kind == GupCallKind.PinUserPages ? DescriptorSizes.PagePointer : DescriptorSizes.Phyr);
+        switch (_dma?.Strategy)
+        {
+            case DmaStrategy.Legacy when call.Pages.Count > 0:
+            {
+                var before = _sg.Nents;
+                var left = (_end - _next) >> Page.Shift;
+                _sg = _sg.AppendFromPages(PageSpan.FromPfns(call.Pages, 0, (ulong)call.Pages.Count << Page.Shift), _dma.MaxSegment, left);
+                delay += (_sg.Nents - before) * _dma.Costs.SgEntryNs;
+                Peak(batchBytes + DescriptorSizes.SgAppendTable + _sg.EntryBytes);
+                break;
+            }
+            case DmaStrategy.PhyrCompat or DmaStrategy.PhyrNative or DmaStrategy.Legacy:
+                Append(ranges);
+                Peak(batchBytes + (long)_ranges.Count * DescriptorSizes.Phyr);
+                break;
+            case DmaStrategy.IovaLink:
+                Peak(batchBytes);
+                if (ranges.Length > 0)
+                {
+                    _phase = Phase.Linking;
+                    ctx.Send(_dma.Domain, new IommuDomain.IovaLink([.. ranges]), delay + ctx.Lookahead);
+                    return;
+                }
+                break;
+            default:
+                Peak(batchBytes);
+                break;
+        }
+        AfterCall(ctx, delay);
+    }
+
+    private void AfterCall(SimContext ctx, long delay)
+    {
+        if (_next < _end && _call!.Next > _call.Start)
         {
             BeginCall(ctx, delay);
             return;
         }
+        if (_dma is null)
+        {
+            Unpin(ctx, delay);
+            return;
+        }
+        _phase = Phase.Mapping;
+        object map = _dma.Strategy switch
+        {
+            DmaStrategy.Legacy when _kind == GupCallKind.PinUserPages => new IommuDomain.MapSg(_cpu, [.. _sg.Segments()]),
+            DmaStrategy.Legacy => new IommuDomain.MapSg(_cpu, [.. _ranges]),
+            DmaStrategy.PhyrCompat => new IommuDomain.MapPhyrs(_cpu, [.. _ranges], Native: false),
+            DmaStrategy.PhyrNative => new IommuDomain.MapPhyrs(_cpu, [.. _ranges], Native: true),
+            _ => new IommuDomain.IovaSync(),
+        };
+        ctx.Send(_dma.Domain, map, delay + ctx.Lookahead);
+    }
+
+    private void Unpin(SimContext ctx, long delay)
+    {
+        _phase = Phase.Unpinning;
         PagesUnpinned = Totals.PagesPinned;
         ctx.Schedule(delay + _costs.Unpin(Totals.PinAtomics), new Unpinned());
     }
+
+    private void Append(IReadOnlyList<PhysRange> ranges)
+    {
+        foreach (var r in ranges)
+        {
+            if (_ranges.Count > 0 && _ranges[^1].End == r.Addr) _ranges[^1] = _ranges[^1] with { Len = _ranges[^1].Len + r.Len };
+            else _ranges.Add(r);
+        }
+    }
+
+    private void Peak(long bytes) => DescriptorBytesPeak = Math.Max(DescriptorBytesPeak, bytes);
 }
 
 /// <summary>A walker's GUP accounting summed over its calls.</summary>

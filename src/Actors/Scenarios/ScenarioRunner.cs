@@ -3,6 +3,7 @@ using Akka.Actor;
 using Phyr.Actors.Engine;
 using Phyr.Actors.Kernel;
 using Phyr.Actors.Resources;
+using Phyr.Domain.Dma;
 using Phyr.Domain.Memory;
 using Phyr.Domain.Mm;
 using Phyr.Domain.Scenarios;
@@ -35,7 +36,8 @@ public static class ScenarioRunner
     }
 
     private sealed record Machine(Kernel.Process Process, IReadOnlyList<PageTableWalker> Walkers, IReadOnlyList<Spinlock> PteLocks,
-        IReadOnlyList<Spinlock> HugeLocks, RwSem MmapLock, IReadOnlyList<RwSem> VmaLocks, SharedCacheLine? MmFlags);
+        IReadOnlyList<Spinlock> HugeLocks, RwSem MmapLock, IReadOnlyList<RwSem> VmaLocks, SharedCacheLine? MmFlags,
+        IommuDomain? Iommu, RdmaNic? Nic);
 
     private static ulong RegionStart(Scenario s, int cpu) =>
         RegionsBase + (ulong)cpu * ((s.RegionBytes + (1UL << 30) - 1) & ~((1UL << 30) - 1));
@@ -77,12 +79,22 @@ public static class ScenarioRunner
             PteLock: key => pte[key].Id,
             HugeLock: key => pageTableLock?.Id ?? huge[key >> (AddressSpace.PudShift - AddressSpace.PmdShift)].Id,
             MmFlagsLine: mmFlags?.Id ?? -1);
+        IommuDomain? iommu = null;
+        RdmaNic? nic = null;
+        PageTableWalker.DmaPlan? plan = null;
+        if (s.Dma is { } strategy)
+        {
+            var device = new DeviceLimits { MaxSegmentSize = s.DeviceMaxSegment };
+            iommu = sim.Add(new IommuDomain("iommu-domain", new DmaDomain(s.IommuMode), DmaCosts.Default, device));
+            nic = sim.Add(new RdmaNic("rdma-nic", DmaCosts.Default));
+            plan = new PageTableWalker.DmaPlan(strategy, iommu.Id, nic.Id, s.DeviceMaxSegment, DmaCosts.Default);
+        }
         var walkers = Enumerable.Range(0, s.Cpus).Select(cpu => sim.Add(new PageTableWalker($"cpu{cpu}", cpu, process.Id, directory,
-            RegionStart(s, cpu), RegionStart(s, cpu) + s.RegionBytes, s.Call, s.Batch, s.Gup, GupCosts.Default))).ToList();
+            RegionStart(s, cpu), RegionStart(s, cpu) + s.RegionBytes, s.Call, s.Batch, s.Gup, GupCosts.Default, plan))).ToList();
         foreach (var w in walkers) sim.Inject(w, PageTableWalker.Start.Instance);
 
         var hugeLocks = pageTableLock is null ? huge.Values.ToList() : [pageTableLock];
-        return new Machine(process, walkers, pte.Values.ToList(), hugeLocks, mmap, vmaLocks, mmFlags);
+        return new Machine(process, walkers, pte.Values.ToList(), hugeLocks, mmap, vmaLocks, mmFlags, iommu, nic);
     }
 
     /// <summary>The frames faults get: from the pfn file, or the fragmentation model in the backing's frame size.</summary>
@@ -111,7 +123,6 @@ public static class ScenarioRunner
         var hugeWait = Merge(m.HugeLocks.Select(l => l.Metrics.Wait));
         var simTime = w.Max(x => x.FinishedAt);
         var pages = Sum(t => t.PagesPinned);
-        var entryBytes = s.Call == GupCallKind.PinUserPages ? 8 : 16;
         var errors = w.Where(x => x.Error is not null).Select(x => x.Error!).ToList();
         var violations = w.Count(x => x.Error is null && (x.PagesUnpinned != x.Totals.PagesPinned || x.FinishedAt < 0));
 
@@ -136,8 +147,18 @@ public static class ScenarioRunner
             ("mmap_lock_wait_ns_p99", m.MmapLock.Metrics.Wait.Percentile(99)),
             ("vma_lock_acquisitions", m.VmaLocks.Sum(l => l.Metrics.Acquisitions)),
             ("cacheline_transfers", (m.MmFlags?.Transfers ?? 0) + m.MmapLock.LineTransfers + m.VmaLocks.Sum(l => l.LineTransfers)),
-            ("descriptor_bytes_peak", (double)s.Batch * entryBytes * s.Cpus),
+            ("descriptor_bytes_peak", w.Sum(x => x.DescriptorBytesPeak)),
             ("output_entries", Sum(t => t.Entries)),
+            ("iova_allocs", m.Iommu?.IovaAllocs ?? 0),
+            ("iova_rcache_hits", m.Iommu?.IovaCacheHits ?? 0),
+            ("iova_tree_wait_ns_p99", m.Iommu?.TreeLockWait.Percentile(99) ?? 0),
+            ("iommu_map_calls", m.Iommu?.MapCalls ?? 0),
+            ("iommu_ptes_written", m.Iommu?.PtesWritten ?? 0),
+            ("iotlb_invalidations", m.Iommu?.Domain.IotlbInvalidations ?? 0),
+            ("iotlb_wait_ns_p99", m.Iommu?.InvalidationWait.Percentile(99) ?? 0),
+            ("stale_window_ns_max", m.Iommu?.Domain.StaleWindow.Max ?? 0),
+            ("dma_segments", w.Sum(x => x.Mapping?.DeviceSegments.Count ?? 0)),
+            ("device_entries", w.Sum(x => x.DeviceEntries)),
             ("events", r.Events),
             ("invariant_violations", violations),
         ];

@@ -87,33 +87,85 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null)
         return MapSg(cpu, phyrs, dev, DmaStrategy.PhyrNative);
     }
 
-    /// <summary>
-    /// The IOVA-link API: dma_iova_try_alloc for the whole length (plus the first range's offset), one
-    /// dma_iova_link (iommu_map) per range at consecutive IOVAs, one dma_iova_sync. The device gets one
-    /// contiguous range (cut at its max segment). Without translation dma_iova_try_alloc fails and each
-    /// range is mapped with dma_map_phys: its physical address.
-    /// </summary>
-    public DmaMapping MapIovaLink(int cpu, IReadOnlyList<PhysRange> ranges, DeviceLimits dev)
+    /// <summary>An IOVA range being filled by dma_iova_link calls.</summary>
+    public sealed class IovaLinkState
     {
-        if (ranges.Count == 0) throw new ArgumentException("dma_iova_link of nothing");
-        if (!Mode.Translates())
-            return new DmaMapping { Strategy = DmaStrategy.IovaLink, DeviceSegments = [.. Split(ranges, dev.MaxSegmentSize)] };
-        var first = ranges[0].Addr & (Granule - 1);
-        ulong total = 0;
-        foreach (var r in ranges) total += r.Len;
-        var size = AlignUp(first + total);
+        internal IovaLinkState(IovaOp alloc, ulong iova, ulong size, ulong firstOffset)
+        {
+            Alloc = alloc;
+            Iova = iova;
+            Size = size;
+            FirstOffset = firstOffset;
+        }
+
+        public IovaOp Alloc { get; }
+        public ulong Iova { get; }
+        public ulong Size { get; }
+        public ulong FirstOffset { get; }
+        public ulong Linked { get; internal set; }
+        public ulong Bytes { get; internal set; }
+        internal readonly List<IommuMapCall> Calls = [];
+        internal long MapPages, Ptes, Tables;
+    }
+
+    /// <summary>dma_iova_try_alloc: an IOVA range for <paramref name="totalBytes"/> (plus the first range's offset); null without translation.</summary>
+    public IovaLinkState? IovaTryAlloc(int cpu, ulong firstOffset, ulong totalBytes, DeviceLimits dev)
+    {
+        if (!Mode.Translates()) return null;
+        var size = AlignUp(firstOffset + totalBytes);
         var (alloc, iova) = AllocIova(cpu, size, dev);
-        var calls = new List<IommuMapCall>();
-        var offset = 0UL;
+        return new IovaLinkState(alloc, iova, size, firstOffset);
+    }
+
+    /// <summary>dma_iova_link of each range at the next IOVAs (iommu_map without sync); returns the work done.</summary>
+    public IoPtOp IovaLink(IovaLinkState s, IReadOnlyList<PhysRange> ranges)
+    {
+        int calls = 0;
+        long ptes = 0, tables = 0;
         foreach (var r in ranges)
         {
             var phys = r.Addr & ~(Granule - 1);
             var len = AlignUp((r.Addr & (Granule - 1)) + r.Len);
-            calls.Add(new IommuMapCall(iova + offset, phys, len));
-            offset += len;
+            if (s.Linked + len > s.Size) throw new InvalidOperationException("dma_iova_link past the end of the IOVA range allocated");
+            var call = new IommuMapCall(s.Iova + s.Linked, phys, len);
+            var op = PageTable.Map(call.Iova, call.Paddr, call.Size);
+            s.Calls.Add(call);
+            s.Linked += len;
+            s.Bytes += r.Len;
+            calls++;
+            ptes += op.PtesWritten;
+            tables += op.TablesAllocated;
+            s.MapPages += op.MapPagesCalls;
         }
-        var device = Split([new PhysRange(iova + first, total)], dev.MaxSegmentSize).ToList();
-        return Mapped(DmaStrategy.IovaLink, alloc, iova, size, calls, device, 0);
+        s.Ptes += ptes;
+        s.Tables += tables;
+        return new IoPtOp(calls, ptes, (int)tables);
+    }
+
+    /// <summary>dma_iova_sync: the mapping is complete; the device gets one contiguous range (cut at its max segment).</summary>
+    public DmaMapping IovaSync(IovaLinkState s, DeviceLimits dev) => new()
+    {
+        Strategy = DmaStrategy.IovaLink, DeviceSegments = [.. Split([new PhysRange(s.Iova + s.FirstOffset, s.Bytes)], dev.MaxSegmentSize)],
+        IovaBase = s.Iova, IovaLength = s.Size, IovaAlloc = s.Alloc, MapCalls = s.Calls, MapPagesCalls = s.MapPages,
+        PtesWritten = s.Ptes, TablesAllocated = s.Tables,
+    };
+
+    /// <summary>
+    /// The IOVA-link API in one go: dma_iova_try_alloc for the whole length, one dma_iova_link (iommu_map)
+    /// per range at consecutive IOVAs, one dma_iova_sync. The device gets one contiguous range (cut at its
+    /// max segment). Without translation dma_iova_try_alloc fails and each range is mapped with
+    /// dma_map_phys: its physical address.
+    /// </summary>
+    public DmaMapping MapIovaLink(int cpu, IReadOnlyList<PhysRange> ranges, DeviceLimits dev)
+    {
+        if (ranges.Count == 0) throw new ArgumentException("dma_iova_link of nothing");
+        ulong total = 0;
+        foreach (var r in ranges) total += r.Len;
+        var state = IovaTryAlloc(cpu, ranges[0].Addr & (Granule - 1), total, dev);
+        if (state is null)
+            return new DmaMapping { Strategy = DmaStrategy.IovaLink, DeviceSegments = [.. Split(ranges, dev.MaxSegmentSize)] };
+        IovaLink(state, ranges);
+        return IovaSync(state, dev);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Phyr.Domain.Dma;
 using Phyr.Domain.Mm;
 
 namespace Phyr.Domain.Scenarios;
@@ -33,4 +34,12 @@ public sealed record Scenario
 
     /// <summary>Every pin call writes the mm's MMF_HAS_PINNED flag line (kernels before the has_pinned fix).</summary>
     public bool HasPinnedWrite { get; init; }
+
+    /// <summary>How the pinned memory is mapped for the device, or null to pin and unpin only.</summary>
+    public DmaStrategy? Dma { get; init; }
+
+    public IommuMode IommuMode { get; init; } = IommuMode.Strict;
+
+    /// <summary>The device's max segment size (an RDMA NIC sets 2 GiB).</summary>
+    public ulong DeviceMaxSegment { get; init; } = 2UL << 30;
 }

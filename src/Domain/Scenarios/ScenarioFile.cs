@@ -1,5 +1,6 @@
 using System.Globalization;
 using Phyr.Domain.Config;
+using Phyr.Domain.Dma;
 using Phyr.Domain.Mm;
 using Phyr.Domain.Units;
 
@@ -30,6 +31,10 @@ public static class ScenarioFile
         ["features.per-vma-lock"] = "true | false: the locked path takes the VMA's lock, not mmap_lock",
         ["features.split-pmd-locks"] = "true | false: huge-entry locks per PMD table, not the mm's page_table_lock",
         ["features.has-pinned-write"] = "true | false: every pin call writes the mm's has_pinned flag line",
+        ["dma.strategy"] = "none | legacy | phyr-compat | phyr-native | iova-link: how the memory is mapped and registered",
+        ["iommu.mode"] = "none | passthrough | strict | lazy",
+        ["device"] = "rdma: the device the memory is registered with",
+        ["device.max-segment"] = "the device's max DMA segment size (default 2G, as RDMA NICs set)",
     };
 
     public static Scenario Load(string path)
@@ -70,6 +75,23 @@ public static class ScenarioFile
         if (pfns is not null && conf.ContainsKey("layout.fragmentation"))
             throw r.Error("layout.pfns", "cannot be combined with layout.fragmentation: give the frames one way");
 
+        var call = r.Choice("gup.call", GupCallKind.GetUserPhyrs, new()
+        {
+            ["pin_user_pages"] = GupCallKind.PinUserPages, ["get_user_phyrs"] = GupCallKind.GetUserPhyrs,
+        });
+        var dma = r.Choice<DmaStrategy?>("dma.strategy", null, new()
+        {
+            ["none"] = null, ["legacy"] = DmaStrategy.Legacy, ["phyr-compat"] = DmaStrategy.PhyrCompat,
+            ["phyr-native"] = DmaStrategy.PhyrNative, ["iova-link"] = DmaStrategy.IovaLink,
+        });
+        if (dma == DmaStrategy.Legacy && call != GupCallKind.PinUserPages)
+            throw r.Error("dma.strategy", "legacy maps a page array: it needs gup.call = pin_user_pages");
+        if (dma is DmaStrategy.PhyrCompat or DmaStrategy.PhyrNative && call != GupCallKind.GetUserPhyrs)
+            throw r.Error("dma.strategy", "the phyr strategies map phyrs: they need gup.call = get_user_phyrs");
+        r.Choice("device", "rdma", new() { ["rdma"] = "rdma" });
+        var maxSegment = r.Bytes("device.max-segment", 2UL << 30);
+        if (maxSegment < 4096 || maxSegment > uint.MaxValue) throw r.Error("device.max-segment", "must be between 4K and 4294967295 bytes");
+
         return new Scenario
         {
             Name = conf.TryGetValue("name", out var n) ? n.Text : Path.GetFileNameWithoutExtension(source),
@@ -79,10 +101,7 @@ public static class ScenarioFile
             Backing = backing,
             Fragmentation = r.Fraction("layout.fragmentation", 0.5),
             PfnFile = pfns,
-            Call = r.Choice("gup.call", GupCallKind.GetUserPhyrs, new()
-            {
-                ["pin_user_pages"] = GupCallKind.PinUserPages, ["get_user_phyrs"] = GupCallKind.GetUserPhyrs,
-            }),
+            Call = call,
             Batch = r.Int("gup.batch", 512, 1, 1 << 24),
             Prefault = r.Bool("prefault", true),
             Gup = new GupOptions
@@ -94,6 +113,12 @@ public static class ScenarioFile
             },
             SplitPmdLocks = r.Bool("features.split-pmd-locks", true),
             HasPinnedWrite = r.Bool("features.has-pinned-write", false),
+            Dma = dma,
+            IommuMode = r.Choice("iommu.mode", IommuMode.Strict, new()
+            {
+                ["none"] = IommuMode.None, ["passthrough"] = IommuMode.Passthrough, ["strict"] = IommuMode.Strict, ["lazy"] = IommuMode.Lazy,
+            }),
+            DeviceMaxSegment = maxSegment,
         };
     }
 

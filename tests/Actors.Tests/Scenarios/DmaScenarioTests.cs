@@ -1,0 +1,94 @@
+using Phyr.Actors.Scenarios;
+using Phyr.Domain.Dma;
+using Phyr.Domain.Mm;
+using Phyr.Domain.Scenarios;
+
+namespace Phyr.Actors.Tests.Scenarios;
+
+/// <summary>Registration end to end: pin, describe, map, register, deregister, unmap, unpin.</summary>
+public class DmaScenarioTests : EngineTestKit
+{
+    private ScenarioResult Run(Scenario s, int parallelism = 2) =>
+        ScenarioRunner.RunAsync(s, 3, Sys, TwoThreads, parallelism).WaitAsync(TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
+
+    /// <summary>4 MiB of 4 KiB pages, no two frames contiguous.</summary>
+    private static Scenario Rdma(DmaStrategy strategy, IommuMode mode) => new()
+    {
+        Name = "rdma", RegionBytes = 4UL << 20, Fragmentation = 1.0, Batch = strategy == DmaStrategy.Legacy ? 512 : 16,
+        Call = strategy == DmaStrategy.Legacy ? GupCallKind.PinUserPages : GupCallKind.GetUserPhyrs,
+        Gup = new GupOptions { Walk = GupWalk.Locked }, Dma = strategy, IommuMode = mode,
+    };
+
+    [Theory]
+    [InlineData(DmaStrategy.Legacy)]
+    [InlineData(DmaStrategy.PhyrCompat)]
+    [InlineData(DmaStrategy.PhyrNative)]
+    [InlineData(DmaStrategy.IovaLink)]
+    public void Through_a_strict_iommu_every_strategy_gives_the_nic_one_segment(DmaStrategy strategy)
+    {
+        var r = Run(Rdma(strategy, IommuMode.Strict));
+        Assert.Empty(r.Errors);
+        Assert.Equal(1, r["dma_segments"]);
+        Assert.Equal(1024, r["iommu_ptes_written"]);  // one 4 KiB IO page per scattered page
+        Assert.Equal(1, r["iova_allocs"]);
+        Assert.Equal(1, r["iotlb_invalidations"]);    // strict: at unmap
+        Assert.Equal(0, r["stale_window_ns_max"]);
+        Assert.Equal(1, r["device_entries"]);          // 4 MiB at a 4 MiB-aligned IOVA and VA: one 4 MiB device page
+        Assert.Equal(0, r["invariant_violations"]);
+    }
+
+    [Fact]
+    public void Without_an_iommu_the_nic_sees_every_scattered_page()
+    {
+        var r = Run(Rdma(DmaStrategy.PhyrNative, IommuMode.None));
+        Assert.Equal(1024, r["dma_segments"]);
+        Assert.Equal(1024, r["device_entries"]);       // 4 KiB device pages
+        Assert.Equal(0, r["iommu_ptes_written"]);
+        Assert.Equal(0, r["iotlb_invalidations"]);
+    }
+
+    [Fact]
+    public void Lazy_mode_leaves_a_stale_window_and_strict_does_not()
+    {
+        var lazy = Run(Rdma(DmaStrategy.PhyrNative, IommuMode.Lazy));
+        var strict = Run(Rdma(DmaStrategy.PhyrNative, IommuMode.Strict));
+        Assert.Equal(FlushQueue.DefaultTimeoutNs, lazy["stale_window_ns_max"], tolerance: FlushQueue.DefaultTimeoutNs / 500.0);
+        Assert.Equal(0, strict["stale_window_ns_max"]);
+        Assert.True(lazy["sim_time_ns"] < strict["sim_time_ns"], "lazy unmap does not wait for the invalidation");
+    }
+
+    [Fact]
+    public void Gpu_p2p_memory_fails_in_legacy_with_a_reason_and_works_with_phyrs()
+    {
+        var p2p = Rdma(DmaStrategy.Legacy, IommuMode.Strict) with { Backing = Backing.DeviceMemory };
+        var legacy = Run(p2p);
+        Assert.Contains("no struct page", Assert.Single(legacy.Errors));
+        var native = Run(p2p with { Dma = DmaStrategy.PhyrNative, Call = GupCallKind.GetUserPhyrs, Batch = 16 });
+        Assert.Empty(native.Errors);
+        Assert.Equal(1, native["dma_segments"]);
+        Assert.Equal(0, native["pages_pinned"]);
+    }
+
+    [Fact]
+    public void The_legacy_scatterlist_is_the_biggest_descriptor()
+    {
+        var legacy = Run(Rdma(DmaStrategy.Legacy, IommuMode.Strict));
+        var native = Run(Rdma(DmaStrategy.PhyrNative, IommuMode.Strict));
+        var link = Run(Rdma(DmaStrategy.IovaLink, IommuMode.Strict));
+        // 1024 scattered pages: page array (512 x 8) + 1024 sg entries (32 B, chained) vs 1024 phyrs (16 B) vs one batch.
+        Assert.True(legacy["descriptor_bytes_peak"] > native["descriptor_bytes_peak"]);
+        Assert.True(native["descriptor_bytes_peak"] > link["descriptor_bytes_peak"]);
+        Assert.Equal(16 * 16, link["descriptor_bytes_peak"]);
+    }
+
+    [Fact]
+    public void Sixteen_cpus_registering_at_once_queue_on_the_iommu()
+    {
+        var r = Run(Rdma(DmaStrategy.PhyrNative, IommuMode.Strict) with { Cpus = 16 }, parallelism: 4);
+        Assert.Equal(16, r["iotlb_invalidations"]);
+        Assert.Equal(16, r["iova_allocs"]);
+        Assert.Empty(r.Errors);
+        var one = Run(Rdma(DmaStrategy.PhyrNative, IommuMode.Strict) with { Cpus = 16 }, parallelism: 1);
+        Assert.Equal(one.Metrics, r.Metrics);
+    }
+}
