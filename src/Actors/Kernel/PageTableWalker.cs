@@ -30,8 +30,6 @@ public sealed class PageTableWalker : SimComponent
         public static readonly Start Instance = new();
     }
 
-    private sealed record Unpinned;
-
     /// <summary>Where the locks of a hold live: component ids.</summary>
     public sealed record LockDirectory(int MmapLock, Func<ulong, int> VmaLock, Func<ulong, int> PteLock, Func<ulong, int> HugeLock, int MmFlagsLine);
 
@@ -154,7 +152,8 @@ public sealed class PageTableWalker : SimComponent
             case IommuDomain.Unmapped:
                 Unpin(ctx, 0);
                 break;
-            case Unpinned:
+            case Process.Unpinned u:
+                PagesUnpinned = u.Pages;
                 _phase = Phase.Done;
                 FinishedAt = ctx.Now;
                 break;
@@ -264,8 +263,7 @@ public sealed class PageTableWalker : SimComponent
     private void Unpin(SimContext ctx, long delay)
     {
         _phase = Phase.Unpinning;
-        PagesUnpinned = Totals.PagesPinned;
-        ctx.Schedule(delay + _costs.Unpin(Totals.PinAtomics), new Unpinned());
+        ctx.Send(_process, new Process.Unpin(_start, _end, _options.FolioBatchedPin, _costs.UnpinNs), delay + ctx.Lookahead);
     }
 
     private void Append(IReadOnlyList<PhysRange> ranges)

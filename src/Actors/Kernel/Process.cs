@@ -20,10 +20,21 @@ public sealed class Process(string name, AddressSpace mm) : SimComponent(name)
     /// <summary>The call failed as the kernel's would (e.g. -EFAULT for device memory in pin_user_pages).</summary>
     public sealed record Failed(string Reason);
 
+    /// <summary>unpin_user_pages(_dirty_lock) of [Start, End): replies when the puts are done.</summary>
+    public sealed record Unpin(ulong Start, ulong End, bool FolioBatched, long PutNs);
+
+    public sealed record Unpinned(long Pages);
+
     public AddressSpace Mm => mm;
 
     protected internal override void OnMessage(SimContext ctx, object message)
     {
+        if (message is Unpin u)
+        {
+            var (pages, puts) = mm.UnpinRange(u.Start, u.End, u.FolioBatched);
+            ctx.Reply(new Unpinned(pages), puts * u.PutNs + ctx.Lookahead);
+            return;
+        }
         if (message is not Walk w) throw new ArgumentException($"{Name} cannot handle {message.GetType().Name}");
         try
         {

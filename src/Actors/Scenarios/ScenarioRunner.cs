@@ -124,7 +124,10 @@ public static class ScenarioRunner
         var simTime = w.Max(x => x.FinishedAt);
         var pages = Sum(t => t.PagesPinned);
         var errors = w.Where(x => x.Error is not null).Select(x => x.Error!).ToList();
-        var violations = w.Count(x => x.Error is null && (x.PagesUnpinned != x.Totals.PagesPinned || x.FinishedAt < 0));
+        // Invariants: every walker finished and unpinned what it pinned; no pin count went negative; no pin is left.
+        var mm = m.Process.Mm;
+        var violations = w.Count(x => x.Error is null && (x.PagesUnpinned != x.Totals.PagesPinned || x.FinishedAt < 0))
+                         + mm.PinViolations + mm.PinnedFolios;
 
         List<(string, double)> metrics =
         [

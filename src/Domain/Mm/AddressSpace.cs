@@ -18,10 +18,63 @@ public sealed class AddressSpace(FrameSource frames)
     private readonly Dictionary<ulong, ulong[]> _pteTables = [];  // va >> 21 -> pfn + 1 per entry (0: none)
     private readonly Dictionary<ulong, ulong> _hugePmds = [];     // va >> 21 -> first pfn of the 2 MiB folio
     private readonly Dictionary<ulong, ulong> _hugePuds = [];     // va >> 30 -> first pfn of the 1 GiB folio
+    private readonly Dictionary<ulong, long> _pins = [];          // folio's first pfn -> pages pinned in it
 
     public IReadOnlyList<Vma> Vmas => _vmas;
     public int PteTables => _pteTables.Count;
     public long Faults { get; private set; }
+
+    /// <summary>Unpins of pages that were not pinned: a pin count would have gone negative.</summary>
+    public long PinViolations { get; private set; }
+
+    /// <summary>Pages pinned now, over all folios.</summary>
+    public long PinnedPages { get; private set; }
+
+    /// <summary>Folios with pins left (at teardown: pins never released).</summary>
+    public int PinnedFolios => _pins.Count;
+
+    /// <summary>Records <paramref name="pages"/> pages of the folio at <paramref name="folioPfn"/> as pinned.</summary>
+    public void Pin(ulong folioPfn, long pages)
+    {
+        _pins[folioPfn] = _pins.GetValueOrDefault(folioPfn) + pages;
+        PinnedPages += pages;
+    }
+
+    /// <summary>
+    /// unpin_user_pages over [start, end): every pinned page with a struct page loses its pin; returns the
+    /// pages unpinned and the folio puts made (one per folio run, or one per page without batching).
+    /// </summary>
+    public (long Pages, long Puts) UnpinRange(ulong start, ulong end, bool folioBatched)
+    {
+        long pages = 0, puts = 0;
+        var lastFolio = ulong.MaxValue;
+        for (var va = start; va < end;)
+        {
+            if (Lookup(va) is not { } m)
+            {
+                va += Page.Size;
+                continue;
+            }
+            var n = Math.Min(m.PagesToFolioEnd, (end - va) >> Page.Shift);
+            if (m.HasStructPage)
+            {
+                var left = _pins.GetValueOrDefault(m.FolioPfn) - (long)n;
+                if (left < 0)
+                {
+                    PinViolations++;
+                    left = 0;
+                }
+                if (left == 0) _pins.Remove(m.FolioPfn);
+                else _pins[m.FolioPfn] = left;
+                PinnedPages -= (long)n;
+                pages += (long)n;
+                puts += folioBatched ? (m.FolioPfn != lastFolio ? 1 : 0) : (long)n;
+                lastFolio = m.FolioPfn;
+            }
+            va += n << Page.Shift;
+        }
+        return (pages, puts);
+    }
 
     /// <summary>mmap(): a VMA at [start, start + length), aligned to the backing's folio size.</summary>
     public Vma Map(ulong start, ulong length, Backing backing, ulong deviceBasePfn = 0)

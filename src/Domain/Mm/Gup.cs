@@ -81,7 +81,7 @@ public static class Gup
     }
 
     /// <summary>Counters of one call while it runs.</summary>
-    private sealed class Tally
+    private sealed class Tally(AddressSpace mm)
     {
         public long Walks = 1, FastPages, FastEntries, FastAtomics, FastOutputs, LockedPages, Pte, Huge, Mmap, Vma, Faults, Pinned, Atomics;
         public readonly List<LockHold> Holds = [];
@@ -92,6 +92,7 @@ public static class Gup
         {
             if (!m.HasStructPage || pages == 0) return 0;
             Pinned += (long)pages;
+            mm.Pin(m.FolioPfn, (long)pages);
             long atomics = !folioBatched ? (long)pages : m.FolioPfn != _lastFolio ? 1 : 0;
             Atomics += atomics;
             _lastFolio = m.FolioPfn;
@@ -115,7 +116,7 @@ public static class Gup
     {
         if (!Page.IsAligned(start) || !Page.IsAligned(end) || end <= start)
             throw new ArgumentException($"a GUP range must be whole pages: [0x{start:x}, 0x{end:x})");
-        var t = new Tally();
+        var t = new Tally(mm);
         var va = start;
         var full = false;
 

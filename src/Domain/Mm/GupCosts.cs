@@ -38,8 +38,5 @@ public sealed record GupCosts
     public long UnderLock(LockHold h, bool longterm) =>
         h.Entries * PteNs + h.Atomics * PinAtomicNs + h.Outputs * PerOutput(longterm);
 
-    /// <summary>Unpinning what <paramref name="pinAtomics"/> pin atomics pinned.</summary>
-    public long Unpin(long pinAtomics) => pinAtomics * UnpinNs;
-
     private long PerOutput(bool longterm) => EntryStoreNs + (longterm ? LongtermCheckNs : 0);
 }

@@ -183,4 +183,32 @@ public class GupTests
         Assert.Throws<ArgumentException>(() => Gup.PinUserPages(mm, Base + 1, Base + TwoMiB, 16, Fast));
         Assert.Throws<ArgumentOutOfRangeException>(() => Gup.PinUserPages(mm, Base, Base + TwoMiB, 0, Fast));
     }
+
+    [Fact]
+    public void Pins_are_counted_per_folio_and_an_extra_unpin_is_a_violation()
+    {
+        var mm = Anon(TwoMiB);
+        Gup.PinUserPages(mm, Base, Base + TwoMiB, 512, Fast);
+        Gup.GetUserPhyrs(mm, Base, Base + 16 * Page.Size, 16, Fast); // 16 pages pinned twice
+        Assert.Equal(512 + 16, mm.PinnedPages);
+        Assert.Equal((512L, 512L), mm.UnpinRange(Base, Base + TwoMiB, folioBatched: true)); // 4 KiB folios: a put each
+        Assert.Equal(16, mm.PinnedPages);
+        Assert.Equal(16, mm.PinnedFolios);
+        Assert.Equal(0, mm.PinViolations);
+        mm.UnpinRange(Base, Base + 32 * Page.Size, folioBatched: true); // 16 of these 32 are no longer pinned
+        Assert.Equal(16, mm.PinViolations);
+        Assert.Equal(0, mm.PinnedFolios);
+    }
+
+    [Fact]
+    public void Unpinning_a_huge_folio_is_one_put_when_batched()
+    {
+        var frames = new FrameSource().With(FrameSize.Pmd, [new FrameRun(100, 2)]);
+        var mm = new AddressSpace(frames);
+        mm.Map(Base, 2 * TwoMiB, Backing.Thp);
+        Gup.PinUserPages(mm, Base, Base + 2 * TwoMiB, 1024, Fast);
+        Assert.Equal((1024L, 2L), mm.UnpinRange(Base, Base + 2 * TwoMiB, folioBatched: true));
+        Gup.PinUserPages(mm, Base, Base + 2 * TwoMiB, 1024, Fast);
+        Assert.Equal((1024L, 1024L), mm.UnpinRange(Base, Base + 2 * TwoMiB, folioBatched: false));
+    }
 }
