@@ -68,6 +68,10 @@ public class RunCommandTests : IDisposable
     [InlineData("cpus = 0\n", ":1: cpus: 0 is not between 1 and 4096")]
     [InlineData("layout.fragmentation = 2\n", ":1: layout.fragmentation: '2' is not a number between 0 and 1")]
     [InlineData("name = \"unclosed\n", ":1: a quoted value is not closed on its line")]
+    [InlineData("device = vfio\niommu.mode = passthrough\n", ":2: iommu.mode: VFIO needs a translating IOMMU domain")]
+    [InlineData("gup.call = pin_user_pages\ndma.strategy = phyr-native\n", ":2: dma.strategy: the phyr strategies map phyrs: they need gup.call = get_user_phyrs")]
+    [InlineData("dma.strategy = legacy\n", ":1: dma.strategy: legacy maps a page array: it needs gup.call = pin_user_pages")]
+    [InlineData("device = gpu\n", ":1: device: 'gpu' is not one of rdma, vfio")]
     public void Bad_scenario_files_name_the_line_and_key_and_exit_2(string body, string expected)
     {
         var file = Scenario(body);

@@ -22,6 +22,12 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
     public sealed record IovaSync;
     public sealed record Unmap(int Cpu, DmaMapping Mapping);
 
+    /// <summary>VFIO: map ranges at the guest-physical IOVA the user chose (no allocator).</summary>
+    public sealed record MapAt(ulong Iova, PhysRange[] Ranges);
+
+    /// <summary>VFIO: unmap [Iova, Iova + Size) and sync the IOTLB.</summary>
+    public sealed record UnmapAt(ulong Iova, ulong Size);
+
     public sealed record Mapped(DmaMapping Mapping);
     public sealed record Linked;
     public sealed record Unmapped;
@@ -87,6 +93,16 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
                 if (r.IotlbInvalidations > 0) t = Invalidate(t);
                 t = Frees(r.IovaFrees, t);
                 if (r.ArmFlushTimer) ctx.Schedule(domain.FlushQueue.TimeoutNs, new FlushTimer(u.Cpu));
+                ctx.Reply(new Unmapped(), t - now + ctx.Lookahead);
+                break;
+            }
+            case MapAt m:
+                Reply(ctx, Ready(domain.MapAt(m.Iova, m.Ranges), now));
+                break;
+            case UnmapAt u:
+            {
+                var r = domain.UnmapAt(u.Iova, u.Size);
+                var t = Invalidate(now + costs.UnmapCallNs + r.PtesCleared * costs.UnmapPteNs);
                 ctx.Reply(new Unmapped(), t - now + ctx.Lookahead);
                 break;
             }

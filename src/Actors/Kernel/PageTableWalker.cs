@@ -33,8 +33,12 @@ public sealed class PageTableWalker : SimComponent
     /// <summary>Where the locks of a hold live: component ids.</summary>
     public sealed record LockDirectory(int MmapLock, Func<ulong, int> VmaLock, Func<ulong, int> PteLock, Func<ulong, int> HugeLock, int MmFlagsLine);
 
-    /// <summary>The DMA side: strategy, the IOMMU domain and device components, the device's max segment.</summary>
-    public sealed record DmaPlan(DmaStrategy Strategy, int Domain, int Device, ulong MaxSegment, DmaCosts Costs);
+    /// <summary>
+    /// The DMA side: strategy, the IOMMU domain and device components, the device's max segment. With
+    /// <paramref name="VfioGuestBase"/> set, the region is guest memory mapped VFIO-style at that IOVA as it is
+    /// pinned, and there is no device registration.
+    /// </summary>
+    public sealed record DmaPlan(DmaStrategy Strategy, int Domain, int Device, ulong MaxSegment, DmaCosts Costs, ulong? VfioGuestBase = null);
 
     private enum Phase { Pinning, TryAlloc, Linking, Mapping, Registering, Deregistering, Unmapping, Unpinning, Done }
 
@@ -57,6 +61,9 @@ public sealed class PageTableWalker : SimComponent
     private SgAppendTable _sg = SgAppendTable.Empty;
     private readonly List<PhysRange> _ranges = [];
     private DmaMapping? _mapping;
+    private readonly List<DmaMapping> _vfioMappings = [];
+    private PhysRange? _vfioRun;     // the physically contiguous run still growing (vfio_pin_pages_remote)
+    private ulong _vfioMapped;       // bytes of the region mapped so far
     private long _deviceEntries;
 
     public PageTableWalker(string name, int cpu, int process, LockDirectory locks, ulong start, ulong end, GupCallKind kind, int batch,
@@ -120,6 +127,12 @@ public sealed class PageTableWalker : SimComponent
                 _sleepingLocks.Add(ctx.Sender);
                 _holdIndex++;
                 NextHold(ctx, 0);
+                break;
+            case IommuDomain.Mapped m when _phase == Phase.Linking:
+                // VFIO: a batch mapped at its guest-physical address.
+                _vfioMappings.Add(m.Mapping);
+                _phase = Phase.Pinning;
+                AfterCall(ctx, 0);
                 break;
             case IommuDomain.Linked when _phase == Phase.TryAlloc:
                 _phase = Phase.Pinning;
@@ -205,6 +218,28 @@ public sealed class PageTableWalker : SimComponent
             ? PhysRanges.Normalize(call.Pages.Select(p => new PhysRange(p << Page.Shift, Page.Size)))
             : [.. call.Phyrs];
         var batchBytes = (long)_batch * (_kind == GupCallKind.PinUserPages ? DescriptorSizes.PagePointer : DescriptorSizes.Phyr);
+        if (_dma?.VfioGuestBase is not null)
+        {
+            // vfio_pin_map_dma maps each maximal physically contiguous run once it stops growing.
+            Peak(batchBytes);
+            var complete = new List<PhysRange>();
+            foreach (var r in ranges)
+            {
+                if (_vfioRun is { } run && run.End == r.Addr) _vfioRun = run with { Len = run.Len + r.Len };
+                else
+                {
+                    if (_vfioRun is { } done) complete.Add(done);
+                    _vfioRun = r;
+                }
+            }
+            if (complete.Count > 0)
+            {
+                VfioMap(ctx, complete, delay);
+                return;
+            }
+            AfterCall(ctx, delay);
+            return;
+        }
         switch (_dma?.Strategy)
         {
             case DmaStrategy.Legacy when call.Pages.Count > 0:
@@ -248,6 +283,24 @@ public sealed class PageTableWalker : SimComponent
             Unpin(ctx, delay);
             return;
         }
+        if (_dma.VfioGuestBase is { } guest)
+        {
+            if (_vfioRun is { } last)
+            {
+                _vfioRun = null;
+                VfioMap(ctx, [last], delay);
+                return;
+            }
+            // The guest ran; at teardown VFIO unmaps its memory and unpins it.
+            _mapping = new DmaMapping
+            {
+                Strategy = _dma.Strategy, DeviceSegments = [new PhysRange(guest, _end - _start)],
+                MapCalls = [.. _vfioMappings.SelectMany(m => m.MapCalls)],
+            };
+            _phase = Phase.Unmapping;
+            ctx.Send(_dma.Domain, new IommuDomain.UnmapAt(guest, _end - _start), delay + ctx.Lookahead);
+            return;
+        }
         _phase = Phase.Mapping;
         object map = _dma.Strategy switch
         {
@@ -258,6 +311,14 @@ public sealed class PageTableWalker : SimComponent
             _ => new IommuDomain.IovaSync(),
         };
         ctx.Send(_dma.Domain, map, delay + ctx.Lookahead);
+    }
+
+    private void VfioMap(SimContext ctx, List<PhysRange> runs, long delay)
+    {
+        var iova = _dma!.VfioGuestBase!.Value + _vfioMapped;
+        foreach (var r in runs) _vfioMapped += r.Len;
+        _phase = Phase.Linking;
+        ctx.Send(_dma.Domain, new IommuDomain.MapAt(iova, [.. runs]), delay + ctx.Lookahead);
     }
 
     private void Unpin(SimContext ctx, long delay)

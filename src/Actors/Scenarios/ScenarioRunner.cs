@@ -81,16 +81,24 @@ public static class ScenarioRunner
             MmFlagsLine: mmFlags?.Id ?? -1);
         IommuDomain? iommu = null;
         RdmaNic? nic = null;
-        PageTableWalker.DmaPlan? plan = null;
-        if (s.Dma is { } strategy)
+        Func<int, PageTableWalker.DmaPlan?> plan = _ => null;
+        if (s.Dma is not null || s.Device == DeviceKind.Vfio)
         {
             var device = new DeviceLimits { MaxSegmentSize = s.DeviceMaxSegment };
             iommu = sim.Add(new IommuDomain("iommu-domain", new DmaDomain(s.IommuMode), DmaCosts.Default, device));
-            nic = sim.Add(new RdmaNic("rdma-nic", DmaCosts.Default));
-            plan = new PageTableWalker.DmaPlan(strategy, iommu.Id, nic.Id, s.DeviceMaxSegment, DmaCosts.Default);
+            if (s.Device == DeviceKind.Vfio)
+                // Each thread's region is guest memory at its own guest-physical range (0, then the next aligned GiB, ...).
+                plan = cpu => new PageTableWalker.DmaPlan(DmaStrategy.Legacy, iommu.Id, -1, s.DeviceMaxSegment, DmaCosts.Default,
+                    VfioGuestBase: RegionStart(s, cpu) - RegionsBase);
+            else
+            {
+                nic = sim.Add(new RdmaNic("rdma-nic", DmaCosts.Default));
+                var shared = new PageTableWalker.DmaPlan(s.Dma!.Value, iommu.Id, nic.Id, s.DeviceMaxSegment, DmaCosts.Default);
+                plan = _ => shared;
+            }
         }
         var walkers = Enumerable.Range(0, s.Cpus).Select(cpu => sim.Add(new PageTableWalker($"cpu{cpu}", cpu, process.Id, directory,
-            RegionStart(s, cpu), RegionStart(s, cpu) + s.RegionBytes, s.Call, s.Batch, s.Gup, GupCosts.Default, plan))).ToList();
+            RegionStart(s, cpu), RegionStart(s, cpu) + s.RegionBytes, s.Call, s.Batch, s.Gup, GupCosts.Default, plan(cpu)))).ToList();
         foreach (var w in walkers) sim.Inject(w, PageTableWalker.Start.Instance);
 
         var hugeLocks = pageTableLock is null ? huge.Values.ToList() : [pageTableLock];

@@ -169,6 +169,46 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null)
     }
 
     /// <summary>
+    /// VFIO type1 (vfio_pin_map_dma): ranges mapped at IOVAs the user chose — the guest's physical addresses
+    /// — consecutively from <paramref name="iova"/>, with no IOVA allocator. Returns the mapping made.
+    /// </summary>
+    public DmaMapping MapAt(ulong iova, IReadOnlyList<PhysRange> ranges)
+    {
+        if (!Mode.Translates()) throw new InvalidOperationException("VFIO needs a translating IOMMU domain (strict or lazy)");
+        var calls = new List<IommuMapCall>();
+        var offset = 0UL;
+        foreach (var r in ranges)
+        {
+            if ((r.Addr & (Granule - 1)) != 0 || (r.Len & (Granule - 1)) != 0)
+                throw new ArgumentException("VFIO maps whole pages");
+            calls.Add(new IommuMapCall(iova + offset, r.Addr, r.Len));
+            offset += r.Len;
+        }
+        long mapPages = 0, ptes = 0, tables = 0;
+        foreach (var c in calls)
+        {
+            var op = PageTable.Map(c.Iova, c.Paddr, c.Size);
+            mapPages += op.MapPagesCalls;
+            ptes += op.PtesWritten;
+            tables += op.TablesAllocated;
+        }
+        return new DmaMapping
+        {
+            Strategy = DmaStrategy.Legacy, DeviceSegments = [new PhysRange(iova, offset)], MapCalls = calls,
+            MapPagesCalls = mapPages, PtesWritten = ptes, TablesAllocated = tables,
+        };
+    }
+
+    /// <summary>VFIO's unmap of [iova, iova + size): clear the IO page table, one IOTLB sync for the range (strict) or the flush queue's timer (lazy, not for VFIO: always synced).</summary>
+    public UnmapResult UnmapAt(ulong iova, ulong size)
+    {
+        var (ptes, _) = PageTable.Unmap(iova, size);
+        IotlbInvalidations++;
+        StaleWindow.Record(0);
+        return new UnmapResult(ptes, 1, [], false);
+    }
+
+    /// <summary>
     /// Unmap at <paramref name="now"/>: clear the IO page table, then in strict mode invalidate the IOTLB for
     /// the range and free the IOVA; in lazy mode queue the IOVA (its translation stays reachable until a flush).
     /// </summary>

@@ -6,6 +6,9 @@ namespace Phyr.Domain.Scenarios;
 /// <summary>Which GUP call the walkers make.</summary>
 public enum GupCallKind { PinUserPages, GetUserPhyrs }
 
+/// <summary>The device the memory is for: an RDMA NIC registering MRs, or a VFIO guest's assigned device.</summary>
+public enum DeviceKind { Rdma, Vfio }
+
 /// <summary>
 /// One simulated experiment (issue 4, first slice: pinning): one process whose <see cref="Cpus"/> threads
 /// each pin their own region of <see cref="RegionBytes"/>, batch by batch, then unpin it.
@@ -39,6 +42,8 @@ public sealed record Scenario
     public DmaStrategy? Dma { get; init; }
 
     public IommuMode IommuMode { get; init; } = IommuMode.Strict;
+
+    public DeviceKind Device { get; init; } = DeviceKind.Rdma;
 
     /// <summary>The device's max segment size (an RDMA NIC sets 2 GiB).</summary>
     public ulong DeviceMaxSegment { get; init; } = 2UL << 30;

@@ -33,7 +33,7 @@ public static class ScenarioFile
         ["features.has-pinned-write"] = "true | false: every pin call writes the mm's has_pinned flag line",
         ["dma.strategy"] = "none | legacy | phyr-compat | phyr-native | iova-link: how the memory is mapped and registered",
         ["iommu.mode"] = "none | passthrough | strict | lazy",
-        ["device"] = "rdma: the device the memory is registered with",
+        ["device"] = "rdma (memory regions registered with a NIC) | vfio (a guest's memory pinned and mapped at its guest-physical addresses)",
         ["device.max-segment"] = "the device's max DMA segment size (default 2G, as RDMA NICs set)",
     };
 
@@ -88,7 +88,15 @@ public static class ScenarioFile
             throw r.Error("dma.strategy", "legacy maps a page array: it needs gup.call = pin_user_pages");
         if (dma is DmaStrategy.PhyrCompat or DmaStrategy.PhyrNative && call != GupCallKind.GetUserPhyrs)
             throw r.Error("dma.strategy", "the phyr strategies map phyrs: they need gup.call = get_user_phyrs");
-        r.Choice("device", "rdma", new() { ["rdma"] = "rdma" });
+        var device = r.Choice("device", DeviceKind.Rdma, new() { ["rdma"] = DeviceKind.Rdma, ["vfio"] = DeviceKind.Vfio });
+        var mode = r.Choice("iommu.mode", IommuMode.Strict, new()
+        {
+            ["none"] = IommuMode.None, ["passthrough"] = IommuMode.Passthrough, ["strict"] = IommuMode.Strict, ["lazy"] = IommuMode.Lazy,
+        });
+        if (device == DeviceKind.Vfio && dma is not null)
+            throw r.Error("dma.strategy", "VFIO maps the guest's memory itself: leave dma.strategy out with device = vfio");
+        if (device == DeviceKind.Vfio && !mode.Translates())
+            throw r.Error("iommu.mode", "VFIO needs a translating IOMMU domain: strict or lazy");
         var maxSegment = r.Bytes("device.max-segment", 2UL << 30);
         if (maxSegment < 4096 || maxSegment > uint.MaxValue) throw r.Error("device.max-segment", "must be between 4K and 4294967295 bytes");
 
@@ -114,10 +122,8 @@ public static class ScenarioFile
             SplitPmdLocks = r.Bool("features.split-pmd-locks", true),
             HasPinnedWrite = r.Bool("features.has-pinned-write", false),
             Dma = dma,
-            IommuMode = r.Choice("iommu.mode", IommuMode.Strict, new()
-            {
-                ["none"] = IommuMode.None, ["passthrough"] = IommuMode.Passthrough, ["strict"] = IommuMode.Strict, ["lazy"] = IommuMode.Lazy,
-            }),
+            IommuMode = mode,
+            Device = device,
             DeviceMaxSegment = maxSegment,
         };
     }

@@ -91,4 +91,28 @@ public class DmaScenarioTests : EngineTestKit
         var one = Run(Rdma(DmaStrategy.PhyrNative, IommuMode.Strict) with { Cpus = 16 }, parallelism: 1);
         Assert.Equal(one.Metrics, r.Metrics);
     }
+
+    [Fact]
+    public void A_vfio_guest_maps_each_contiguous_run_at_its_guest_physical_address()
+    {
+        var scattered = Run(new Scenario
+        {
+            Name = "vfio", RegionBytes = 4UL << 20, Fragmentation = 1.0, Call = GupCallKind.PinUserPages, Batch = 512,
+            Device = DeviceKind.Vfio,
+        });
+        Assert.Empty(scattered.Errors);
+        Assert.Equal(1024, scattered["iommu_ptes_written"]);  // every scattered page its own 4 KiB IO page
+        Assert.Equal(0, scattered["iova_allocs"]);            // guest-physical IOVAs: no allocator
+        Assert.Equal(1, scattered["iotlb_invalidations"]);
+        Assert.Equal(0, scattered["invariant_violations"]);
+
+        // 4 GiB of 1 GiB hugetlb pages in one aligned run: four 1 GiB IO pages, one iommu_map.
+        var huge = Run(new Scenario
+        {
+            Name = "vfio-huge", Backing = Backing.Hugetlb1G, RegionBytes = 4UL << 30, Fragmentation = 0, Call = GupCallKind.PinUserPages,
+            Batch = 512, Device = DeviceKind.Vfio,
+        });
+        Assert.Equal(4, huge["iommu_ptes_written"]);
+        Assert.Equal(1, huge["iommu_map_calls"]);
+    }
 }
