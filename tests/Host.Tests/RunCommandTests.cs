@@ -71,7 +71,10 @@ public class RunCommandTests : IDisposable
     [InlineData("device = vfio\niommu.mode = passthrough\n", ":2: iommu.mode: VFIO needs a translating IOMMU domain")]
     [InlineData("gup.call = pin_user_pages\ndma.strategy = phyr-native\n", ":2: dma.strategy: the phyr strategies map phyrs: they need gup.call = get_user_phyrs")]
     [InlineData("dma.strategy = legacy\n", ":1: dma.strategy: legacy maps a page array: it needs gup.call = pin_user_pages")]
-    [InlineData("device = gpu\n", ":1: device: 'gpu' is not one of rdma, vfio")]
+    [InlineData("device = gpu\n", ":1: device: 'gpu' is not one of rdma, vfio, nvme")]
+    [InlineData("nvme.queue-depth = 4\n", ":1: nvme.queue-depth: only applies with device = nvme")]
+    [InlineData("device = nvme\nregion = 1G\n", ":2: region: is io-size x queue-depth with device = nvme")]
+    [InlineData("device = nvme\nnvme.io-size = 1000\n", ":2: nvme.io-size: must be a multiple of 4K")]
     public void Bad_scenario_files_name_the_line_and_key_and_exit_2(string body, string expected)
     {
         var file = Scenario(body);

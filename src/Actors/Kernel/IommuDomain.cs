@@ -22,6 +22,9 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
     public sealed record IovaSync;
     public sealed record Unmap(int Cpu, DmaMapping Mapping);
 
+    /// <summary>Map one request's ranges with a strategy in one go (a block request's DMA mapping).</summary>
+    public sealed record MapRanges(int Cpu, PhysRange[] Ranges, DmaStrategy Strategy);
+
     /// <summary>VFIO: map ranges at the guest-physical IOVA the user chose (no allocator).</summary>
     public sealed record MapAt(ulong Iova, PhysRange[] Ranges);
 
@@ -96,6 +99,15 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
                 ctx.Reply(new Unmapped(), t - now + ctx.Lookahead);
                 break;
             }
+            case MapRanges m:
+                Reply(ctx, Ready(m.Strategy switch
+                {
+                    DmaStrategy.Legacy => domain.MapSg(m.Cpu, m.Ranges, device),
+                    DmaStrategy.PhyrCompat => domain.MapPhyrsCompat(m.Cpu, m.Ranges, device),
+                    DmaStrategy.PhyrNative => domain.MapPhyrsNative(m.Cpu, m.Ranges, device),
+                    _ => domain.MapIovaLink(m.Cpu, m.Ranges, device),
+                }, now));
+                break;
             case MapAt m:
                 Reply(ctx, Ready(domain.MapAt(m.Iova, m.Ranges), now));
                 break;

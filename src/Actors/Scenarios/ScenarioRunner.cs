@@ -37,7 +37,7 @@ public static class ScenarioRunner
 
     private sealed record Machine(Kernel.Process Process, IReadOnlyList<PageTableWalker> Walkers, IReadOnlyList<Spinlock> PteLocks,
         IReadOnlyList<Spinlock> HugeLocks, RwSem MmapLock, IReadOnlyList<RwSem> VmaLocks, SharedCacheLine? MmFlags,
-        IommuDomain? Iommu, RdmaNic? Nic);
+        IommuDomain? Iommu, RdmaNic? Nic, IReadOnlyList<NvmeSubmitter> Submitters, NvmeController? Nvme);
 
     private static ulong RegionStart(Scenario s, int cpu) =>
         RegionsBase + (ulong)cpu * ((s.RegionBytes + (1UL << 30) - 1) & ~((1UL << 30) - 1));
@@ -79,6 +79,8 @@ public static class ScenarioRunner
             PteLock: key => pte[key].Id,
             HugeLock: key => pageTableLock?.Id ?? huge[key >> (AddressSpace.PudShift - AddressSpace.PmdShift)].Id,
             MmFlagsLine: mmFlags?.Id ?? -1);
+        if (s.Device == DeviceKind.Nvme) return BuildNvme(s, sim, costs, process, directory, mmap, vmaLocks, pte, huge, pageTableLock, mmFlags);
+
         IommuDomain? iommu = null;
         RdmaNic? nic = null;
         Func<int, PageTableWalker.DmaPlan?> plan = _ => null;
@@ -102,7 +104,23 @@ public static class ScenarioRunner
         foreach (var w in walkers) sim.Inject(w, PageTableWalker.Start.Instance);
 
         var hugeLocks = pageTableLock is null ? huge.Values.ToList() : [pageTableLock];
-        return new Machine(process, walkers, pte.Values.ToList(), hugeLocks, mmap, vmaLocks, mmFlags, iommu, nic);
+        return new Machine(process, walkers, pte.Values.ToList(), hugeLocks, mmap, vmaLocks, mmFlags, iommu, nic, [], null);
+    }
+
+    /// <summary>NVMe: one submitter per CPU doing O_DIRECT I/O to one controller through the IOMMU domain.</summary>
+    private static Machine BuildNvme(Scenario s, Simulation sim, CostModel costs, Kernel.Process process, PageTableWalker.LockDirectory directory,
+        RwSem mmap, List<RwSem> vmaLocks, Dictionary<ulong, Spinlock> pte, Dictionary<ulong, Spinlock> huge, Spinlock? pageTableLock,
+        SharedCacheLine? mmFlags)
+    {
+        var device = new DeviceLimits { MaxSegmentSize = s.DeviceMaxSegment };
+        var iommu = sim.Add(new IommuDomain("iommu-domain", new DmaDomain(s.IommuMode), DmaCosts.Default, device));
+        var nvme = sim.Add(new NvmeController("nvme0", s.Nvme.LatencyNs, s.Nvme.BytesPerSecond / 1e9));
+        var plan = new NvmeSubmitter.Plan(process.Id, iommu.Id, nvme.Id, s.Dma!.Value, s.Nvme.Sgl, s.Call, s.Gup, GupCosts.Default, DmaCosts.Default);
+        var submitters = Enumerable.Range(0, s.Cpus).Select(cpu => sim.Add(new NvmeSubmitter($"cpu{cpu}", cpu, RegionStart(s, cpu),
+            s.Nvme.IoBytes, s.Nvme.QueueDepth, s.Nvme.Ios, plan))).ToList();
+        foreach (var x in submitters) sim.Inject(x, NvmeSubmitter.Start.Instance);
+        var hugeLocks = pageTableLock is null ? huge.Values.ToList() : [pageTableLock];
+        return new Machine(process, [], pte.Values.ToList(), hugeLocks, mmap, vmaLocks, mmFlags, iommu, null, submitters, nvme);
     }
 
     /// <summary>The frames faults get: from the pfn file, or the fragmentation model in the backing's frame size.</summary>
@@ -126,23 +144,27 @@ public static class ScenarioRunner
     private static ScenarioResult Collect(Scenario s, ulong seed, Machine m, SimulationResult r, HostFigures host)
     {
         var w = m.Walkers;
-        double Sum(Func<GupTotals, long> f) => w.Sum(x => f(x.Totals));
+        var n = m.Submitters;
+        var totals = w.Select(x => x.Totals).Concat(n.Select(x => x.Totals)).ToList();
+        double Sum(Func<GupTotals, long> f) => totals.Sum(f);
         var ptlWait = Merge(m.PteLocks.Select(l => l.Metrics.Wait));
         var hugeWait = Merge(m.HugeLocks.Select(l => l.Metrics.Wait));
-        var simTime = w.Max(x => x.FinishedAt);
+        var simTime = w.Select(x => x.FinishedAt).Concat(n.Select(x => x.FinishedAt)).DefaultIfEmpty(0).Max();
         var pages = Sum(t => t.PagesPinned);
         var errors = w.Where(x => x.Error is not null).Select(x => x.Error!).ToList();
         // Invariants: every walker finished and unpinned what it pinned; no pin count went negative; no pin is left.
         var mm = m.Process.Mm;
         var violations = w.Count(x => x.Error is null && (x.PagesUnpinned != x.Totals.PagesPinned || x.FinishedAt < 0))
+                         + n.Count(x => x.PagesUnpinned != x.PagesPinned || x.FinishedAt < 0)
                          + mm.PinViolations + mm.PinnedFolios;
+        var ioLatency = Merge(n.Select(x => x.Latency));
 
         List<(string, double)> metrics =
         [
             ("sim_time_ns", simTime),
             ("pages_pinned", pages),
-            ("pin_ns_per_page", pages == 0 ? 0 : Math.Round((double)w.Sum(x => x.FinishedAt - x.StartedAt) / pages, 3)),
-            ("gup_calls", w.Sum(x => x.Calls)),
+            ("pin_ns_per_page", pages == 0 || w.Count == 0 ? 0 : Math.Round((double)w.Sum(x => x.FinishedAt - x.StartedAt) / pages, 3)),
+            ("gup_calls", w.Sum(x => x.Calls) + n.Sum(x => x.Completed)),
             ("pagetable_walks", Sum(t => t.Walks)),
             ("fast_path_pages", Sum(t => t.FastPathPages)),
             ("locked_path_pages", Sum(t => t.LockedPathPages)),
@@ -168,8 +190,13 @@ public static class ScenarioRunner
             ("iotlb_invalidations", m.Iommu?.Domain.IotlbInvalidations ?? 0),
             ("iotlb_wait_ns_p99", m.Iommu?.InvalidationWait.Percentile(99) ?? 0),
             ("stale_window_ns_max", m.Iommu?.Domain.StaleWindow.Max ?? 0),
-            ("dma_segments", w.Sum(x => x.Mapping?.DeviceSegments.Count ?? 0)),
-            ("device_entries", w.Sum(x => x.DeviceEntries)),
+            ("dma_segments", w.Sum(x => x.Mapping?.DeviceSegments.Count ?? 0) + n.Sum(x => x.DmaSegments)),
+            ("device_entries", w.Sum(x => x.DeviceEntries) + n.Sum(x => x.DescriptorEntries)),
+            ("ios", n.Sum(x => x.Completed)),
+            ("iops", simTime == 0 || n.Count == 0 ? 0 : Math.Round(n.Sum(x => x.Completed) * 1e9 / simTime, 1)),
+            ("io_latency_ns_p50", ioLatency.Percentile(50)),
+            ("io_latency_ns_p99", ioLatency.Percentile(99)),
+            ("nvme_list_bytes_peak", n.Sum(x => x.ListBytesPeak)),
             ("events", r.Events),
             ("invariant_violations", violations),
         ];

@@ -7,7 +7,22 @@ namespace Phyr.Domain.Scenarios;
 public enum GupCallKind { PinUserPages, GetUserPhyrs }
 
 /// <summary>The device the memory is for: an RDMA NIC registering MRs, or a VFIO guest's assigned device.</summary>
-public enum DeviceKind { Rdma, Vfio }
+public enum DeviceKind { Rdma, Vfio, Nvme }
+
+/// <summary>An NVMe workload: O_DIRECT I/Os of <see cref="IoBytes"/> at a queue depth, per CPU.</summary>
+public sealed record NvmeWorkload
+{
+    public ulong IoBytes { get; init; } = 4096;
+    public int QueueDepth { get; init; } = 32;
+    public int Ios { get; init; } = 10_000;
+    public bool Sgl { get; init; }
+
+    /// <summary>Medium latency per command (assumed: a flash read, ~10 µs).</summary>
+    public long LatencyNs { get; init; } = 10_000;
+
+    /// <summary>PCIe link bandwidth (assumed: Gen4 x4, ~7 GB/s).</summary>
+    public ulong BytesPerSecond { get; init; } = 7_000_000_000;
+}
 
 /// <summary>
 /// One simulated experiment (issue 4, first slice: pinning): one process whose <see cref="Cpus"/> threads
@@ -44,6 +59,8 @@ public sealed record Scenario
     public IommuMode IommuMode { get; init; } = IommuMode.Strict;
 
     public DeviceKind Device { get; init; } = DeviceKind.Rdma;
+
+    public NvmeWorkload Nvme { get; init; } = new();
 
     /// <summary>The device's max segment size (an RDMA NIC sets 2 GiB).</summary>
     public ulong DeviceMaxSegment { get; init; } = 2UL << 30;

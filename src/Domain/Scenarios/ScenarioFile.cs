@@ -33,7 +33,13 @@ public static class ScenarioFile
         ["features.has-pinned-write"] = "true | false: every pin call writes the mm's has_pinned flag line",
         ["dma.strategy"] = "none | legacy | phyr-compat | phyr-native | iova-link: how the memory is mapped and registered",
         ["iommu.mode"] = "none | passthrough | strict | lazy",
-        ["device"] = "rdma (memory regions registered with a NIC) | vfio (a guest's memory pinned and mapped at its guest-physical addresses)",
+        ["device"] = "rdma (memory regions registered with a NIC) | vfio (a guest's memory pinned and mapped at its guest-physical addresses) | nvme (O_DIRECT I/O)",
+        ["nvme.io-size"] = "bytes per I/O, a multiple of 4K (default 4K)",
+        ["nvme.queue-depth"] = "I/Os in flight per CPU (default 32)",
+        ["nvme.ios"] = "I/Os per CPU (default 10000)",
+        ["nvme.descriptor"] = "prp | sgl (default prp)",
+        ["nvme.latency"] = "the medium's latency per command in ns (default 10000)",
+        ["nvme.bandwidth"] = "the PCIe link's bytes per second (default 7G)",
         ["device.max-segment"] = "the device's max DMA segment size (default 2G, as RDMA NICs set)",
     };
 
@@ -66,7 +72,10 @@ public static class ScenarioFile
             ["hugetlb-1g"] = Backing.Hugetlb1G, ["device"] = Backing.DeviceMemory,
         };
         var backing = r.Choice("backing", Backing.Anon4K, backings);
-        var region = r.Bytes("region", 1UL << 30);
+        var device = r.Choice("device", DeviceKind.Rdma, new() { ["rdma"] = DeviceKind.Rdma, ["vfio"] = DeviceKind.Vfio, ["nvme"] = DeviceKind.Nvme });
+        var region = device == DeviceKind.Nvme && !conf.ContainsKey("region")
+            ? AlignUp(Math.Max(4096UL, (ulong)r.Int("nvme.queue-depth", 32, 1, 65536) * r.Bytes("nvme.io-size", 4096)), backing.FolioBytes())
+            : r.Bytes("region", 1UL << 30);
         if (region == 0 || region % backing.FolioBytes() != 0)
             throw r.Error("region",
                 $"must be a positive multiple of the {backings.First(b => b.Value == backing).Key} page size ({backing.FolioBytes()} bytes)");
@@ -75,11 +84,12 @@ public static class ScenarioFile
         if (pfns is not null && conf.ContainsKey("layout.fragmentation"))
             throw r.Error("layout.pfns", "cannot be combined with layout.fragmentation: give the frames one way");
 
-        var call = r.Choice("gup.call", GupCallKind.GetUserPhyrs, new()
+        // NVMe O_DIRECT pins page arrays (bio_iov_iter_get_pages) and maps them through a scatterlist by default.
+        var call = r.Choice("gup.call", device == DeviceKind.Nvme ? GupCallKind.PinUserPages : GupCallKind.GetUserPhyrs, new()
         {
             ["pin_user_pages"] = GupCallKind.PinUserPages, ["get_user_phyrs"] = GupCallKind.GetUserPhyrs,
         });
-        var dma = r.Choice<DmaStrategy?>("dma.strategy", null, new()
+        var dma = r.Choice<DmaStrategy?>("dma.strategy", device == DeviceKind.Nvme ? DmaStrategy.Legacy : null, new()
         {
             ["none"] = null, ["legacy"] = DmaStrategy.Legacy, ["phyr-compat"] = DmaStrategy.PhyrCompat,
             ["phyr-native"] = DmaStrategy.PhyrNative, ["iova-link"] = DmaStrategy.IovaLink,
@@ -88,7 +98,27 @@ public static class ScenarioFile
             throw r.Error("dma.strategy", "legacy maps a page array: it needs gup.call = pin_user_pages");
         if (dma is DmaStrategy.PhyrCompat or DmaStrategy.PhyrNative && call != GupCallKind.GetUserPhyrs)
             throw r.Error("dma.strategy", "the phyr strategies map phyrs: they need gup.call = get_user_phyrs");
-        var device = r.Choice("device", DeviceKind.Rdma, new() { ["rdma"] = DeviceKind.Rdma, ["vfio"] = DeviceKind.Vfio });
+        var nvme = new NvmeWorkload
+        {
+            IoBytes = r.Bytes("nvme.io-size", 4096),
+            QueueDepth = r.Int("nvme.queue-depth", 32, 1, 65536),
+            Ios = r.Int("nvme.ios", 10_000, 1, 100_000_000),
+            Sgl = r.Choice("nvme.descriptor", false, new() { ["prp"] = false, ["sgl"] = true }),
+            LatencyNs = r.Int("nvme.latency", 10_000, 0, int.MaxValue),
+            BytesPerSecond = r.Bytes("nvme.bandwidth", 7_000_000_000),
+        };
+        var nvmeKeys = conf.Keys.Where(k => k.StartsWith("nvme.", StringComparison.Ordinal)).Order().ToList();
+        if (device != DeviceKind.Nvme && nvmeKeys.Count > 0)
+            throw r.Error(nvmeKeys[0], "only applies with device = nvme");
+        if (device == DeviceKind.Nvme)
+        {
+            if (dma is null) throw r.Error("dma.strategy", "NVMe maps every I/O: give legacy, phyr-compat, phyr-native or iova-link");
+            if (nvme.IoBytes == 0 || nvme.IoBytes % 4096 != 0 || nvme.IoBytes > 1UL << 30)
+                throw r.Error("nvme.io-size", "must be a multiple of 4K, at most 1G");
+            if (nvme.BytesPerSecond == 0) throw r.Error("nvme.bandwidth", "must be positive");
+            if (conf.ContainsKey("region")) throw r.Error("region", "is io-size x queue-depth with device = nvme: leave it out");
+            if (!r.Bool("prefault", true)) throw r.Error("prefault", "NVMe buffers are faulted in before the I/O starts");
+        }
         var mode = r.Choice("iommu.mode", IommuMode.Strict, new()
         {
             ["none"] = IommuMode.None, ["passthrough"] = IommuMode.Passthrough, ["strict"] = IommuMode.Strict, ["lazy"] = IommuMode.Lazy,
@@ -124,9 +154,12 @@ public static class ScenarioFile
             Dma = dma,
             IommuMode = mode,
             Device = device,
+            Nvme = nvme,
             DeviceMaxSegment = maxSegment,
         };
     }
+
+    private static ulong AlignUp(ulong x, ulong a) => (x + a - 1) / a * a;
 
     private sealed class Reader(IReadOnlyDictionary<string, ConfValue> conf, string source)
     {

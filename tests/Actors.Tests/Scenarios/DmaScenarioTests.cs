@@ -115,4 +115,44 @@ public class DmaScenarioTests : EngineTestKit
         Assert.Equal(4, huge["iommu_ptes_written"]);
         Assert.Equal(1, huge["iommu_map_calls"]);
     }
+
+    private static Scenario Nvme(IommuMode mode, ulong ioBytes, bool sgl, int cpus = 1) => new()
+    {
+        Name = "nvme", Cpus = cpus, RegionBytes = ioBytes * 8, Fragmentation = 1.0, Call = GupCallKind.PinUserPages,
+        Device = DeviceKind.Nvme, Dma = DmaStrategy.Legacy, IommuMode = mode,
+        Nvme = new NvmeWorkload { IoBytes = ioBytes, QueueDepth = 8, Ios = 200, Sgl = sgl },
+    };
+
+    [Fact]
+    public void Nvme_io_under_a_strict_iommu_pays_an_invalidation_per_io()
+    {
+        var strict = Run(Nvme(IommuMode.Strict, 4096, sgl: false));
+        var passthrough = Run(Nvme(IommuMode.Passthrough, 4096, sgl: false));
+        Assert.Equal(200, strict["ios"]);
+        Assert.Equal(200, strict["iotlb_invalidations"]);
+        Assert.Equal(0, passthrough["iotlb_invalidations"]);
+        Assert.True(passthrough["iops"] > 2 * strict["iops"], $"{passthrough["iops"]} vs {strict["iops"]}");
+        Assert.Equal(0, strict["invariant_violations"]);
+        Assert.Equal(200, strict["pages_pinned"]);
+    }
+
+    [Fact]
+    public void Through_the_iommu_an_sgl_needs_one_entry_where_prps_need_one_per_page()
+    {
+        var prp = Run(Nvme(IommuMode.Strict, 128 * 1024, sgl: false));
+        var sgl = Run(Nvme(IommuMode.Strict, 128 * 1024, sgl: true));
+        Assert.Equal(200 * 32, prp["device_entries"]);  // a PRP per 4 KiB page
+        Assert.Equal(200, sgl["device_entries"]);        // one data block: the IOVA range is contiguous
+        var direct = Run(Nvme(IommuMode.None, 128 * 1024, sgl: true));
+        Assert.Equal(200 * 32, direct["device_entries"]); // scattered pages: a descriptor each
+    }
+
+    [Fact]
+    public void Nvme_results_do_not_depend_on_parallelism()
+    {
+        var one = Run(Nvme(IommuMode.Lazy, 8192, sgl: false, cpus: 3), parallelism: 1);
+        var three = Run(Nvme(IommuMode.Lazy, 8192, sgl: false, cpus: 3), parallelism: 3);
+        Assert.Equal(one.Metrics, three.Metrics);
+        Assert.Equal(3 * 200, one["ios"]);
+    }
 }
