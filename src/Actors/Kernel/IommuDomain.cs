@@ -1,3 +1,4 @@
+using DeviceAccessKind = Phyr.Domain.Dma.DeviceAccess;
 using Phyr.Actors.Engine;
 using Phyr.Domain.Dma;
 using Phyr.Domain.Iommu;
@@ -13,7 +14,7 @@ namespace Phyr.Actors.Kernel;
 /// CPU's cache, or the tree under its lock), IO page-table writes, and for strict unmaps the wait for the
 /// invalidation. Lazy unmaps arm the flush queue's 10 ms timer.
 /// </summary>
-public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, DeviceLimits device) : SimComponent(name)
+public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, DeviceLimits device, int process) : SimComponent(name)
 {
     public sealed record MapSg(int Cpu, PhysRange[] Sg);
     public sealed record MapPhyrs(int Cpu, PhysRange[] Phyrs, bool Native);
@@ -31,6 +32,9 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
     /// <summary>VFIO: unmap [Iova, Iova + Size) and sync the IOTLB.</summary>
     public sealed record UnmapAt(ulong Iova, ulong Size);
 
+    /// <summary>A device DMAs to these segments now: check the first and last byte of each (translated, and pinned).</summary>
+    public sealed record DeviceAccess(PhysRange[] Segments);
+
     public sealed record Mapped(DmaMapping Mapping);
     public sealed record Linked;
     public sealed record Unmapped;
@@ -46,6 +50,9 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
     public long MapCalls { get; private set; }
     public long PtesWritten { get; private set; }
     public LatencyHistogram TreeLockWait { get; } = new();
+    public long DmaAccesses { get; private set; }
+    public long DmaFaults { get; private set; }
+    public long DmaStaleAccesses { get; private set; }
     public LatencyHistogram InvalidationWait { get; } = new();
 
     protected internal override void OnMessage(SimContext ctx, object message)
@@ -116,6 +123,23 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
                 var r = domain.UnmapAt(u.Iova, u.Size);
                 var t = Invalidate(now + costs.UnmapCallNs + r.PtesCleared * costs.UnmapPteNs);
                 ctx.Reply(new Unmapped(), t - now + ctx.Lookahead);
+                break;
+            }
+            case DeviceAccess a:
+            {
+                var pfns = new List<ulong>();
+                foreach (var seg in a.Segments)
+                {
+                    foreach (var dma in seg.Len <= 1 ? [seg.Addr] : new[] { seg.Addr, seg.End - 1 })
+                    {
+                        DmaAccesses++;
+                        var (kind, pa) = domain.DeviceTranslate(dma);
+                        if (kind == DeviceAccessKind.Fault) DmaFaults++;
+                        if (kind == DeviceAccessKind.Stale) DmaStaleAccesses++;
+                        if (pa is { } p) pfns.Add(p >> Page.Shift);
+                    }
+                }
+                if (pfns.Count > 0) ctx.Send(process, new Process.CheckPinned([.. pfns]));
                 break;
             }
             case FlushTimer f:

@@ -105,7 +105,7 @@ public sealed class NvmeSubmitter : SimComponent
                 ListBytesPeak = Math.Max(ListBytesPeak, d.Bytes * _slots.Length);
                 _inFlight.Enqueue(slot);
                 var cost = d.Entries * _plan.DmaCosts.SgEntryNs; // writing the PRP/SGL entries
-                ctx.Send(_plan.Controller, new NvmeController.Submit((long)_ioBytes, listPages), cost + ctx.Lookahead);
+                ctx.Send(_plan.Controller, new NvmeController.Submit((long)_ioBytes, listPages, [.. m.Mapping.DeviceSegments]), cost + ctx.Lookahead);
                 Done(ctx, cost);
                 break;
             }

@@ -25,10 +25,26 @@ public sealed class Process(string name, AddressSpace mm) : SimComponent(name)
 
     public sealed record Unpinned(long Pages);
 
+    /// <summary>A device touched these physical pages: each should be pinned.</summary>
+    public sealed record CheckPinned(ulong[] Pfns);
+
+    /// <summary>Device accesses checked, and those that reached a page with no pin.</summary>
+    public long AccessesChecked { get; private set; }
+    public long UnpinnedAccesses { get; private set; }
+
     public AddressSpace Mm => mm;
 
     protected internal override void OnMessage(SimContext ctx, object message)
     {
+        if (message is CheckPinned c)
+        {
+            foreach (var pfn in c.Pfns)
+            {
+                AccessesChecked++;
+                if (!mm.IsPinned(pfn)) UnpinnedAccesses++;
+            }
+            return;
+        }
         if (message is Unpin u)
         {
             var (pages, puts) = mm.UnpinRange(u.Start, u.End, u.FolioBatched);

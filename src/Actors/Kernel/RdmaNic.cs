@@ -9,7 +9,7 @@ namespace Phyr.Actors.Kernel;
 /// the MR needs ib_umem_num_dma_blocks translation entries (MTT), and the device runs one command at a
 /// time. A region the device cannot translate with any of its page sizes is refused.
 /// </summary>
-public sealed class RdmaNic(string name, DmaCosts costs, ulong pageSizes = BestPageSize.Mlx5Bitmap) : SimComponent(name)
+public sealed class RdmaNic(string name, DmaCosts costs, int domain, ulong pageSizes = BestPageSize.Mlx5Bitmap) : SimComponent(name)
 {
     public sealed record RegisterMr(PhysRange[] DmaSegments, ulong Virt, ulong Length);
     public sealed record Registered(ulong PageSize, long Entries);
@@ -40,7 +40,10 @@ public sealed class RdmaNic(string name, DmaCosts costs, ulong pageSizes = BestP
                 Registrations++;
                 Entries += entries;
                 LastPageSize = pgsz;
-                ctx.Reply(new Registered(pgsz, entries), Command(ctx.Now, costs.DeviceCommandNs + entries * costs.DeviceEntryNs) - ctx.Now + ctx.Lookahead);
+                var done = Command(ctx.Now, costs.DeviceCommandNs + entries * costs.DeviceEntryNs);
+                // Once registered, the peer's RDMA reads and writes reach the MR's memory.
+                ctx.Send(domain, new IommuDomain.DeviceAccess(r.DmaSegments), Math.Max(ctx.Lookahead, done - ctx.Now));
+                ctx.Reply(new Registered(pgsz, entries), done - ctx.Now + ctx.Lookahead);
                 break;
             }
             case DeregisterMr:

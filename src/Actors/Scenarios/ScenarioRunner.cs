@@ -87,14 +87,14 @@ public static class ScenarioRunner
         if (s.Dma is not null || s.Device == DeviceKind.Vfio)
         {
             var device = new DeviceLimits { MaxSegmentSize = s.DeviceMaxSegment };
-            iommu = sim.Add(new IommuDomain("iommu-domain", new DmaDomain(s.IommuMode), DmaCosts.Default, device));
+            iommu = sim.Add(new IommuDomain("iommu-domain", new DmaDomain(s.IommuMode), DmaCosts.Default, device, process.Id));
             if (s.Device == DeviceKind.Vfio)
                 // Each thread's region is guest memory at its own guest-physical range (0, then the next aligned GiB, ...).
                 plan = cpu => new PageTableWalker.DmaPlan(DmaStrategy.Legacy, iommu.Id, -1, s.DeviceMaxSegment, DmaCosts.Default,
                     VfioGuestBase: RegionStart(s, cpu) - RegionsBase);
             else
             {
-                nic = sim.Add(new RdmaNic("rdma-nic", DmaCosts.Default));
+                nic = sim.Add(new RdmaNic("rdma-nic", DmaCosts.Default, iommu.Id));
                 var shared = new PageTableWalker.DmaPlan(s.Dma!.Value, iommu.Id, nic.Id, s.DeviceMaxSegment, DmaCosts.Default);
                 plan = _ => shared;
             }
@@ -113,8 +113,8 @@ public static class ScenarioRunner
         SharedCacheLine? mmFlags)
     {
         var device = new DeviceLimits { MaxSegmentSize = s.DeviceMaxSegment };
-        var iommu = sim.Add(new IommuDomain("iommu-domain", new DmaDomain(s.IommuMode), DmaCosts.Default, device));
-        var nvme = sim.Add(new NvmeController("nvme0", s.Nvme.LatencyNs, s.Nvme.BytesPerSecond / 1e9));
+        var iommu = sim.Add(new IommuDomain("iommu-domain", new DmaDomain(s.IommuMode), DmaCosts.Default, device, process.Id));
+        var nvme = sim.Add(new NvmeController("nvme0", s.Nvme.LatencyNs, s.Nvme.BytesPerSecond / 1e9, iommu.Id));
         var plan = new NvmeSubmitter.Plan(process.Id, iommu.Id, nvme.Id, s.Dma!.Value, s.Nvme.Sgl, s.Call, s.Gup, GupCosts.Default, DmaCosts.Default);
         var submitters = Enumerable.Range(0, s.Cpus).Select(cpu => sim.Add(new NvmeSubmitter($"cpu{cpu}", cpu, RegionStart(s, cpu),
             s.Nvme.IoBytes, s.Nvme.QueueDepth, s.Nvme.Ios, plan))).ToList();
@@ -156,7 +156,8 @@ public static class ScenarioRunner
         var mm = m.Process.Mm;
         var violations = w.Count(x => x.Error is null && (x.PagesUnpinned != x.Totals.PagesPinned || x.FinishedAt < 0))
                          + n.Count(x => x.PagesUnpinned != x.PagesPinned || x.FinishedAt < 0)
-                         + mm.PinViolations + mm.PinnedFolios;
+                         + mm.PinViolations + mm.PinnedFolios
+                         + (m.Iommu?.DmaFaults ?? 0) + (m.Iommu?.DmaStaleAccesses ?? 0) + m.Process.UnpinnedAccesses;
         var ioLatency = Merge(n.Select(x => x.Latency));
 
         List<(string, double)> metrics =
@@ -197,6 +198,10 @@ public static class ScenarioRunner
             ("io_latency_ns_p50", ioLatency.Percentile(50)),
             ("io_latency_ns_p99", ioLatency.Percentile(99)),
             ("nvme_list_bytes_peak", n.Sum(x => x.ListBytesPeak)),
+            ("dma_accesses", m.Iommu?.DmaAccesses ?? 0),
+            ("dma_faults", m.Iommu?.DmaFaults ?? 0),
+            ("dma_stale_accesses", m.Iommu?.DmaStaleAccesses ?? 0),
+            ("dma_unpinned_accesses", m.Process.UnpinnedAccesses),
             ("events", r.Events),
             ("invariant_violations", violations),
         ];

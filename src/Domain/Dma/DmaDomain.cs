@@ -243,11 +243,16 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null)
     }
 
     /// <summary>What the device reaches at <paramref name="dma"/>: a live mapping, a stale IOTLB entry, or a fault.</summary>
-    public DeviceAccess Access(ulong dma)
+    public DeviceAccess Access(ulong dma) => DeviceTranslate(dma).Access;
+
+    /// <summary>The device's view of <paramref name="dma"/>: how it is reached, and the physical address it reaches (none on a fault).</summary>
+    public (DeviceAccess Access, ulong? Paddr) DeviceTranslate(ulong dma)
     {
-        if (!Mode.Translates()) return DeviceAccess.Mapped;
-        if (PageTable.Translate(dma) is not null) return DeviceAccess.Mapped;
-        return _stale.ContainsKey(dma & ~(Granule - 1)) ? DeviceAccess.Stale : DeviceAccess.Fault;
+        if (!Mode.Translates()) return (DeviceAccess.Mapped, dma);
+        if (PageTable.Translate(dma) is { } pa) return (DeviceAccess.Mapped, pa);
+        return _stale.TryGetValue(dma & ~(Granule - 1), out var old)
+            ? (DeviceAccess.Stale, old.Paddr + (dma & (Granule - 1)))
+            : (DeviceAccess.Fault, null);
     }
 
     private List<IovaOp> Apply(FlushQueue.Outcome outcome, int cpu, long now)

@@ -18,7 +18,7 @@ public sealed class AddressSpace(FrameSource frames)
     private readonly Dictionary<ulong, ulong[]> _pteTables = [];  // va >> 21 -> pfn + 1 per entry (0: none)
     private readonly Dictionary<ulong, ulong> _hugePmds = [];     // va >> 21 -> first pfn of the 2 MiB folio
     private readonly Dictionary<ulong, ulong> _hugePuds = [];     // va >> 30 -> first pfn of the 1 GiB folio
-    private readonly Dictionary<ulong, long> _pins = [];          // folio's first pfn -> pages pinned in it
+    private readonly Dictionary<ulong, (long Pages, ulong FolioPages)> _pins = []; // folio's first pfn -> pages pinned, folio size
 
     public IReadOnlyList<Vma> Vmas => _vmas;
     public int PteTables => _pteTables.Count;
@@ -33,11 +33,22 @@ public sealed class AddressSpace(FrameSource frames)
     /// <summary>Folios with pins left (at teardown: pins never released).</summary>
     public int PinnedFolios => _pins.Count;
 
-    /// <summary>Records <paramref name="pages"/> pages of the folio at <paramref name="folioPfn"/> as pinned.</summary>
-    public void Pin(ulong folioPfn, long pages)
+    /// <summary>Records <paramref name="pages"/> pages of the folio (of <paramref name="folioPages"/> pages) at <paramref name="folioPfn"/> as pinned.</summary>
+    public void Pin(ulong folioPfn, ulong folioPages, long pages)
     {
-        _pins[folioPfn] = _pins.GetValueOrDefault(folioPfn) + pages;
+        _pins[folioPfn] = (_pins.GetValueOrDefault(folioPfn).Pages + pages, folioPages);
         PinnedPages += pages;
+    }
+
+    /// <summary>Whether the page at <paramref name="pfn"/> belongs to a folio with pins (what a device may DMA to).</summary>
+    public bool IsPinned(ulong pfn)
+    {
+        foreach (var shift in new[] { 0, PmdShift - Page.Shift, PudShift - Page.Shift })
+        {
+            var head = pfn & ~((1UL << shift) - 1);
+            if (_pins.TryGetValue(head, out var p) && head + p.FolioPages > pfn) return true;
+        }
+        return false;
     }
 
     /// <summary>
@@ -58,14 +69,14 @@ public sealed class AddressSpace(FrameSource frames)
             var n = Math.Min(m.PagesToFolioEnd, (end - va) >> Page.Shift);
             if (m.HasStructPage)
             {
-                var left = _pins.GetValueOrDefault(m.FolioPfn) - (long)n;
+                var left = _pins.GetValueOrDefault(m.FolioPfn).Pages - (long)n;
                 if (left < 0)
                 {
                     PinViolations++;
                     left = 0;
                 }
                 if (left == 0) _pins.Remove(m.FolioPfn);
-                else _pins[m.FolioPfn] = left;
+                else _pins[m.FolioPfn] = (left, m.FolioPages);
                 PinnedPages -= (long)n;
                 pages += (long)n;
                 puts += folioBatched ? (m.FolioPfn != lastFolio ? 1 : 0) : (long)n;

@@ -92,7 +92,7 @@ public static class Gup
         {
             if (!m.HasStructPage || pages == 0) return 0;
             Pinned += (long)pages;
-            mm.Pin(m.FolioPfn, (long)pages);
+            mm.Pin(m.FolioPfn, m.FolioPages, (long)pages);
             long atomics = !folioBatched ? (long)pages : m.FolioPfn != _lastFolio ? 1 : 0;
             Atomics += atomics;
             _lastFolio = m.FolioPfn;

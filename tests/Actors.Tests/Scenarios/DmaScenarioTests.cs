@@ -34,6 +34,8 @@ public class DmaScenarioTests : EngineTestKit
         Assert.Equal(1, r["iotlb_invalidations"]);    // strict: at unmap
         Assert.Equal(0, r["stale_window_ns_max"]);
         Assert.Equal(1, r["device_entries"]);          // 4 MiB at a 4 MiB-aligned IOVA and VA: one 4 MiB device page
+        Assert.Equal(2, r["dma_accesses"]);            // the NIC touched its MR's first and last byte
+        Assert.Equal(0, r["dma_faults"] + r["dma_unpinned_accesses"]);
         Assert.Equal(0, r["invariant_violations"]);
     }
 
