@@ -104,10 +104,18 @@ public sealed class AddressSpace(FrameSource frames)
         return vma;
     }
 
+    /// <summary>find_vma: the VMA containing <paramref name="va"/> (VMAs are sorted and disjoint: a binary search).</summary>
     public Vma? FindVma(ulong va)
     {
-        foreach (var v in _vmas)
-            if (v.Contains(va)) return v;
+        int lo = 0, hi = _vmas.Count - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >> 1;
+            var v = _vmas[mid];
+            if (va < v.Start) hi = mid - 1;
+            else if (va >= v.End) lo = mid + 1;
+            else return v;
+        }
         return null;
     }
 
