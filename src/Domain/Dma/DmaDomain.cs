@@ -184,19 +184,8 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null)
             calls.Add(new IommuMapCall(iova + offset, r.Addr, r.Len));
             offset += r.Len;
         }
-        long mapPages = 0, ptes = 0, tables = 0;
-        foreach (var c in calls)
-        {
-            var op = PageTable.Map(c.Iova, c.Paddr, c.Size);
-            mapPages += op.MapPagesCalls;
-            ptes += op.PtesWritten;
-            tables += op.TablesAllocated;
-        }
-        return new DmaMapping
-        {
-            Strategy = DmaStrategy.Legacy, DeviceSegments = [new PhysRange(iova, offset)], MapCalls = calls,
-            MapPagesCalls = mapPages, PtesWritten = ptes, TablesAllocated = tables,
-        };
+        // No allocator: the IOVA range belongs to the user, so the mapping records none (UnmapAt undoes it).
+        return Mapped(DmaStrategy.Legacy, null, 0, 0, calls, [new PhysRange(iova, offset)], 0);
     }
 
     /// <summary>VFIO's unmap of [iova, iova + size): clear the IO page table, one IOTLB sync for the range (strict) or the flush queue's timer (lazy, not for VFIO: always synced).</summary>
@@ -274,7 +263,7 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null)
         return (op, op.Pfn << GranuleShift);
     }
 
-    private DmaMapping Mapped(DmaStrategy strategy, IovaOp alloc, ulong iova, ulong iovaLen, List<IommuMapCall> calls,
+    private DmaMapping Mapped(DmaStrategy strategy, IovaOp? alloc, ulong iova, ulong iovaLen, List<IommuMapCall> calls,
         IReadOnlyList<PhysRange> device, long temporarySg)
     {
         long mapPages = 0, ptes = 0, tables = 0;
