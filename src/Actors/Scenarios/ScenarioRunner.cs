@@ -27,6 +27,7 @@ public static class ScenarioRunner
         CancellationToken cancel = default)
     {
         var costs = new CostModel { CpusPerSocket = s.CpusPerSocket };
+        costs.Validate();
         var sim = new Simulation(new SimulationOptions { Seed = seed, Partitions = parallelism, Lookahead = costs.LinkLatencyNs });
         var machine = Build(s, seed, sim, costs);
         var sw = Stopwatch.StartNew();
