@@ -64,7 +64,7 @@ public static class BenchCommand
             w.WriteStartObject();
             w.WriteNumber("engine_events_per_s", Math.Round(r.EngineEventsPerS));
             w.WriteNumber("raw_akka_msgs_per_s", Math.Round(r.RawAkkaMsgsPerS));
-            w.WriteNumber("ratio", Math.Round(r.Ratio, 3));
+            w.WriteNumber("ratio", Math.Round(r.Ratio, 4));
             w.WriteNumber("threads", r.Threads);
             w.WriteNumber("partitions", r.Partitions);
             w.WriteNumber("engine_events_per_s_1_thread", Math.Round(r.EngineEventsPerS1Thread));
