@@ -6,6 +6,7 @@ using Phyr.Domain.Dma;
 using Phyr.Domain.Memory;
 using Phyr.Domain.Mm;
 using Phyr.Domain.Scenarios;
+using Phyr.Domain.Simulation.Metrics;
 
 namespace Phyr.Actors.Kernel;
 
@@ -30,8 +31,12 @@ public sealed class PageTableWalker : SimComponent
         public static readonly Start Instance = new();
     }
 
-    /// <summary>Where the locks of a hold live: component ids.</summary>
-    public sealed record LockDirectory(int MmapLock, Func<ulong, int> VmaLock, Func<ulong, int> PteLock, Func<ulong, int> HugeLock, int MmFlagsLine);
+    /// <summary>
+    /// Where the locks of a hold live: component ids, or -1 for a page-table lock only this CPU uses (the
+    /// tables of its own region), which the walker owns: taking it is a local atomic, no message.
+    /// </summary>
+    public sealed record LockDirectory(int MmapLock, Func<ulong, int> VmaLock, Func<ulong, int> PteLock, Func<ulong, int> HugeLock, int MmFlagsLine,
+        long ColdLockNs);
 
     /// <summary>
     /// The DMA side: strategy, the IOMMU domain and device components, the device's max segment. With
@@ -61,6 +66,7 @@ public sealed class PageTableWalker : SimComponent
     private SgAppendTable _sg = SgAppendTable.Empty;
     private readonly List<PhysRange> _ranges = [];
     private DmaMapping? _mapping;
+    private readonly HashSet<(GupLock, ulong)> _touchedLocks = [];
     private readonly List<DmaMapping> _vfioMappings = [];
     private PhysRange? _vfioRun;     // the physically contiguous run still growing (vfio_pin_pages_remote)
     private ulong _vfioMapped;       // bytes of the region mapped so far
@@ -89,6 +95,10 @@ public sealed class PageTableWalker : SimComponent
     public GupTotals Totals { get; } = new();
     public DmaMapping? Mapping => _mapping;
     public long DescriptorBytesPeak { get; private set; }
+
+    /// <summary>The page-table locks this CPU owns alone: never contended, measured here.</summary>
+    public ResourceMetrics PrivatePteLocks { get; } = new();
+    public ResourceMetrics PrivateHugeLocks { get; } = new();
 
     protected internal override void OnMessage(SimContext ctx, object message)
     {
@@ -192,7 +202,7 @@ public sealed class PageTableWalker : SimComponent
     private void NextHold(SimContext ctx, long delay)
     {
         var holds = _call!.Accounting.Holds;
-        if (_holdIndex < holds.Count)
+        while (_holdIndex < holds.Count)
         {
             var h = holds[_holdIndex];
             var (target, request) = h.Lock switch
@@ -202,8 +212,20 @@ public sealed class PageTableWalker : SimComponent
                 GupLock.Pte => (_locks.PteLock(h.Key), new Spinlock.Acquire(_cpu)),
                 _ => (_locks.HugeLock(h.Key), new Spinlock.Acquire(_cpu)),
             };
-            ctx.Send(target, request, delay + ctx.Lookahead);
-            return;
+            if (target >= 0)
+            {
+                ctx.Send(target, request, delay + ctx.Lookahead);
+                return;
+            }
+            // A lock only this CPU uses: its line is in this CPU's cache after the first time.
+            var take = _touchedLocks.Add((h.Lock, h.Key)) ? _locks.ColdLockNs : _costs.LocalLockNs;
+            var held = _costs.UnderLock(h, _options.Longterm);
+            var metrics = h.Lock == GupLock.Pte ? PrivatePteLocks : PrivateHugeLocks;
+            metrics.Acquired(contended: false);
+            metrics.Waited(0);
+            metrics.Held(held);
+            delay += take + held;
+            _holdIndex++;
         }
         foreach (var sem in _sleepingLocks) ctx.Send(sem, new RwSem.UpRead(_cpu), delay + ctx.Lookahead);
         _sleepingLocks.Clear();

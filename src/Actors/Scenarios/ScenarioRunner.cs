@@ -40,16 +40,19 @@ public static class ScenarioRunner
         IReadOnlyList<Spinlock> HugeLocks, RwSem MmapLock, IReadOnlyList<RwSem> VmaLocks, SharedCacheLine? MmFlags,
         IommuDomain? Iommu, RdmaNic? Nic, IReadOnlyList<NvmeSubmitter> Submitters, NvmeController? Nvme);
 
+    /// <summary>Each CPU's region: its own 1 GiB-aligned range, or with a shared region the same one for all.</summary>
     private static ulong RegionStart(Scenario s, int cpu) =>
-        RegionsBase + (ulong)cpu * ((s.RegionBytes + (1UL << 30) - 1) & ~((1UL << 30) - 1));
+        s.SharedRegion ? RegionsBase : RegionsBase + (ulong)cpu * ((s.RegionBytes + (1UL << 30) - 1) & ~((1UL << 30) - 1));
+
+    private static int Regions(Scenario s) => s.SharedRegion ? 1 : s.Cpus;
 
     private static Machine Build(Scenario s, ulong seed, Simulation sim, CostModel costs)
     {
         var mm = new AddressSpace(Frames(s, seed));
-        for (var cpu = 0; cpu < s.Cpus; cpu++)
+        for (var cpu = 0; cpu < Regions(s); cpu++)
             mm.Map(RegionStart(s, cpu), s.RegionBytes, s.Backing, DeviceBarPfn + (ulong)cpu * (s.RegionBytes >> Page.Shift));
         if (s.Prefault && s.Backing != Backing.DeviceMemory)
-            for (var cpu = 0; cpu < s.Cpus; cpu++)
+            for (var cpu = 0; cpu < Regions(s); cpu++)
                 for (ulong off = 0; off < s.RegionBytes; off += s.Backing.FolioBytes())
                     mm.Fault(RegionStart(s, cpu) + off);
 
@@ -59,11 +62,12 @@ public static class ScenarioRunner
         var vmaLocks = mm.Vmas.Select(v => sim.Add(new RwSem($"vma{v.Id}.lock", costs))).ToList();
         var pageTableLock = s.SplitPmdLocks ? null : sim.Add(new Spinlock("mm.page_table_lock", costs));
 
-        // A lock per PTE table (2 MiB) and per PMD table (1 GiB) of the regions, in address order.
+        // Page-table locks: with a shared region, a lock component per PTE table (2 MiB) and per PMD table
+        // (1 GiB), in address order; with private regions each CPU owns its tables' locks (no component).
         var pte = new Dictionary<ulong, Spinlock>();
         var huge = new Dictionary<ulong, Spinlock>();
         var pteScale = s.Backing.MapLevel() == 0;
-        for (var cpu = 0; cpu < s.Cpus; cpu++)
+        for (var cpu = 0; s.SharedRegion && cpu < Regions(s); cpu++)
         {
             var start = RegionStart(s, cpu);
             for (var va = start; va < start + s.RegionBytes; va += 1UL << AddressSpace.PmdShift)
@@ -77,9 +81,10 @@ public static class ScenarioRunner
         var directory = new PageTableWalker.LockDirectory(
             MmapLock: mmap.Id,
             VmaLock: id => vmaLocks[(int)id].Id,
-            PteLock: key => pte[key].Id,
-            HugeLock: key => pageTableLock?.Id ?? huge[key >> (AddressSpace.PudShift - AddressSpace.PmdShift)].Id,
-            MmFlagsLine: mmFlags?.Id ?? -1);
+            PteLock: key => s.SharedRegion ? pte[key].Id : -1,
+            HugeLock: key => pageTableLock?.Id ?? (s.SharedRegion ? huge[key >> (AddressSpace.PudShift - AddressSpace.PmdShift)].Id : -1),
+            MmFlagsLine: mmFlags?.Id ?? -1,
+            ColdLockNs: costs.CacheLineSameSocketNs);
         if (s.Device == DeviceKind.Nvme) return BuildNvme(s, sim, costs, process, directory, mmap, vmaLocks, pte, huge, pageTableLock, mmFlags);
 
         IommuDomain? iommu = null;
@@ -148,8 +153,10 @@ public static class ScenarioRunner
         var n = m.Submitters;
         var totals = w.Select(x => x.Totals).Concat(n.Select(x => x.Totals)).ToList();
         double Sum(Func<GupTotals, long> f) => totals.Sum(f);
-        var ptlWait = Merge(m.PteLocks.Select(l => l.Metrics.Wait));
-        var hugeWait = Merge(m.HugeLocks.Select(l => l.Metrics.Wait));
+        var ptl = m.PteLocks.Select(l => l.Metrics).Concat(w.Select(x => x.PrivatePteLocks)).ToList();
+        var hugeLocks = m.HugeLocks.Select(l => l.Metrics).Concat(w.Select(x => x.PrivateHugeLocks)).ToList();
+        var ptlWait = Merge(ptl.Select(l => l.Wait));
+        var hugeWait = Merge(hugeLocks.Select(l => l.Wait));
         var simTime = w.Select(x => x.FinishedAt).Concat(n.Select(x => x.FinishedAt)).DefaultIfEmpty(0).Max();
         var pages = Sum(t => t.PagesPinned);
         var errors = w.Where(x => x.Error is not null).Select(x => x.Error!).ToList();
@@ -172,11 +179,11 @@ public static class ScenarioRunner
             ("locked_path_pages", Sum(t => t.LockedPathPages)),
             ("faults", Sum(t => t.Faults)),
             ("pin_atomics", Sum(t => t.PinAtomics)),
-            ("ptl_acquisitions", m.PteLocks.Sum(l => l.Metrics.Acquisitions)),
-            ("ptl_contended", m.PteLocks.Sum(l => l.Metrics.Contended)),
+            ("ptl_acquisitions", ptl.Sum(l => l.Acquisitions)),
+            ("ptl_contended", ptl.Sum(l => l.Contended)),
             ("ptl_wait_ns_p99", ptlWait.Percentile(99)),
             ("ptl_wait_ns_max", ptlWait.Max),
-            ("huge_lock_acquisitions", m.HugeLocks.Sum(l => l.Metrics.Acquisitions)),
+            ("huge_lock_acquisitions", hugeLocks.Sum(l => l.Acquisitions)),
             ("huge_lock_wait_ns_p99", hugeWait.Percentile(99)),
             ("mmap_lock_acquisitions", m.MmapLock.Metrics.Acquisitions),
             ("mmap_lock_wait_ns_p99", m.MmapLock.Metrics.Wait.Percentile(99)),

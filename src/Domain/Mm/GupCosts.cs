@@ -1,29 +1,33 @@
 namespace Phyr.Domain.Mm;
 
 /// <summary>
-/// Virtual-time costs of GUP's steps, in ns. Defaults: for 4 KiB pages into a page array the per-page sum
-/// (PTE read 8 + pin atomic 45 + output store 1 + longterm check 8 = 62 ns) matches the published longterm
-/// pin, 512 per call (~62 ns/page; kernel commit a03db236aebf), and unpin its ~15 ns/page; how the sum
-/// splits between the steps is our assumption until calibration (issue 5) fits it. A walk from the top is
-/// four dependent page-table loads that mostly hit the cache. Stores and longterm checks are per output
-/// entry (a page, or a phyr); atomics and puts per pin atomic (per page, or per folio when batched).
+/// Virtual-time costs of GUP's steps, in ns. Calibrated so that pin_user_pages' locked path for 4 KiB pages,
+/// 512 per call — gup_test's PIN_LONGTERM_BENCHMARK, ~62 ns/page in kernel commit a03db236aebf — costs
+/// 62 ns/page: a walk from the top per lookup (10) + the PTE table's lock, uncontended and in the CPU's
+/// cache (10) + reading the PTE (4) + the pin atomic (30) + storing the entry (1) + the FOLL_LONGTERM zone
+/// check (7); unpin is its ~15 ns/page. The split between the steps is our assumption until calibration
+/// (issue 5) fits it; the lockless fast path then comes out at 42 ns/page. Stores and longterm checks are
+/// per output entry (a page, or a phyr); atomics and puts per pin atomic (per page, or per folio).
 /// </summary>
 public sealed record GupCosts
 {
-    /// <summary>One walk from pgd down to the PTE table (or the huge entry).</summary>
-    public long WalkNs { get; init; } = 40;
+    /// <summary>One walk from pgd down to the PTE table (or the huge entry): four dependent, cached loads.</summary>
+    public long WalkNs { get; init; } = 10;
 
     /// <summary>Reading and checking one PTE (or one huge entry).</summary>
-    public long PteNs { get; init; } = 8;
+    public long PteNs { get; init; } = 4;
 
-    /// <summary>One atomic on a folio's refcount/pincount (its struct page line is rarely in cache).</summary>
-    public long PinAtomicNs { get; init; } = 45;
+    /// <summary>One atomic on a folio's refcount/pincount.</summary>
+    public long PinAtomicNs { get; init; } = 30;
 
     /// <summary>FOLL_LONGTERM: checking an output entry's memory is not in ZONE_MOVABLE/CMA.</summary>
-    public long LongtermCheckNs { get; init; } = 8;
+    public long LongtermCheckNs { get; init; } = 7;
 
     /// <summary>Storing one output entry (a page pointer or a phyr).</summary>
     public long EntryStoreNs { get; init; } = 1;
+
+    /// <summary>spin_lock + spin_unlock of a page-table lock only this CPU uses (its line stays in the CPU's cache).</summary>
+    public long LocalLockNs { get; init; } = 10;
 
     /// <summary>unpin_user_page(s)_dirty_lock: one put per pin atomic taken (a page, or a whole folio).</summary>
     public long UnpinNs { get; init; } = 15;

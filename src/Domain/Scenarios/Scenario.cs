@@ -32,6 +32,9 @@ public sealed record Scenario
 {
     public required string Name { get; init; }
     public int Cpus { get; init; } = 1;
+
+    /// <summary>All CPUs pin the same region (gup_test -j) instead of one each.</summary>
+    public bool SharedRegion { get; init; }
     public int CpusPerSocket { get; init; } = 64;
     public ulong RegionBytes { get; init; } = 1UL << 30;
     public Backing Backing { get; init; } = Backing.Anon4K;

@@ -18,6 +18,7 @@ public static class ScenarioFile
         ["name"] = "a name for the results",
         ["cpus"] = "threads of the process, one per CPU, each pinning its own region (1..4096)",
         ["cpus-per-socket"] = "CPUs per socket of the simulated machine",
+        ["shared-region"] = "true | false: all CPUs pin the same region (as gup_test -j), not one each",
         ["region"] = "bytes each CPU pins, e.g. 1G (a multiple of the backing's page size)",
         ["backing"] = "anon-4k | thp | hugetlb-2m | hugetlb-1g | device",
         ["layout.fragmentation"] = "0..1: chance a run of frames breaks after each frame (default 0.5)",
@@ -110,6 +111,9 @@ public static class ScenarioFile
         var nvmeKeys = conf.Keys.Where(k => k.StartsWith("nvme.", StringComparison.Ordinal)).Order().ToList();
         if (device != DeviceKind.Nvme && nvmeKeys.Count > 0)
             throw r.Error(nvmeKeys[0], "only applies with device = nvme");
+        var shared = r.Bool("shared-region", false);
+        if (shared && device is DeviceKind.Vfio or DeviceKind.Nvme)
+            throw r.Error("shared-region", "VFIO guests and NVMe buffers are per CPU: a shared region applies to pinning and RDMA");
         if (device == DeviceKind.Nvme)
         {
             if (dma is null) throw r.Error("dma.strategy", "NVMe maps every I/O: give legacy, phyr-compat, phyr-native or iova-link");
@@ -134,6 +138,7 @@ public static class ScenarioFile
         {
             Name = conf.TryGetValue("name", out var n) ? n.Text : Path.GetFileNameWithoutExtension(source),
             Cpus = r.Int("cpus", 1, 1, 4096),
+            SharedRegion = shared,
             CpusPerSocket = r.Int("cpus-per-socket", 64, 1, 4096),
             RegionBytes = region,
             Backing = backing,
