@@ -116,7 +116,7 @@ public sealed class NvmeSubmitter : SimComponent
             {
                 _step = Step.Unpinning;
                 var va = SlotVa(_current!);
-                ctx.Send(_plan.Process, new Process.Unpin(va, va + _ioBytes, _plan.Gup.FolioBatchedPin, _plan.GupCosts.UnpinNs));
+                ctx.Send(_plan.Process, new Process.Unpin(va, va + _ioBytes, _plan.Gup.FolioBatchedPin, _plan.Gup.HugetlbHeadRefcount, _plan.GupCosts.UnpinNs));
                 break;
             }
             case Process.Unpinned u when _step == Step.Unpinning:

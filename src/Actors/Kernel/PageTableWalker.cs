@@ -89,6 +89,9 @@ public sealed class PageTableWalker : SimComponent
 
     public long StartedAt { get; private set; } = -1;
     public long FinishedAt { get; private set; } = -1;
+
+    /// <summary>When the last page was pinned and the unpin began (gup_test's get/put boundary).</summary>
+    public long PinnedAt { get; private set; } = -1;
     public long Calls { get; private set; }
     public long PagesUnpinned { get; private set; }
     public string? Error { get; private set; }
@@ -346,7 +349,9 @@ public sealed class PageTableWalker : SimComponent
     private void Unpin(SimContext ctx, long delay)
     {
         _phase = Phase.Unpinning;
-        ctx.Send(_process, new Process.Unpin(_start, _end, _options.FolioBatchedPin, _costs.UnpinNs), delay + ctx.Lookahead);
+        PinnedAt = ctx.Now + delay;
+        ctx.Send(_process, new Process.Unpin(_start, _end, _options.FolioBatchedPin && !_options.PutPerPage,
+            _options.HugetlbHeadRefcount && !_options.PutPerPage, _costs.UnpinNs), delay + ctx.Lookahead);
     }
 
     private void Append(IReadOnlyList<PhysRange> ranges)

@@ -21,7 +21,7 @@ public sealed class Process(string name, AddressSpace mm) : SimComponent(name)
     public sealed record Failed(string Reason);
 
     /// <summary>unpin_user_pages(_dirty_lock) of [Start, End): replies when the puts are done.</summary>
-    public sealed record Unpin(ulong Start, ulong End, bool FolioBatched, long PutNs);
+    public sealed record Unpin(ulong Start, ulong End, bool FolioBatched, bool HugetlbBatched, long PutNs);
 
     public sealed record Unpinned(long Pages);
 
@@ -47,7 +47,7 @@ public sealed class Process(string name, AddressSpace mm) : SimComponent(name)
         }
         if (message is Unpin u)
         {
-            var (pages, puts) = mm.UnpinRange(u.Start, u.End, u.FolioBatched);
+            var (pages, puts) = mm.UnpinRange(u.Start, u.End, u.FolioBatched, u.HugetlbBatched);
             ctx.Reply(new Unpinned(pages), puts * u.PutNs + ctx.Lookahead);
             return;
         }

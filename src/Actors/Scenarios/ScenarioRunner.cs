@@ -26,7 +26,11 @@ public static class ScenarioRunner
     public static async Task<ScenarioResult> RunAsync(Scenario s, ulong seed, ActorSystem system, string? dispatcher, int parallelism,
         CancellationToken cancel = default)
     {
-        var costs = new CostModel { CpusPerSocket = s.CpusPerSocket };
+        var costs = new CostModel
+        {
+            CpusPerSocket = s.CpusPerSocket, CacheLineSameSocketNs = s.Costs.CacheLineSameSocketNs,
+            CacheLineCrossSocketNs = s.Costs.CacheLineCrossSocketNs,
+        };
         costs.Validate();
         var sim = new Simulation(new SimulationOptions { Seed = seed, Partitions = parallelism, Lookahead = costs.LinkLatencyNs });
         var machine = Build(s, seed, sim, costs);
@@ -93,20 +97,20 @@ public static class ScenarioRunner
         if (s.Dma is not null || s.Device == DeviceKind.Vfio)
         {
             var device = new DeviceLimits { MaxSegmentSize = s.DeviceMaxSegment };
-            iommu = sim.Add(new IommuDomain("iommu-domain", new DmaDomain(s.IommuMode), DmaCosts.Default, device, process.Id));
+            iommu = sim.Add(new IommuDomain("iommu-domain", new DmaDomain(s.IommuMode), s.Costs.Dma, device, process.Id));
             if (s.Device == DeviceKind.Vfio)
                 // Each thread's region is guest memory at its own guest-physical range (0, then the next aligned GiB, ...).
-                plan = cpu => new PageTableWalker.DmaPlan(DmaStrategy.Legacy, iommu.Id, -1, s.DeviceMaxSegment, DmaCosts.Default,
+                plan = cpu => new PageTableWalker.DmaPlan(DmaStrategy.Legacy, iommu.Id, -1, s.DeviceMaxSegment, s.Costs.Dma,
                     VfioGuestBase: RegionStart(s, cpu) - RegionsBase);
             else
             {
-                nic = sim.Add(new RdmaNic("rdma-nic", DmaCosts.Default, iommu.Id));
-                var shared = new PageTableWalker.DmaPlan(s.Dma!.Value, iommu.Id, nic.Id, s.DeviceMaxSegment, DmaCosts.Default);
+                nic = sim.Add(new RdmaNic("rdma-nic", s.Costs.Dma, iommu.Id));
+                var shared = new PageTableWalker.DmaPlan(s.Dma!.Value, iommu.Id, nic.Id, s.DeviceMaxSegment, s.Costs.Dma);
                 plan = _ => shared;
             }
         }
         var walkers = Enumerable.Range(0, s.Cpus).Select(cpu => sim.Add(new PageTableWalker($"cpu{cpu}", cpu, process.Id, directory,
-            RegionStart(s, cpu), RegionStart(s, cpu) + s.RegionBytes, s.Call, s.Batch, s.Gup, GupCosts.Default, plan(cpu)))).ToList();
+            RegionStart(s, cpu), RegionStart(s, cpu) + s.RegionBytes, s.Call, s.Batch, s.Gup, s.Costs.Gup, plan(cpu)))).ToList();
         foreach (var w in walkers) sim.Inject(w, PageTableWalker.Start.Instance);
 
         var hugeLocks = pageTableLock is null ? huge.Values.ToList() : [pageTableLock];
@@ -119,9 +123,9 @@ public static class ScenarioRunner
         SharedCacheLine? mmFlags)
     {
         var device = new DeviceLimits { MaxSegmentSize = s.DeviceMaxSegment };
-        var iommu = sim.Add(new IommuDomain("iommu-domain", new DmaDomain(s.IommuMode), DmaCosts.Default, device, process.Id));
+        var iommu = sim.Add(new IommuDomain("iommu-domain", new DmaDomain(s.IommuMode), s.Costs.Dma, device, process.Id));
         var nvme = sim.Add(new NvmeController("nvme0", s.Nvme.LatencyNs, s.Nvme.BytesPerSecond / 1e9, iommu.Id));
-        var plan = new NvmeSubmitter.Plan(process.Id, iommu.Id, nvme.Id, s.Dma!.Value, s.Nvme.Sgl, s.Call, s.Gup, GupCosts.Default, DmaCosts.Default);
+        var plan = new NvmeSubmitter.Plan(process.Id, iommu.Id, nvme.Id, s.Dma!.Value, s.Nvme.Sgl, s.Call, s.Gup, s.Costs.Gup, s.Costs.Dma);
         var submitters = Enumerable.Range(0, s.Cpus).Select(cpu => sim.Add(new NvmeSubmitter($"cpu{cpu}", cpu, RegionStart(s, cpu),
             s.Nvme.IoBytes, s.Nvme.QueueDepth, s.Nvme.Ios, plan))).ToList();
         foreach (var x in submitters) sim.Inject(x, NvmeSubmitter.Start.Instance);
@@ -213,7 +217,8 @@ public static class ScenarioRunner
             ("events", r.Events),
             ("invariant_violations", violations),
         ];
-        return new ScenarioResult(s.Name, seed, metrics, errors, r.Digest, host);
+        var threads = w.Select(x => new ThreadTimes(x.StartedAt, x.PinnedAt, x.FinishedAt)).ToList();
+        return new ScenarioResult(s.Name, seed, metrics, errors, r.Digest, host, threads);
     }
 
     private static LatencyHistogram Merge(IEnumerable<LatencyHistogram> hs)

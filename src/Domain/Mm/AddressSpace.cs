@@ -55,7 +55,7 @@ public sealed class AddressSpace(FrameSource frames)
     /// unpin_user_pages over [start, end): every pinned page with a struct page loses its pin; returns the
     /// pages unpinned and the folio puts made (one per folio run, or one per page without batching).
     /// </summary>
-    public (long Pages, long Puts) UnpinRange(ulong start, ulong end, bool folioBatched)
+    public (long Pages, long Puts) UnpinRange(ulong start, ulong end, bool folioBatched, bool hugetlbBatched = true)
     {
         long pages = 0, puts = 0;
         var lastFolio = ulong.MaxValue;
@@ -79,7 +79,8 @@ public sealed class AddressSpace(FrameSource frames)
                 else _pins[m.FolioPfn] = (left, m.FolioPages);
                 PinnedPages -= (long)n;
                 pages += (long)n;
-                puts += folioBatched ? (m.FolioPfn != lastFolio ? 1 : 0) : (long)n;
+                var batched = m.Hugetlb ? hugetlbBatched : folioBatched;
+                puts += batched ? (m.FolioPfn != lastFolio ? 1 : 0) : (long)n;
                 lastFolio = m.FolioPfn;
             }
             va += n << Page.Shift;
@@ -126,9 +127,9 @@ public sealed class AddressSpace(FrameSource frames)
         if (vma is null) return null;
         var page = va >> Page.Shift;
         if (_hugePuds.TryGetValue(va >> PudShift, out var pudPfn))
-            return new Mapping(pudPfn + (page & ((1UL << (PudShift - Page.Shift)) - 1)), pudPfn, 1UL << (PudShift - Page.Shift), 2, true);
+            return new Mapping(pudPfn + (page & ((1UL << (PudShift - Page.Shift)) - 1)), pudPfn, 1UL << (PudShift - Page.Shift), 2, true, Hugetlb: true);
         if (_hugePmds.TryGetValue(va >> PmdShift, out var pmdPfn))
-            return new Mapping(pmdPfn + (page & (PtrsPerTable - 1)), pmdPfn, PtrsPerTable, 1, true);
+            return new Mapping(pmdPfn + (page & (PtrsPerTable - 1)), pmdPfn, PtrsPerTable, 1, true, Hugetlb: vma.Backing == Backing.Hugetlb2M);
         if (_pteTables.TryGetValue(va >> PmdShift, out var table) && table[page & (PtrsPerTable - 1)] is var e and > 0)
             return new Mapping(e - 1, e - 1, 1, 0, vma.Backing.HasStructPage());
         return null;

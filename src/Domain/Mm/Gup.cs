@@ -88,7 +88,9 @@ public static class Gup
         private ulong _lastFolio = ulong.MaxValue;
 
         /// <summary>Pins <paramref name="pages"/> pages of <paramref name="m"/>'s folio; returns the atomics it took.</summary>
-        public long Pin(in Mapping m, ulong pages, bool folioBatched)
+        public long Pin(in Mapping m, ulong pages, GupOptions options) => Pin(m, pages, m.Hugetlb ? options.HugetlbHeadRefcount : options.FolioBatchedPin);
+
+        private long Pin(in Mapping m, ulong pages, bool folioBatched)
         {
             if (!m.HasStructPage || pages == 0) return 0;
             Pinned += (long)pages;
@@ -151,7 +153,7 @@ public static class Gup
             var took = output.Take(m.Pfn, want);
             t.FastEntries++;
             t.FastOutputs += output.Entries - before;
-            t.FastAtomics += t.Pin(m, took, options.FolioBatchedPin);
+            t.FastAtomics += t.Pin(m, took, options);
             t.FastPages += (long)took;
             va += took << Page.Shift;
             if (took < want) return (va, true);
@@ -209,7 +211,7 @@ public static class Gup
             var before = output.Entries;
             var took = output.Take(mapping.Pfn, want);
             var outputs = output.Entries - before;
-            var atomics = t.Pin(mapping, took, options.FolioBatchedPin);
+            var atomics = t.Pin(mapping, took, options);
             if (mapping.Level == 0)
             {
                 t.Pte++;
@@ -250,7 +252,7 @@ public static class Gup
             var took = output.Take(mapping.Pfn, want);
             if (took == 0) break;
             var outputs = output.Entries - before;
-            var atomics = t.Pin(mapping, took, options.FolioBatchedPin);
+            var atomics = t.Pin(mapping, took, options);
             if (mapping.Level == 0)
             {
                 var table = va >> AddressSpace.PmdShift;

@@ -21,6 +21,12 @@ public sealed record GupOptions
     /// <summary>One pin atomic per folio touched by a call (newer kernels) instead of one per page.</summary>
     public bool FolioBatchedPin { get; init; } = true;
 
+    /// <summary>hugetlb pages: one refcount atomic on the head page per huge page instead of one per subpage.</summary>
+    public bool HugetlbHeadRefcount { get; init; } = true;
+
+    /// <summary>Release with put_page per page (what FOLL_GET users do) rather than unpin_user_pages' folio runs.</summary>
+    public bool PutPerPage { get; init; }
+
     /// <summary>The locked path takes the VMA's own lock (lock_vma_under_rcu) instead of mmap_lock.</summary>
     public bool PerVmaLock { get; init; }
 }

@@ -5,7 +5,7 @@ namespace Phyr.Domain.Mm;
 /// size in pages), the level of the entry that maps it (0 PTE, 1 PMD, 2 PUD), and whether a struct page
 /// stands behind it (not for device memory).
 /// </summary>
-public readonly record struct Mapping(ulong Pfn, ulong FolioPfn, ulong FolioPages, int Level, bool HasStructPage)
+public readonly record struct Mapping(ulong Pfn, ulong FolioPfn, ulong FolioPages, int Level, bool HasStructPage, bool Hugetlb = false)
 {
     /// <summary>Pages from this one to the end of its folio.</summary>
     public ulong PagesToFolioEnd => FolioPfn + FolioPages - Pfn;

@@ -65,6 +65,15 @@ public sealed record Scenario
 
     public NvmeWorkload Nvme { get; init; } = new();
 
+    /// <summary>The cost model (defaults with their sources; a cost-model file overrides them).</summary>
+    public ModelCosts Costs { get; init; } = ModelCosts.Default;
+
     /// <summary>The device's max segment size (an RDMA NIC sets 2 GiB).</summary>
     public ulong DeviceMaxSegment { get; init; } = 2UL << 30;
+}
+
+/// <summary>Every cost the scenarios use: GUP's, the DMA path's, and cache-line transfers.</summary>
+public sealed record ModelCosts(GupCosts Gup, DmaCosts Dma, long CacheLineSameSocketNs = 50, long CacheLineCrossSocketNs = 150)
+{
+    public static readonly ModelCosts Default = new(GupCosts.Default, DmaCosts.Default);
 }

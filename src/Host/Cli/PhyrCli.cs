@@ -16,6 +16,7 @@ public static class PhyrCli
             "Phyr: a simulator of how Linux pins user memory and maps it for DMA, and what each descriptor format costs.");
         root.Subcommands.Add(LayoutCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(GupTestCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
