@@ -2,8 +2,8 @@ using System.Text;
 
 namespace Phyr.Domain.Config;
 
-/// <summary>A value read from a .conf file, with where it was written.</summary>
-public readonly record struct ConfValue(string Text, int Line);
+/// <summary>A value read from a .conf file, with where it was written (the file, when it differs from the one being read).</summary>
+public readonly record struct ConfValue(string Text, int Line, string? Source = null);
 
 /// <summary>Bad input in a .conf file: one line naming the file, line and problem.</summary>
 public sealed class ConfException(string message) : Exception(message);
@@ -67,7 +67,7 @@ public static class ConfFile
             var value = t[pos];
             if (value.Kind is not (Kind.Word or Kind.String)) throw Error(source, value.Line, $"'{key}' has no value");
             if (into.ContainsKey(key)) throw Error(source, value.Line, $"'{key}' is given twice");
-            into[key] = new ConfValue(value.Text, value.Line);
+            into[key] = new ConfValue(value.Text, value.Line, source);
             pos++;
         }
         if (!topLevel) throw Error(source, t.Count > 0 ? t[^1].Line : 1, $"'{prefix}' is missing its closing '}}'");

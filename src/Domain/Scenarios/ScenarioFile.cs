@@ -59,12 +59,22 @@ public static class ScenarioFile
         return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
     }
 
-    public static Scenario Parse(string text, string source, string baseDirectory)
+    public static Scenario Parse(string text, string source, string baseDirectory) =>
+        FromConf(ConfFile.Parse(text, source), source, baseDirectory);
+
+    /// <summary>Reads a file's keys (for experiments, which layer overrides and axis values on them).</summary>
+    public static IReadOnlyDictionary<string, ConfValue> ReadKeys(string path)
     {
-        var conf = ConfFile.Parse(text, source);
+        if (!File.Exists(path)) throw new ConfException($"{path}: no such scenario file");
+        return ConfFile.Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>A scenario from already-parsed keys; errors name <paramref name="source"/> and each value's line.</summary>
+    public static Scenario FromConf(IReadOnlyDictionary<string, ConfValue> conf, string source, string baseDirectory)
+    {
         foreach (var (key, v) in conf.OrderBy(kv => kv.Value.Line))
             if (!Keys.ContainsKey(key))
-                throw new ConfException($"{source}:{v.Line}: unknown key '{key}' (known keys: {string.Join(", ", Keys.Keys)})");
+                throw new ConfException($"{v.Source ?? source}:{v.Line}: unknown key '{key}' (known keys: {string.Join(", ", Keys.Keys)})");
 
         var r = new Reader(conf, source);
         var backings = new Dictionary<string, Backing>
@@ -168,8 +178,9 @@ public static class ScenarioFile
 
     private sealed class Reader(IReadOnlyDictionary<string, ConfValue> conf, string source)
     {
-        public ConfException Error(string key, string problem) =>
-            new($"{source}:{(conf.TryGetValue(key, out var v) ? v.Line : 0)}: {key}: {problem}");
+        public ConfException Error(string key, string problem) => conf.TryGetValue(key, out var v)
+            ? new($"{v.Source ?? source}:{v.Line}: {key}: {problem}")
+            : new($"{source}: {key}: {problem}");
 
         public int Int(string key, int fallback, int min, int max)
         {

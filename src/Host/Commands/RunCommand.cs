@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Phyr.Actors.Scenarios;
 using Phyr.Domain.Config;
+using Phyr.Domain.Experiments;
 using Phyr.Domain.Scenarios;
 using Phyr.Host.Cli;
 
@@ -14,7 +15,8 @@ public static class RunCommand
 {
     private static readonly Argument<string> Scenario = new("SCENARIO")
     {
-        Description = "A scenario file (.conf), or the name of one in config/scenarios/ (e.g. gup-phyrs-1g-4k-b16).",
+        Description = "A scenario or experiment file (.conf), or the name of one in config/experiments/ or config/scenarios/ " +
+                      "(e.g. batch-sweep, rdma-register-1g-4k-b16).",
     };
 
     private static readonly Option<string?> Seed = new("--seed") { Description = "Run seed. Default 1.", HelpName = "N" };
@@ -38,18 +40,24 @@ public static class RunCommand
         return command;
     }
 
-    /// <summary>A path as given, else a name in ./config/scenarios or in the config copied beside the executable.</summary>
-    public static string Resolve(string name)
+    /// <summary>
+    /// A path as given, else a name in ./config/experiments or ./config/scenarios, or in the config copied beside
+    /// the executable (experiments first).
+    /// </summary>
+    public static string Resolve(string name, params string[] kinds)
     {
         if (File.Exists(name)) return name;
+        kinds = kinds.Length == 0 ? ["experiments", "scenarios"] : kinds;
         var file = name.EndsWith(".conf", StringComparison.Ordinal) ? name : name + ".conf";
-        foreach (var dir in new[] { Path.Combine("config", "scenarios"), Path.Combine(AppContext.BaseDirectory, "config", "scenarios") })
-            if (File.Exists(Path.Combine(dir, file))) return Path.Combine(dir, file);
-        var shipped = Path.Combine(AppContext.BaseDirectory, "config", "scenarios");
-        IEnumerable<string?> known = Directory.Exists(shipped)
-            ? Directory.GetFiles(shipped, "*.conf").Select(Path.GetFileNameWithoutExtension).Order()
-            : [];
-        throw new UsageException("SCENARIO", $"'{name}' is neither a file nor a scenario in config/scenarios (known: {string.Join(", ", known)})");
+        foreach (var kind in kinds)
+            foreach (var root in new[] { "config", Path.Combine(AppContext.BaseDirectory, "config") })
+                if (File.Exists(Path.Combine(root, kind, file))) return Path.Combine(root, kind, file);
+        var known = kinds.SelectMany(kind =>
+        {
+            var shipped = Path.Combine(AppContext.BaseDirectory, "config", kind);
+            return Directory.Exists(shipped) ? Directory.GetFiles(shipped, "*.conf").Select(f => Path.GetFileNameWithoutExtension(f)!) : [];
+        }).Order();
+        throw new UsageException("SCENARIO", $"'{name}' is neither a file nor a name in config/{string.Join(" or config/", kinds)} (known: {string.Join(", ", known)})");
     }
 
     private static int Execute(ParseResult parse)
@@ -60,10 +68,13 @@ public static class RunCommand
         var json = parse.GetValue(Format) is { } f &&
                    OptionValues.OneOf("--format", f, new Dictionary<string, bool> { ["table"] = false, ["json"] = true });
 
+        var path = Resolve(parse.GetValue(Scenario)!);
+        if (ExperimentFile.LooksLikeExperiment(path)) return RunExperiment(parse, path, seed, parallelism, json);
+
         Scenario scenario;
         try
         {
-            scenario = ScenarioFile.Load(Resolve(parse.GetValue(Scenario)!));
+            scenario = ScenarioFile.Load(path);
         }
         catch (ConfException e)
         {
@@ -95,6 +106,64 @@ public static class RunCommand
         var output = parse.InvocationConfiguration.Output;
         if (json) output.WriteLine(document);
         else Table(output, result, target);
+        return ExitCodes.Ok;
+    }
+
+    private static int RunExperiment(ParseResult parse, string path, ulong seed, int parallelism, bool json)
+    {
+        Experiment experiment;
+        try
+        {
+            experiment = ExperimentFile.Load(path, seed, (name, dir) =>
+                File.Exists(Path.Combine(dir, name)) ? Path.Combine(dir, name) : Resolve(name, "scenarios"));
+        }
+        catch (Exception e) when (e is ConfException or UsageException)
+        {
+            throw new UsageException("EXPERIMENT", e is UsageException u ? u.Problem : e.Message);
+        }
+        var outDir = parse.GetValue(Out) ?? Path.Combine("out", experiment.Name);
+        var error = parse.InvocationConfiguration.Error;
+        error.WriteLine($"phyr run: {experiment.Name}: {experiment.Points.Count} points, {parallelism} at a time, results in {outDir}");
+
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true; // stop starting points; the finished ones are already on disk
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        IReadOnlyList<Phyr.Actors.Experiments.PointResult> done;
+        try
+        {
+            using var system = SimulationSystem.Create("phyr-experiment", parallelism);
+            done = Phyr.Actors.Experiments.ExperimentRunner.RunAsync(experiment, system, SimulationSystem.Dispatcher(parallelism), parallelism,
+                (point, soFar) =>
+                {
+                    ExperimentOutput.Write(outDir, experiment, soFar, clock.Elapsed.TotalSeconds, parallelism);
+                    var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / soFar.Count * (experiment.Points.Count - soFar.Count));
+                    error.WriteLine($"[{soFar.Count}/{experiment.Points.Count}] {point.Point.Label}: sim_time_ns " +
+                                    $"{point.Result["sim_time_ns"].ToString("#,0", CultureInfo.InvariantCulture)} " +
+                                    $"({clock.Elapsed:mm\\:ss} elapsed, ETA {eta:mm\\:ss})");
+                }, cancel.Token).GetAwaiter().GetResult();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException("EXPERIMENT", e.Message);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+        ExperimentOutput.Write(outDir, experiment, done, clock.Elapsed.TotalSeconds, parallelism);
+        var output = parse.InvocationConfiguration.Output;
+        if (json) output.WriteLine(File.ReadAllText(Path.Combine(outDir, "results.json")));
+        else output.Write(ExperimentOutput.Report(experiment, done));
+        if (done.Count < experiment.Points.Count)
+        {
+            error.WriteLine($"phyr run: interrupted: {done.Count} of {experiment.Points.Count} points done, kept in {outDir}");
+            return 130;
+        }
         return ExitCodes.Ok;
     }
 

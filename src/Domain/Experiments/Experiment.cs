@@ -1,0 +1,12 @@
+using Phyr.Domain.Scenarios;
+
+namespace Phyr.Domain.Experiments;
+
+/// <summary>One point of an experiment: its axis values, repetition, derived seed, and the scenario it runs.</summary>
+public sealed record ExperimentPoint(int Index, IReadOnlyList<(string Key, string Value)> Axes, int Repetition, ulong Seed, Scenario Scenario)
+{
+    public string Label => string.Join(", ", Axes.Select(a => $"{a.Key}={a.Value}")) + (Repetition > 0 ? $", rep {Repetition}" : "");
+}
+
+/// <summary>A sweep: a base scenario, axes over scenario keys, repetitions — every point built and validated.</summary>
+public sealed record Experiment(string Name, ulong Seed, IReadOnlyList<string> AxisKeys, int Repetitions, IReadOnlyList<ExperimentPoint> Points);

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Phyr.Actors.Experiments;
+using Phyr.Domain.Experiments;
+
+namespace Phyr.Host.Commands;
+
+/// <summary>
+/// An experiment's files: results.json (per point: axes and metrics; host figures apart), results.csv and
+/// report.md. Rewritten whole after every finished point (each written then renamed), so an interrupted run
+/// leaves the finished points on disk.
+/// </summary>
+public static class ExperimentOutput
+{
+    /// <summary>The metrics report.md tabulates (all of them are in results.json and results.csv).</summary>
+    private static readonly string[] ReportMetrics =
+        ["sim_time_ns", "pin_ns_per_page", "gup_calls", "ptl_acquisitions", "mmap_lock_wait_ns_p99", "cacheline_transfers", "descriptor_bytes_peak", "iops"];
+
+    public static void Write(string dir, Experiment e, IReadOnlyList<PointResult> done, double wallSeconds, int parallelism)
+    {
+        Directory.CreateDirectory(dir);
+        Atomic(Path.Combine(dir, "results.json"), Json(e, done, wallSeconds, parallelism));
+        Atomic(Path.Combine(dir, "results.csv"), Csv(e, done));
+        Atomic(Path.Combine(dir, "report.md"), Report(e, done));
+    }
+
+    private static void Atomic(string path, string text)
+    {
+        File.WriteAllText(path + ".tmp", text);
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    public static string Json(Experiment e, IReadOnlyList<PointResult> done, double wallSeconds, int parallelism)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("experiment", e.Name);
+            w.WriteNumber("seed", e.Seed);
+            w.WriteStartArray("axes");
+            foreach (var a in e.AxisKeys) w.WriteStringValue(a);
+            w.WriteEndArray();
+            w.WriteNumber("repetitions", e.Repetitions);
+            w.WriteNumber("points_total", e.Points.Count);
+            w.WriteNumber("points_done", done.Count);
+            w.WriteStartArray("points");
+            foreach (var p in done)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("index", p.Point.Index);
+                w.WriteStartObject("axes");
+                foreach (var (k, v) in p.Point.Axes) w.WriteString(k, v);
+                w.WriteEndObject();
+                w.WriteNumber("repetition", p.Point.Repetition);
+                w.WriteNumber("seed", p.Point.Seed);
+                w.WriteString("digest", p.Result.Digest.ToString("x16"));
+                w.WriteStartObject("metrics");
+                foreach (var (name, value) in p.Result.Metrics) w.WriteNumber(name, value);
+                w.WriteEndObject();
+                w.WriteStartArray("errors");
+                foreach (var err in p.Result.Errors) w.WriteStringValue(err);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartObject("host");
+            w.WriteNumber("wall_time_s", Math.Round(wallSeconds, 3));
+            w.WriteNumber("parallelism", parallelism);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    public static string Csv(Experiment e, IReadOnlyList<PointResult> done)
+    {
+        var sb = new StringBuilder();
+        var metrics = done.Count > 0 ? done[0].Result.Metrics.Select(m => m.Name).ToList() : [];
+        sb.AppendLine(string.Join(",", new[] { "index" }.Concat(e.AxisKeys).Append("repetition").Append("seed").Concat(metrics)));
+        foreach (var p in done)
+            sb.AppendLine(string.Join(",", new[] { p.Point.Index.ToString(CultureInfo.InvariantCulture) }
+                .Concat(p.Point.Axes.Select(a => Quote(a.Value)))
+                .Append(p.Point.Repetition.ToString(CultureInfo.InvariantCulture))
+                .Append(p.Point.Seed.ToString(CultureInfo.InvariantCulture))
+                .Concat(p.Result.Metrics.Select(m => m.Value.ToString("R", CultureInfo.InvariantCulture)))));
+        return sb.ToString();
+    }
+
+    private static string Quote(string s) => s.Contains(',') || s.Contains('"') ? $"\"{s.Replace("\"", "\"\"")}\"" : s;
+
+    public static string Report(Experiment e, IReadOnlyList<PointResult> done)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"# {e.Name}");
+        sb.AppendLine();
+        sb.AppendLine($"Seed {e.Seed}; {done.Count} of {e.Points.Count} points" + (done.Count < e.Points.Count ? " (interrupted or running)" : "") +
+                      ". Simulated figures: the same on any machine. Every metric is in results.json and results.csv.");
+        sb.AppendLine();
+        var shown = ReportMetrics.Where(m => done.Count > 0 && done[0].Result.Metrics.Any(x => x.Name == m)).ToList();
+        sb.AppendLine("| " + string.Join(" | ", e.AxisKeys.Append("rep").Concat(shown)) + " |");
+        sb.AppendLine("|" + string.Concat(Enumerable.Repeat("---|", e.AxisKeys.Count + 1)) + string.Concat(Enumerable.Repeat("---:|", shown.Count)));
+        foreach (var p in done)
+            sb.AppendLine("| " + string.Join(" | ", p.Point.Axes.Select(a => a.Value).Append(p.Point.Repetition.ToString(CultureInfo.InvariantCulture))
+                .Concat(shown.Select(m => p.Result[m].ToString("#,0.###", CultureInfo.InvariantCulture)))) + " |");
+        var errors = done.SelectMany(p => p.Result.Errors.Select(err => $"- point {p.Point.Index} ({p.Point.Label}): {err}")).ToList();
+        if (errors.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("## Errors");
+            foreach (var err in errors) sb.AppendLine(err);
+        }
+        return sb.ToString();
+    }
+}
