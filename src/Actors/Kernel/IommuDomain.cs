@@ -32,6 +32,9 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
     /// <summary>VFIO: unmap [Iova, Iova + Size) and sync the IOTLB.</summary>
     public sealed record UnmapAt(ulong Iova, ulong Size);
 
+    /// <summary>iommu_unmap_fast: clear the IO page table for [Iova, Iova + Size) without syncing the IOTLB (the caller's gather does).</summary>
+    public sealed record UnmapFast(ulong Iova, ulong Size);
+
     /// <summary>A device DMAs to these segments now: check the first and last byte of each (translated, and pinned).</summary>
     public sealed record DeviceAccess(PhysRange[] Segments);
 
@@ -123,6 +126,12 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
                 var r = domain.UnmapAt(u.Iova, u.Size);
                 var t = Invalidate(now + costs.UnmapCallNs + r.PtesCleared * costs.UnmapPteNs);
                 ctx.Reply(new Unmapped(), t - now + ctx.Lookahead);
+                break;
+            }
+            case UnmapFast u:
+            {
+                var (ptes, _) = domain.PageTable.Unmap(u.Iova, u.Size);
+                ctx.Reply(new Unmapped(), costs.UnmapCallNs + ptes * costs.UnmapPteNs + ctx.Lookahead);
                 break;
             }
             case DeviceAccess a:

@@ -9,4 +9,7 @@ public static class ExitCodes
 
     /// <summary>Bad input: an argument, a file, a value out of range.</summary>
     public const int BadInput = 2;
+
+    /// <summary>`phyr run calibration`: a simulated figure is off its published value by more than the tolerance.</summary>
+    public const int OutOfTolerance = 3;
 }

@@ -27,6 +27,10 @@ public static class RunCommand
         HelpName = "N",
     };
     private static readonly Option<string?> Format = new("--format") { Description = "Output: table (default) or json.", HelpName = "table|json" };
+    private static readonly Option<string?> CostModel = new("--cost-model")
+    {
+        Description = "A cost-model file overriding the default costs (keys: docs/gup-test.md).", HelpName = "FILE",
+    };
 
     public static Command Create()
     {
@@ -35,7 +39,7 @@ public static class RunCommand
             "contending for page-table locks and mmap_lock in virtual time. Writes DIR/results.json: metrics (byte-identical " +
             "for any --parallelism), errors, and host figures apart. Keys of scenario files: docs/scenarios.md.");
         command.Arguments.Add(Scenario);
-        foreach (var o in new[] { Seed, Out, Parallelism, Format }) command.Options.Add(o);
+        foreach (var o in new[] { Seed, Out, Parallelism, Format, CostModel }) command.Options.Add(o);
         command.SetAction(Execute);
         return command;
     }
@@ -68,13 +72,24 @@ public static class RunCommand
         var json = parse.GetValue(Format) is { } f &&
                    OptionValues.OneOf("--format", f, new Dictionary<string, bool> { ["table"] = false, ["json"] = true });
 
-        var path = Resolve(parse.GetValue(Scenario)!);
-        if (ExperimentFile.LooksLikeExperiment(path)) return RunExperiment(parse, path, seed, parallelism, json);
+        ModelCosts costs;
+        try
+        {
+            costs = parse.GetValue(CostModel) is { } cm ? CostModelFile.Load(cm) : ModelCosts.Default;
+        }
+        catch (ConfException e)
+        {
+            throw new UsageException("--cost-model", e.Message);
+        }
+        var name = parse.GetValue(Scenario)!;
+        if (name == "calibration" && !File.Exists(name)) return RunCalibration(parse, costs, json);
+        var path = Resolve(name);
+        if (ExperimentFile.LooksLikeExperiment(path)) return RunExperiment(parse, path, seed, parallelism, json, costs);
 
         Scenario scenario;
         try
         {
-            scenario = ScenarioFile.Load(path);
+            scenario = ScenarioFile.Load(path) with { Costs = costs };
         }
         catch (ConfException e)
         {
@@ -109,13 +124,14 @@ public static class RunCommand
         return ExitCodes.Ok;
     }
 
-    private static int RunExperiment(ParseResult parse, string path, ulong seed, int parallelism, bool json)
+    private static int RunExperiment(ParseResult parse, string path, ulong seed, int parallelism, bool json, ModelCosts costs)
     {
         Experiment experiment;
         try
         {
             experiment = ExperimentFile.Load(path, seed, (name, dir) =>
                 File.Exists(Path.Combine(dir, name)) ? Path.Combine(dir, name) : Resolve(name, "scenarios"));
+            experiment = experiment with { Points = [.. experiment.Points.Select(p => p with { Scenario = p.Scenario with { Costs = costs } })] };
         }
         catch (Exception e) when (e is ConfException or UsageException)
         {
@@ -165,6 +181,52 @@ public static class RunCommand
             return 130;
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>`phyr run calibration`: simulated against published, exit 3 when any is off by more than 25 %.</summary>
+    private static int RunCalibration(ParseResult parse, ModelCosts costs, bool json)
+    {
+        IReadOnlyList<Phyr.Actors.Calibration.CalibrationPoint> points;
+        using (var system = SimulationSystem.Create("phyr-calibration", 1))
+            points = Phyr.Actors.Calibration.CalibrationRun.RunAsync(system, SimulationSystem.Dispatcher(1), costs).GetAwaiter().GetResult();
+        var output = parse.InvocationConfiguration.Output;
+        var tolerance = Phyr.Actors.Calibration.CalibrationRun.Tolerance;
+        if (json)
+        {
+            using var stream = new MemoryStream();
+            using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            {
+                w.WriteStartObject();
+                w.WriteNumber("tolerance", tolerance);
+                w.WriteStartArray("figures");
+                foreach (var p in points)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("figure", p.Figure);
+                    w.WriteString("unit", p.Unit);
+                    w.WriteNumber("published", p.Published);
+                    w.WriteNumber("simulated", Math.Round(p.Simulated, 3));
+                    w.WriteNumber("ratio", Math.Round(p.Ratio, 4));
+                    w.WriteBoolean("within_tolerance", p.Within(tolerance));
+                    w.WriteString("source", p.Source);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            output.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
+        }
+        else
+        {
+            var width = points.Max(p => p.Figure.Length);
+            output.WriteLine($"{"figure".PadRight(width)}  {"published",12}  {"simulated",12}  {"ratio",6}  within ±{tolerance:P0}");
+            foreach (var p in points)
+                output.WriteLine($"{p.Figure.PadRight(width)}  {p.Published.ToString("0.##", CultureInfo.InvariantCulture) + " " + p.Unit,12}  " +
+                                 $"{p.Simulated.ToString("0.##", CultureInfo.InvariantCulture) + " " + p.Unit,12}  " +
+                                 $"{p.Ratio.ToString("0.000", CultureInfo.InvariantCulture),6}  {(p.Within(tolerance) ? "yes" : "NO")}");
+            output.WriteLine("sources: " + string.Join("; ", points.Select(p => p.Source).Distinct()));
+        }
+        return points.All(p => p.Within(tolerance)) ? ExitCodes.Ok : ExitCodes.OutOfTolerance;
     }
 
     public static string Json(ScenarioResult r)
