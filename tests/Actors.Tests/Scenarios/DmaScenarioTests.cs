@@ -1,4 +1,5 @@
 using Phyr.Actors.Scenarios;
+using Phyr.Actors.Testing;
 using Phyr.Domain.Dma;
 using Phyr.Domain.Mm;
 using Phyr.Domain.Scenarios;
@@ -8,8 +9,9 @@ namespace Phyr.Actors.Tests.Scenarios;
 /// <summary>Registration end to end: pin, describe, map, register, deregister, unmap, unpin.</summary>
 public class DmaScenarioTests : EngineTestKit
 {
-    private ScenarioResult Run(Scenario s, int parallelism = 2) =>
-        ScenarioRunner.RunAsync(s, 3, Sys, TwoThreads, parallelism).WaitAsync(TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
+    /// <summary>Through the scenario test kit, as a user's suite would.</summary>
+    private MachineRun Run(Scenario s, int parallelism = 2) =>
+        new SimulatedMachine(s, 3, parallelism).Run(Sys, TwoThreads);
 
     /// <summary>4 MiB of 4 KiB pages, no two frames contiguous.</summary>
     private static Scenario Rdma(DmaStrategy strategy, IommuMode mode) => new()

@@ -1,4 +1,5 @@
 using Phyr.Actors.Scenarios;
+using Phyr.Actors.Testing;
 using Phyr.Domain.Memory;
 using Phyr.Domain.Mm;
 using Phyr.Domain.Scenarios;
@@ -10,8 +11,9 @@ public class PinningScenarioTests : EngineTestKit
 {
     private const ulong FourMiB = 4UL << 20;
 
-    private ScenarioResult Run(Scenario s, int parallelism = 2, ulong seed = 3) =>
-        ScenarioRunner.RunAsync(s, seed, Sys, TwoThreads, parallelism).WaitAsync(TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
+    /// <summary>Through the scenario test kit, as a user's suite would.</summary>
+    private MachineRun Run(Scenario s, int parallelism = 2, ulong seed = 3) =>
+        new SimulatedMachine(s, seed, parallelism).Run(Sys, TwoThreads);
 
     /// <summary>4 MiB of 4 KiB pages, no two frames contiguous, faulted in.</summary>
     private static Scenario Scattered(GupCallKind call, int batch, GupWalk walk) => new()
