@@ -56,7 +56,14 @@ public class ExperimentTests : IDisposable
         Assert.Equal(64, points[0].GetProperty("metrics").GetProperty("gup_calls").GetDouble());
         Assert.NotEqual(points[0].GetProperty("seed").GetUInt64(), points[1].GetProperty("seed").GetUInt64()); // repetitions differ
         Assert.Contains("[8/8]", one.Stderr);
-        Assert.Contains("| gup.batch | cpus | rep |", File.ReadAllText(Path.Combine(_dir, "one", "report.md")));
+        var report = File.ReadAllText(Path.Combine(_dir, "one", "report.md"));
+        Assert.Contains("| gup.batch | cpus | rep |", report);
+        foreach (var png in new[] { "sim-time-vs-batch.png", "lock-wait-p99-vs-cpus.png" })
+        {
+            Assert.Contains($"]({png})", report);
+            var bytes = File.ReadAllBytes(Path.Combine(_dir, "one", png));
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes[..4]); // a real PNG
+        }
     }
 
     [Theory]

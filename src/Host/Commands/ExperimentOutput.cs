@@ -17,12 +17,14 @@ public static class ExperimentOutput
     private static readonly string[] ReportMetrics =
         ["sim_time_ns", "pin_ns_per_page", "gup_calls", "ptl_acquisitions", "mmap_lock_wait_ns_p99", "cacheline_transfers", "descriptor_bytes_peak", "iops"];
 
-    public static void Write(string dir, Experiment e, IReadOnlyList<PointResult> done, double wallSeconds, int parallelism)
+    /// <summary>Writes the result files; with <paramref name="plots"/>, the PNG plots too (embedded in report.md).</summary>
+    public static void Write(string dir, Experiment e, IReadOnlyList<PointResult> done, double wallSeconds, int parallelism, bool plots = false)
     {
         Directory.CreateDirectory(dir);
         Atomic(Path.Combine(dir, "results.json"), Json(e, done, wallSeconds, parallelism));
         Atomic(Path.Combine(dir, "results.csv"), Csv(e, done));
-        Atomic(Path.Combine(dir, "report.md"), Report(e, done));
+        var figures = plots ? ExperimentPlots.Write(dir, e, done) : [];
+        Atomic(Path.Combine(dir, "report.md"), Report(e, done, figures));
     }
 
     private static void Atomic(string path, string text)
@@ -90,7 +92,7 @@ public static class ExperimentOutput
 
     private static string Quote(string s) => s.Contains(',') || s.Contains('"') ? $"\"{s.Replace("\"", "\"\"")}\"" : s;
 
-    public static string Report(Experiment e, IReadOnlyList<PointResult> done)
+    public static string Report(Experiment e, IReadOnlyList<PointResult> done, IReadOnlyList<(string File, string Title)>? figures = null)
     {
         var sb = new StringBuilder();
         sb.AppendLine($"# {e.Name}");
@@ -104,6 +106,11 @@ public static class ExperimentOutput
         foreach (var p in done)
             sb.AppendLine("| " + string.Join(" | ", p.Point.Axes.Select(a => a.Value).Append(p.Point.Repetition.ToString(CultureInfo.InvariantCulture))
                 .Concat(shown.Select(m => p.Result[m].ToString("#,0.###", CultureInfo.InvariantCulture)))) + " |");
+        foreach (var (file, title) in figures ?? [])
+        {
+            sb.AppendLine();
+            sb.AppendLine($"![{title}]({file})");
+        }
         var errors = done.SelectMany(p => p.Result.Errors.Select(err => $"- point {p.Point.Index} ({p.Point.Label}): {err}")).ToList();
         if (errors.Count > 0)
         {

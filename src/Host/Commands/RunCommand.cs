@@ -171,7 +171,7 @@ public static class RunCommand
         {
             Console.CancelKeyPress -= onCancel;
         }
-        ExperimentOutput.Write(outDir, experiment, done, clock.Elapsed.TotalSeconds, parallelism);
+        ExperimentOutput.Write(outDir, experiment, done, clock.Elapsed.TotalSeconds, parallelism, plots: true);
         var output = parse.InvocationConfiguration.Output;
         if (json) output.WriteLine(File.ReadAllText(Path.Combine(outDir, "results.json")));
         else output.Write(ExperimentOutput.Report(experiment, done));
