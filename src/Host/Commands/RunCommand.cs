@@ -149,6 +149,7 @@ public static class RunCommand
         };
         Console.CancelKeyPress += onCancel;
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        var terminal = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
         IReadOnlyList<Phyr.Actors.Experiments.PointResult> done;
         try
         {
@@ -158,6 +159,16 @@ public static class RunCommand
                 {
                     ExperimentOutput.Write(outDir, experiment, soFar, clock.Elapsed.TotalSeconds, parallelism);
                     var eta = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / soFar.Count * (experiment.Points.Count - soFar.Count));
+                    if (terminal)
+                    {
+                        // A bar redrawn in place on a terminal; plain lines when stderr is a file or a pipe.
+                        const int width = 30;
+                        var filled = width * soFar.Count / experiment.Points.Count;
+                        error.Write($"\r[{new string('#', filled)}{new string('.', width - filled)}] {soFar.Count}/{experiment.Points.Count}" +
+                                    $"  {clock.Elapsed:mm\\:ss} elapsed, ETA {eta:mm\\:ss}  ");
+                        if (soFar.Count == experiment.Points.Count) error.WriteLine();
+                        return;
+                    }
                     error.WriteLine($"[{soFar.Count}/{experiment.Points.Count}] {point.Point.Label}: sim_time_ns " +
                                     $"{point.Result["sim_time_ns"].ToString("#,0", CultureInfo.InvariantCulture)} " +
                                     $"({clock.Elapsed:mm\\:ss} elapsed, ETA {eta:mm\\:ss})");
