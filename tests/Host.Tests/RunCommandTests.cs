@@ -91,7 +91,7 @@ public class RunCommandTests : IDisposable
     {
         var missing = CliRunner.Run("run", "no-such-scenario");
         Assert.Equal(2, missing.ExitCode);
-        Assert.Contains("'no-such-scenario' is neither a file nor a scenario in config/scenarios", missing.Stderr);
+        Assert.Contains("'no-such-scenario' is neither a file nor a name in config/experiments or config/scenarios", missing.Stderr);
         Assert.Contains("gup-phyrs-1g-4k-b16", missing.Stderr); // lists the shipped ones
         var bad = CliRunner.Run("run", Scenario(Small), "--parallelism", "0");
         Assert.Equal(2, bad.ExitCode);

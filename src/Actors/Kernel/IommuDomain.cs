@@ -54,6 +54,11 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
     public long PtesWritten { get; private set; }
     public LatencyHistogram TreeLockWait { get; } = new();
     public long DmaAccesses { get; private set; }
+
+    /// <summary>Time requesters spent on IOVA allocation and frees, IO page-table writes and clears, and IOTLB syncs they waited for (ns).</summary>
+    public long IovaNs { get; private set; }
+    public long IoPageTableNs { get; private set; }
+    public long IotlbNs { get; private set; }
     public long DmaFaults { get; private set; }
     public long DmaStaleAccesses { get; private set; }
     public LatencyHistogram InvalidationWait { get; } = new();
@@ -74,6 +79,7 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
                 var s = domain.IovaTryAlloc(a.Cpu, a.FirstOffset, a.Total, device);
                 _sessions[ctx.Sender] = (s, []);
                 var t = s is null ? now : Iova(s.Alloc, now);
+                IovaNs += t - now;
                 ctx.Reply(new Linked(), t - now + ctx.Lookahead);
                 break;
             }
@@ -89,6 +95,7 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
                 var op = domain.IovaLink(s, l.Ranges);
                 MapCalls += op.MapPagesCalls;
                 PtesWritten += op.PtesWritten;
+                IoPageTableNs += op.MapPagesCalls * costs.MapCallNs + op.PtesWritten * costs.MapPteNs;
                 ctx.Reply(new Linked(), op.MapPagesCalls * costs.MapCallNs + op.PtesWritten * costs.MapPteNs + ctx.Lookahead);
                 break;
             }
@@ -103,8 +110,16 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
             {
                 var r = domain.Unmap(u.Cpu, u.Mapping, now);
                 var t = now + costs.Unmap(u.Mapping, r.PtesCleared);
-                if (r.IotlbInvalidations > 0) t = Invalidate(t);
+                IoPageTableNs += t - now;
+                if (r.IotlbInvalidations > 0)
+                {
+                    var before = t;
+                    t = Invalidate(t);
+                    IotlbNs += t - before;
+                }
+                var beforeFrees = t;
                 t = Frees(r.IovaFrees, t);
+                IovaNs += t - beforeFrees;
                 if (r.ArmFlushTimer) ctx.Schedule(domain.FlushQueue.TimeoutNs, new FlushTimer(u.Cpu));
                 ctx.Reply(new Unmapped(), t - now + ctx.Lookahead);
                 break;
@@ -124,7 +139,10 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
             case UnmapAt u:
             {
                 var r = domain.UnmapAt(u.Iova, u.Size);
-                var t = Invalidate(now + costs.UnmapCallNs + r.PtesCleared * costs.UnmapPteNs);
+                var cleared = now + costs.UnmapCallNs + r.PtesCleared * costs.UnmapPteNs;
+                IoPageTableNs += cleared - now;
+                var t = Invalidate(cleared);
+                IotlbNs += t - cleared;
                 ctx.Reply(new Unmapped(), t - now + ctx.Lookahead);
                 break;
             }
@@ -167,8 +185,10 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
     private (DmaMapping Mapping, long Done) Ready(DmaMapping m, long now)
     {
         var t = m.IovaAlloc is { } op ? Iova(op, now) : now;
+        IovaNs += t - now;
         MapCalls += m.MapPagesCalls;
         PtesWritten += m.PtesWritten;
+        IoPageTableNs += costs.Map(m);
         return (m, t + costs.Map(m));
     }
 

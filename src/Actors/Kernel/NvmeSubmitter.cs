@@ -65,6 +65,8 @@ public sealed class NvmeSubmitter : SimComponent
     public long ListBytesPeak { get; private set; }
     public long DmaSegments { get; private set; }
     public LatencyHistogram Latency { get; } = new();
+    public long WalkNs { get; private set; }
+    public long AtomicsNs { get; private set; }
     public GupTotals Totals { get; } = new();
 
     protected internal override void OnMessage(SimContext ctx, object message)
@@ -80,6 +82,8 @@ public sealed class NvmeSubmitter : SimComponent
                 if (call.Accounting.Holds.Count > 0)
                     throw new InvalidOperationException($"{Name}: an O_DIRECT buffer needed the locked path; NVMe scenarios pin faulted-in buffers");
                 Totals.Add(call.Accounting);
+                WalkNs += call.Accounting.Walks * _plan.GupCosts.WalkNs;
+                AtomicsNs += call.Accounting.PinAtomics * _plan.GupCosts.PinAtomicNs;
                 PagesPinned += call.Accounting.PagesPinned;
                 var ranges = call.Pages.Count > 0
                     ? PhysRanges.Normalize(call.Pages.Select(p => new PhysRange(p << Page.Shift, Page.Size)))
@@ -123,6 +127,7 @@ public sealed class NvmeSubmitter : SimComponent
             {
                 var slot = _current!;
                 PagesUnpinned += u.Pages;
+                AtomicsNs += u.Puts * _plan.GupCosts.UnpinNs;
                 Latency.Record(ctx.Now - slot.SubmittedAt);
                 Completed++;
                 if (_issued < _total) Queue(ctx, false, slot, deferStart: true);

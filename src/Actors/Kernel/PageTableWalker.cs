@@ -99,6 +99,13 @@ public sealed class PageTableWalker : SimComponent
     public DmaMapping? Mapping => _mapping;
     public long DescriptorBytesPeak { get; private set; }
 
+    /// <summary>Where this CPU's time went, in ns: walks from the top, waiting for locks, pin atomics and unpin puts.</summary>
+    public long WalkNs { get; private set; }
+    public long LockWaitNs { get; private set; }
+    public long AtomicsNs { get; private set; }
+
+    private long _requestedAt; // when the lock request in flight was sent
+
     /// <summary>The page-table locks this CPU owns alone: never contended, measured here.</summary>
     public ResourceMetrics PrivatePteLocks { get; } = new();
     public ResourceMetrics PrivateHugeLocks { get; } = new();
@@ -121,6 +128,8 @@ public sealed class PageTableWalker : SimComponent
                 break;
             case Process.Walked w:
                 Calls++;
+                WalkNs += w.Result.Accounting.Walks * _costs.WalkNs;
+                AtomicsNs += w.Result.Accounting.PinAtomics * _costs.PinAtomicNs;
                 _call = w.Result;
                 Totals.Add(w.Result.Accounting);
                 _next = w.Result.Next;
@@ -130,6 +139,7 @@ public sealed class PageTableWalker : SimComponent
                 break;
             case Spinlock.Granted:
             {
+                LockWaitNs += Math.Max(0, ctx.Now - _requestedAt - 2 * ctx.Lookahead);
                 var held = _call!.Accounting.Holds[_holdIndex++];
                 var t = _costs.UnderLock(held, _options.Longterm);
                 ctx.Send(ctx.Sender, _release, t + ctx.Lookahead);
@@ -137,6 +147,7 @@ public sealed class PageTableWalker : SimComponent
                 break;
             }
             case RwSem.Granted:
+                LockWaitNs += Math.Max(0, ctx.Now - _requestedAt - 2 * ctx.Lookahead);
                 _sleepingLocks.Add(ctx.Sender);
                 _holdIndex++;
                 NextHold(ctx, 0);
@@ -180,6 +191,7 @@ public sealed class PageTableWalker : SimComponent
                 break;
             case Process.Unpinned u:
                 PagesUnpinned = u.Pages;
+                AtomicsNs += u.Puts * _costs.UnpinNs;
                 _phase = Phase.Done;
                 FinishedAt = ctx.Now;
                 break;
@@ -217,6 +229,7 @@ public sealed class PageTableWalker : SimComponent
             };
             if (target >= 0)
             {
+                _requestedAt = ctx.Now + delay;
                 ctx.Send(target, request, delay + ctx.Lookahead);
                 return;
             }

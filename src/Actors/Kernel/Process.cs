@@ -23,7 +23,7 @@ public sealed class Process(string name, AddressSpace mm) : SimComponent(name)
     /// <summary>unpin_user_pages(_dirty_lock) of [Start, End): replies when the puts are done.</summary>
     public sealed record Unpin(ulong Start, ulong End, bool FolioBatched, bool HugetlbBatched, long PutNs);
 
-    public sealed record Unpinned(long Pages);
+    public sealed record Unpinned(long Pages, long Puts);
 
     /// <summary>A device touched these physical pages: each should be pinned.</summary>
     public sealed record CheckPinned(ulong[] Pfns);
@@ -48,7 +48,7 @@ public sealed class Process(string name, AddressSpace mm) : SimComponent(name)
         if (message is Unpin u)
         {
             var (pages, puts) = mm.UnpinRange(u.Start, u.End, u.FolioBatched, u.HugetlbBatched);
-            ctx.Reply(new Unpinned(pages), puts * u.PutNs + ctx.Lookahead);
+            ctx.Reply(new Unpinned(pages, puts), puts * u.PutNs + ctx.Lookahead);
             return;
         }
         if (message is not Walk w) throw new ArgumentException($"{Name} cannot handle {message.GetType().Name}");

@@ -214,6 +214,12 @@ public static class ScenarioRunner
             ("dma_faults", m.Iommu?.DmaFaults ?? 0),
             ("dma_stale_accesses", m.Iommu?.DmaStaleAccesses ?? 0),
             ("dma_unpinned_accesses", m.Process.UnpinnedAccesses),
+            ("time_walk_ns", w.Sum(x => x.WalkNs) + n.Sum(x => x.WalkNs)),
+            ("time_lock_wait_ns", w.Sum(x => x.LockWaitNs)),
+            ("time_atomics_ns", w.Sum(x => x.AtomicsNs) + n.Sum(x => x.AtomicsNs)),
+            ("time_iova_ns", m.Iommu?.IovaNs ?? 0),
+            ("time_io_pagetable_ns", m.Iommu?.IoPageTableNs ?? 0),
+            ("time_iotlb_ns", m.Iommu?.IotlbNs ?? 0),
             ("events", r.Events),
             ("invariant_violations", violations),
         ];
