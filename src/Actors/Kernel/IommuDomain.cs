@@ -95,8 +95,9 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
                 var op = domain.IovaLink(s, l.Ranges);
                 MapCalls += op.MapPagesCalls;
                 PtesWritten += op.PtesWritten;
-                IoPageTableNs += op.MapPagesCalls * costs.MapCallNs + op.PtesWritten * costs.MapPteNs;
-                ctx.Reply(new Linked(), op.MapPagesCalls * costs.MapCallNs + op.PtesWritten * costs.MapPteNs + ctx.Lookahead);
+                var written = op.MapPagesCalls * costs.MapCallNs + op.PtesWritten * costs.MapPteNs;
+                IoPageTableNs += written;
+                ctx.Reply(new Linked(), written + ctx.Lookahead);
                 break;
             }
             case IovaSync:
@@ -188,8 +189,9 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
         IovaNs += t - now;
         MapCalls += m.MapPagesCalls;
         PtesWritten += m.PtesWritten;
-        IoPageTableNs += costs.Map(m);
-        return (m, t + costs.Map(m));
+        var written = costs.Map(m);
+        IoPageTableNs += written;
+        return (m, t + written);
     }
 
     private void Reply(SimContext ctx, (DmaMapping Mapping, long Done) r) =>

@@ -82,8 +82,8 @@ public sealed class NvmeSubmitter : SimComponent
                 if (call.Accounting.Holds.Count > 0)
                     throw new InvalidOperationException($"{Name}: an O_DIRECT buffer needed the locked path; NVMe scenarios pin faulted-in buffers");
                 Totals.Add(call.Accounting);
-                WalkNs += call.Accounting.Walks * _plan.GupCosts.WalkNs;
-                AtomicsNs += call.Accounting.PinAtomics * _plan.GupCosts.PinAtomicNs;
+                WalkNs += _plan.GupCosts.WalksTime(call.Accounting);
+                AtomicsNs += _plan.GupCosts.AtomicsTime(call.Accounting);
                 PagesPinned += call.Accounting.PagesPinned;
                 var ranges = call.Pages.Count > 0
                     ? PhysRanges.Normalize(call.Pages.Select(p => new PhysRange(p << Page.Shift, Page.Size)))

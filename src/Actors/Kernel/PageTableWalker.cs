@@ -106,6 +106,9 @@ public sealed class PageTableWalker : SimComponent
 
     private long _requestedAt; // when the lock request in flight was sent
 
+    /// <summary>A grant's wait: its round trip less the two message hops an uncontended lock also takes.</summary>
+    private void CountLockWait(SimContext ctx) => LockWaitNs += Math.Max(0, ctx.Now - _requestedAt - 2 * ctx.Lookahead);
+
     /// <summary>The page-table locks this CPU owns alone: never contended, measured here.</summary>
     public ResourceMetrics PrivatePteLocks { get; } = new();
     public ResourceMetrics PrivateHugeLocks { get; } = new();
@@ -128,8 +131,8 @@ public sealed class PageTableWalker : SimComponent
                 break;
             case Process.Walked w:
                 Calls++;
-                WalkNs += w.Result.Accounting.Walks * _costs.WalkNs;
-                AtomicsNs += w.Result.Accounting.PinAtomics * _costs.PinAtomicNs;
+                WalkNs += _costs.WalksTime(w.Result.Accounting);
+                AtomicsNs += _costs.AtomicsTime(w.Result.Accounting);
                 _call = w.Result;
                 Totals.Add(w.Result.Accounting);
                 _next = w.Result.Next;
@@ -139,7 +142,7 @@ public sealed class PageTableWalker : SimComponent
                 break;
             case Spinlock.Granted:
             {
-                LockWaitNs += Math.Max(0, ctx.Now - _requestedAt - 2 * ctx.Lookahead);
+                CountLockWait(ctx);
                 var held = _call!.Accounting.Holds[_holdIndex++];
                 var t = _costs.UnderLock(held, _options.Longterm);
                 ctx.Send(ctx.Sender, _release, t + ctx.Lookahead);
@@ -147,7 +150,7 @@ public sealed class PageTableWalker : SimComponent
                 break;
             }
             case RwSem.Granted:
-                LockWaitNs += Math.Max(0, ctx.Now - _requestedAt - 2 * ctx.Lookahead);
+                CountLockWait(ctx);
                 _sleepingLocks.Add(ctx.Sender);
                 _holdIndex++;
                 NextHold(ctx, 0);

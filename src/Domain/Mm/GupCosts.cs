@@ -38,6 +38,12 @@ public sealed record GupCosts
     public long Unlocked(GupAccounting a, bool longterm) =>
         a.Walks * WalkNs + a.FastPathEntries * PteNs + a.FastPathAtomics * PinAtomicNs + a.FastPathOutputs * PerOutput(longterm);
 
+    /// <summary>The walks from the top a call did (part of its cost breakdown).</summary>
+    public long WalksTime(GupAccounting a) => a.Walks * WalkNs;
+
+    /// <summary>The pin atomics a call took, on the fast path and under locks.</summary>
+    public long AtomicsTime(GupAccounting a) => a.PinAtomics * PinAtomicNs;
+
     /// <summary>Time spent under a PTE or huge-entry lock hold.</summary>
     public long UnderLock(LockHold h, bool longterm) =>
         h.Entries * PteNs + h.Atomics * PinAtomicNs + h.Outputs * PerOutput(longterm);

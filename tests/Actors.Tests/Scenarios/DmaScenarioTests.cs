@@ -42,6 +42,24 @@ public class DmaScenarioTests : EngineTestKit
     }
 
     [Fact]
+    public void The_cost_breakdown_puts_time_where_the_work_was()
+    {
+        var strict = Run(Rdma(DmaStrategy.PhyrNative, IommuMode.Strict));
+        Assert.Equal(strict["pagetable_walks"] * GupCosts.Default.WalkNs, strict["time_walk_ns"]);
+        Assert.Equal(0, strict["time_lock_wait_ns"]);   // one CPU: no lock is ever contended
+        Assert.True(strict["time_atomics_ns"] >= 1024 * GupCosts.Default.PinAtomicNs, "a pin atomic per scattered page");
+        Assert.True(strict["time_iova_ns"] > 0);
+        Assert.True(strict["time_io_pagetable_ns"] > 0);
+        Assert.True(strict["time_iotlb_ns"] > 0, "strict unmap waits for its invalidation");
+
+        var none = Run(Rdma(DmaStrategy.PhyrNative, IommuMode.None));
+        Assert.Equal(0, none["time_iova_ns"] + none["time_io_pagetable_ns"] + none["time_iotlb_ns"]);
+
+        var shared = Run(Rdma(DmaStrategy.PhyrNative, IommuMode.Strict) with { Cpus = 4, SharedRegion = true });
+        Assert.True(shared["time_lock_wait_ns"] > 0, "four CPUs pinning one region wait for its locks");
+    }
+
+    [Fact]
     public void Without_an_iommu_the_nic_sees_every_scattered_page()
     {
         var r = Run(Rdma(DmaStrategy.PhyrNative, IommuMode.None));
