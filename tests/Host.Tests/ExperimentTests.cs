@@ -131,4 +131,133 @@ public class ExperimentTests : IDisposable
         Assert.Equal(64, doc.RootElement.GetProperty("points_total").GetInt32());
         await stdout;
     }
+
+    private static JsonElement Points(string dir)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "results.json")));
+        return doc.RootElement.Clone();
+    }
+
+    [Fact]
+    public void Coupled_axes_move_together_and_default_takes_a_key_out()
+    {
+        WriteBase();
+        // legacy needs pin_user_pages, the phyr strategies get_user_phyrs: a product of the two would be refused.
+        var exp = Experiment("dma.strategy+gup.call = \"legacy+pin_user_pages, phyr-native+get_user_phyrs\"\n" +
+                             "layout.fragmentation = \"1, default\"");
+        var outDir = Path.Combine(_dir, "coupled");
+        var r = CliRunner.Run("run", exp, "--out", outDir);
+        Assert.Equal(0, r.ExitCode);
+        var root = Points(outDir);
+        Assert.Equal(["dma.strategy", "gup.call", "layout.fragmentation"], root.GetProperty("axes").EnumerateArray().Select(a => a.GetString()));
+        var points = root.GetProperty("points").EnumerateArray().ToList();
+        Assert.Equal(4, points.Count);
+        Assert.Equal("pin_user_pages", points[0].GetProperty("axes").GetProperty("gup.call").GetString());
+        Assert.Equal("get_user_phyrs", points[2].GetProperty("axes").GetProperty("gup.call").GetString());
+        // 4 MiB with no two frames contiguous is 1024 ranges; the default (0.5) merges some.
+        double Entries(int i) => points[i].GetProperty("metrics").GetProperty("output_entries").GetDouble();
+        Assert.Equal(1024, Entries(2));
+        Assert.True(Entries(3) < 1024, $"default fragmentation gave {Entries(3)} phyrs");
+        var report = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        Assert.Contains("- dma.strategy+gup.call legacy+pin_user_pages → phyr-native+get_user_phyrs multiplies simulated time by", report);
+        Assert.Contains("| dma.strategy+gup.call | legacy+pin_user_pages → phyr-native+get_user_phyrs | sim_time_ns | 2 |", report);
+    }
+
+    [Theory]
+    [InlineData("dma.strategy+gup.call = \"legacy+pin_user_pages, phyr-native\"", "axes.dma.strategy+gup.call: 'phyr-native' does not give 2 values joined by '+'")]
+    [InlineData("dma.strategy+gup.cal = \"legacy+pin_user_pages\"", "axes.dma.strategy+gup.cal: 'gup.cal' is not a scenario key")]
+    [InlineData("cpus+cpus = \"1+1\"", "a key is coupled with itself")]
+    [InlineData("cpus = \"1\"\ncpus+gup.batch = \"2+16\"", "'cpus' is swept by two axes")]
+    [InlineData("dma.strategy = \"legacy\"", "dma.strategy: legacy maps a page array: it needs gup.call = pin_user_pages")]
+    public void Bad_coupled_axes_are_refused(string axes, string expected)
+    {
+        WriteBase();
+        var outDir = Path.Combine(_dir, "bad");
+        var r = CliRunner.Run("run", Experiment(axes), "--out", outDir);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(expected, r.Stderr);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
+    public void Invalid_points_can_be_skipped_and_are_listed()
+    {
+        WriteBase();
+        var exp = Experiment("dma.strategy = \"legacy, phyr-native\"", "invalid-points = skip");
+        var outDir = Path.Combine(_dir, "skip");
+        var r = CliRunner.Run("run", exp, "--out", outDir);
+        Assert.Equal(0, r.ExitCode);
+        var root = Points(outDir);
+        Assert.Equal(1, root.GetProperty("points_total").GetInt32());
+        var skipped = Assert.Single(root.GetProperty("skipped").EnumerateArray());
+        Assert.Equal("legacy", skipped.GetProperty("axes").GetProperty("dma.strategy").GetString());
+        Assert.Equal("dma.strategy: legacy maps a page array: it needs gup.call = pin_user_pages", skipped.GetProperty("reason").GetString());
+        Assert.Contains("- dma.strategy=legacy: dma.strategy: legacy maps a page array", File.ReadAllText(Path.Combine(outDir, "report.md")));
+
+        var none = CliRunner.Run("run", Experiment("dma.strategy = \"legacy\"", "invalid-points = skip"), "--out", Path.Combine(_dir, "none"));
+        Assert.Equal(2, none.ExitCode);
+        Assert.Contains("every combination of the axes is invalid", none.Stderr);
+        var badValue = CliRunner.Run("run", Experiment("cpus = \"1\"", "invalid-points = maybe"), "--out", Path.Combine(_dir, "bv"));
+        Assert.Contains("invalid-points: 'maybe' is not error or skip", badValue.Stderr);
+    }
+
+    [Fact]
+    public void An_unlimited_batch_takes_the_region_in_one_call_and_is_plotted_last()
+    {
+        WriteBase();
+        var outDir = Path.Combine(_dir, "unl");
+        var r = CliRunner.Run("run", Experiment("gup.batch = \"16, unlimited\"\ncpus = \"1, 2\""), "--out", outDir);
+        Assert.Equal(0, r.ExitCode);
+        var points = Points(outDir).GetProperty("points").EnumerateArray().ToList();
+        double M(int i, string m) => points[i].GetProperty("metrics").GetProperty(m).GetDouble();
+        // Points: 16 x 1 CPU, 16 x 2, unlimited x 1, unlimited x 2.
+        Assert.Equal(64, M(0, "gup_calls"));
+        Assert.Equal(1, M(2, "gup_calls"));
+        Assert.Equal(2, M(3, "gup_calls"));
+        // The array of an unlimited call holds what it returned: 1024 phyrs of 16 bytes, not 2^31 entries.
+        Assert.Equal(1024 * 16, M(2, "descriptor_bytes_peak"));
+        Assert.True(File.Exists(Path.Combine(outDir, "sim-time-vs-batch.png")));
+    }
+
+    [Fact]
+    public void A_layout_experiment_describes_the_region_in_every_format()
+    {
+        // A pfn file next to the experiment, named relative to it: eight frames, two runs of four.
+        Write("eight.pfn", "# two runs\n100\n101\n102\n103\n200\n201\n202\n203\n");
+        Write("base.conf", "region = 32K\nlayout.describe = true\ngup { call = get_user_phyrs }\n");
+        var exp = Experiment("layout.pfns+layout.fragmentation = \"eight.pfn+default, default+1\"");
+        var outDir = Path.Combine(_dir, "density");
+        var r = CliRunner.Run("run", exp, "--out", outDir);
+        Assert.Equal(0, r.ExitCode);
+        var points = Points(outDir).GetProperty("points").EnumerateArray().ToList();
+        double M(int i, string m) => points[i].GetProperty("metrics").GetProperty(m).GetDouble();
+        Assert.Equal(2, M(0, "layout_ranges"));
+        Assert.Equal(2 * 16, M(0, "format_bytes_phyr"));        // struct phyr {addr, len}
+        Assert.Equal(8 * 8, M(0, "format_bytes_page_array"));  // a pointer per page
+        Assert.Equal(2 * 8, M(0, "format_bytes_power_of_two")); // two naturally aligned 4-page blocks (100 and 200 are multiples of 4)
+        Assert.Equal(8, M(1, "layout_ranges"));
+        Assert.Equal(8 * 16, M(1, "format_bytes_phyr"));
+        var report = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        Assert.Contains("| layout_ranges | page-array | scatterlist |", report);
+        Assert.Contains("Smallest description:", report);
+        Assert.Contains("](descriptor-bytes-by-format.png)", report);
+        Assert.DoesNotContain("## Effect of each axis", report);
+    }
+
+    [Fact]
+    public void Feature_switches_are_reported_as_ratios()
+    {
+        Write("base.conf", "region = 4M\nshared-region = true\ncpus = 4\ngup { call = pin_user_pages, walk = locked, batch = 16 }\n");
+        var exp = Experiment("features.has-pinned-write = \"off, on\"");
+        var outDir = Path.Combine(_dir, "feat");
+        Assert.Equal(0, CliRunner.Run("run", exp, "--out", outDir).ExitCode);
+        var report = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        var line = report.Split('\n').Single(l => l.StartsWith("- features.has-pinned-write off → on multiplies simulated time by", StringComparison.Ordinal));
+        Assert.True(Ratio(line.Split("by ")[1]) >= 1, line);
+        // Every call writes the mm's flag line: four CPUs bounce it, so the transfers go up.
+        var row = report.Split('\n').Single(l => l.StartsWith("| features.has-pinned-write | off → on | cacheline_transfers | 1 |", StringComparison.Ordinal));
+        Assert.True(Ratio(row.Split('|')[5]) > 1, row);
+    }
+
+    private static double Ratio(string text) => double.Parse(text.Trim().TrimEnd('.', '\r'), System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -65,6 +65,8 @@ public class RunCommandTests : IDisposable
     [InlineData("gup {\n  batch = 16\n", "'gup' is missing its closing '}'")]
     [InlineData("cpus = \n", ":1: 'cpus' has no value")]
     [InlineData("cpus = 2\ncpus = 3\n", ":2: 'cpus' is given twice")]
+    [InlineData("device = nvme\ngup.walk = locked\n", ":2: gup.walk: O_DIRECT pins its buffers with the fast (lockless) walk")]
+    [InlineData("gup.batch = unlimitted\n", ":1: gup.batch: 'unlimitted' is not a whole number or unlimited")]
     [InlineData("cpus = 0\n", ":1: cpus: 0 is not between 1 and 4096")]
     [InlineData("layout.fragmentation = 2\n", ":1: layout.fragmentation: '2' is not a number between 0 and 1")]
     [InlineData("name = \"unclosed\n", ":1: a quoted value is not closed on its line")]

@@ -258,7 +258,9 @@ public sealed class PageTableWalker : SimComponent
         var ranges = call.Pages.Count > 0
             ? PhysRanges.Normalize(call.Pages.Select(p => new PhysRange(p << Page.Shift, Page.Size)))
             : [.. call.Phyrs];
-        var batchBytes = (long)_batch * (_kind == GupCallKind.PinUserPages ? DescriptorSizes.PagePointer : DescriptorSizes.Phyr);
+        // An unlimited call's array is sized to what it returned (the region's pages, or its phyrs).
+        var capacity = _batch == Scenario.UnlimitedBatch ? call.Pages.Count + call.Phyrs.Count : _batch;
+        var batchBytes = (long)capacity * (_kind == GupCallKind.PinUserPages ? DescriptorSizes.PagePointer : DescriptorSizes.Phyr);
         if (_dma?.VfioGuestBase is not null)
         {
             // vfio_pin_map_dma maps each maximal physically contiguous run once it stops growing.

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Phyr.Actors.Engine;
 using Phyr.Actors.Kernel;
 using Phyr.Actors.Resources;
+using Phyr.Domain.Descriptors;
 using Phyr.Domain.Dma;
 using Phyr.Domain.Memory;
 using Phyr.Domain.Mm;
@@ -223,6 +224,14 @@ public static class ScenarioRunner
             ("events", r.Events),
             ("invariant_violations", violations),
         ];
+        if (s.DescribeLayout)
+        {
+            // What each format needs to describe CPU 0's region as the run left it (the device's max segment applies).
+            var ranges = mm.PhysicalRanges(RegionStart(s, 0), RegionStart(s, 0) + s.RegionBytes);
+            var options = new DescriptorOptions(s.DeviceMaxSegment);
+            metrics.Add(("layout_ranges", ranges.Count));
+            metrics.AddRange(DescriptorFormat.All.Select(f => ($"format_bytes_{f.Name.Replace('-', '_')}", (double)f.Build(ranges, options).Bytes)));
+        }
         var threads = w.Select(x => new ThreadTimes(x.StartedAt, x.PinnedAt, x.FinishedAt)).ToList();
         return new ScenarioResult(s.Name, seed, metrics, errors, r.Digest, host, threads);
     }

@@ -9,4 +9,17 @@ public sealed record ExperimentPoint(int Index, IReadOnlyList<(string Key, strin
 }
 
 /// <summary>A sweep: a base scenario, axes over scenario keys, repetitions — every point built and validated.</summary>
-public sealed record Experiment(string Name, ulong Seed, IReadOnlyList<string> AxisKeys, int Repetitions, IReadOnlyList<ExperimentPoint> Points);
+public sealed record Experiment(string Name, ulong Seed, IReadOnlyList<string> AxisKeys, int Repetitions, IReadOnlyList<ExperimentPoint> Points)
+{
+    /// <summary>The axes as swept: each a key, or keys coupled with '+' that move together. Defaults to a key per axis.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> AxisGroups { get; init; } = [.. AxisKeys.Select(k => (IReadOnlyList<string>)[k])];
+
+    /// <summary>Combinations not run because the model refuses them (with <c>invalid-points = skip</c>).</summary>
+    public IReadOnlyList<SkippedPoint> Skipped { get; init; } = [];
+}
+
+/// <summary>A combination of axis values that is not a valid scenario, and why.</summary>
+public sealed record SkippedPoint(IReadOnlyList<(string Key, string Value)> Axes, string Reason)
+{
+    public string Label => string.Join(", ", Axes.Select(a => $"{a.Key}={a.Value}"));
+}

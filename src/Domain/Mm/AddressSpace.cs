@@ -88,6 +88,26 @@ public sealed class AddressSpace(FrameSource frames)
         return (pages, puts);
     }
 
+    /// <summary>The physical ranges behind [start, end), in address order, contiguous neighbours merged; pages not present are skipped.</summary>
+    public IReadOnlyList<PhysRange> PhysicalRanges(ulong start, ulong end)
+    {
+        var ranges = new List<PhysRange>();
+        for (var va = start; va < end;)
+        {
+            if (Lookup(va) is not { } m)
+            {
+                va += Page.Size;
+                continue;
+            }
+            var n = Math.Min(m.PagesToFolioEnd, (end - va) >> Page.Shift);
+            var r = new PhysRange(m.Pfn << Page.Shift, n << Page.Shift);
+            if (ranges.Count > 0 && ranges[^1].End == r.Addr) ranges[^1] = ranges[^1] with { Len = ranges[^1].Len + r.Len };
+            else ranges.Add(r);
+            va += n << Page.Shift;
+        }
+        return ranges;
+    }
+
     /// <summary>mmap(): a VMA at [start, start + length), aligned to the backing's folio size.</summary>
     public Vma Map(ulong start, ulong length, Backing backing, ulong deviceBasePfn = 0)
     {

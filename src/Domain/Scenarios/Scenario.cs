@@ -47,6 +47,12 @@ public sealed record Scenario
 
     public GupCallKind Call { get; init; } = GupCallKind.GetUserPhyrs;
     public int Batch { get; init; } = 512;
+
+    /// <summary>Describe CPU 0's region in every descriptor format at the end of the run (metrics format_bytes_*).</summary>
+    public bool DescribeLayout { get; init; }
+
+    /// <summary>A batch with no limit: one call takes the whole region, into an array sized to what it returns.</summary>
+    public const int UnlimitedBatch = int.MaxValue;
     public bool Prefault { get; init; } = true;
     public GupOptions Gup { get; init; } = new();
 

@@ -23,8 +23,9 @@ public static class ScenarioFile
         ["backing"] = "anon-4k | thp | hugetlb-2m | hugetlb-1g | device",
         ["layout.fragmentation"] = "0..1: chance a run of frames breaks after each frame (default 0.5)",
         ["layout.pfns"] = "a pfn file for the 4 KiB frames faults get, relative to the scenario file",
+        ["layout.describe"] = "true | false: describe CPU 0's region in every descriptor format (metrics format_bytes_*; default false)",
         ["gup.call"] = "pin_user_pages | get_user_phyrs",
-        ["gup.batch"] = "capacity of one call: pages for pin_user_pages, phyr entries for get_user_phyrs",
+        ["gup.batch"] = "capacity of one call: pages for pin_user_pages, phyr entries for get_user_phyrs; unlimited: the whole region in one call",
         ["gup.walk"] = "fast (lockless first) | locked",
         ["gup.longterm"] = "true | false: FOLL_LONGTERM",
         ["prefault"] = "true | false: fault the regions in before the run",
@@ -91,7 +92,10 @@ public static class ScenarioFile
             throw r.Error("region",
                 $"must be a positive multiple of the {backings.First(b => b.Value == backing).Key} page size ({backing.FolioBytes()} bytes)");
         if (region > 1UL << 40) throw r.Error("region", "must be at most 1T per CPU");
-        var pfns = conf.TryGetValue("layout.pfns", out var p) ? Path.GetFullPath(Path.Combine(baseDirectory, p.Text)) : null;
+        // A pfn file is relative to the file that names it (a scenario, or an experiment that sweeps it).
+        var pfns = conf.TryGetValue("layout.pfns", out var p)
+            ? Path.GetFullPath(Path.Combine(p.Source is { } from ? Path.GetDirectoryName(Path.GetFullPath(from)) ?? baseDirectory : baseDirectory, p.Text))
+            : null;
         if (pfns is not null && conf.ContainsKey("layout.fragmentation"))
             throw r.Error("layout.pfns", "cannot be combined with layout.fragmentation: give the frames one way");
 
@@ -132,6 +136,8 @@ public static class ScenarioFile
             if (nvme.BytesPerSecond == 0) throw r.Error("nvme.bandwidth", "must be positive");
             if (conf.ContainsKey("region")) throw r.Error("region", "is io-size x queue-depth with device = nvme: leave it out");
             if (!r.Bool("prefault", true)) throw r.Error("prefault", "NVMe buffers are faulted in before the I/O starts");
+            if (conf.TryGetValue("gup.walk", out var walk) && walk.Text == "locked")
+                throw r.Error("gup.walk", "O_DIRECT pins its buffers with the fast (lockless) walk: leave gup.walk out or give fast");
         }
         var mode = r.Choice("iommu.mode", IommuMode.Strict, new()
         {
@@ -154,8 +160,9 @@ public static class ScenarioFile
             Backing = backing,
             Fragmentation = r.Fraction("layout.fragmentation", 0.5),
             PfnFile = pfns,
+            DescribeLayout = r.Bool("layout.describe", false),
             Call = call,
-            Batch = r.Int("gup.batch", 512, 1, 1 << 24),
+            Batch = Batch(conf, r),
             Prefault = r.Bool("prefault", true),
             Gup = new GupOptions
             {
@@ -172,6 +179,16 @@ public static class ScenarioFile
             Nvme = nvme,
             DeviceMaxSegment = maxSegment,
         };
+    }
+
+    /// <summary>gup.batch: a whole number of entries, or unlimited (the whole region in one call).</summary>
+    private static int Batch(IReadOnlyDictionary<string, ConfValue> conf, Reader r)
+    {
+        if (!conf.TryGetValue("gup.batch", out var b)) return 512;
+        if (b.Text == "unlimited") return Scenario.UnlimitedBatch;
+        if (!int.TryParse(b.Text, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            throw r.Error("gup.batch", $"'{b.Text}' is not a whole number or unlimited");
+        return r.Int("gup.batch", 512, 1, 1 << 24);
     }
 
     private static ulong AlignUp(ulong x, ulong a) => (x + a - 1) / a * a;

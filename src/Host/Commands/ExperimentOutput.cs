@@ -67,6 +67,17 @@ public static class ExperimentOutput
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            w.WriteStartArray("skipped");
+            foreach (var k in e.Skipped)
+            {
+                w.WriteStartObject();
+                w.WriteStartObject("axes");
+                foreach (var (key, v) in k.Axes) w.WriteString(key, v);
+                w.WriteEndObject();
+                w.WriteString("reason", k.Reason);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteStartObject("host");
             w.WriteNumber("wall_time_s", Math.Round(wallSeconds, 3));
             w.WriteNumber("parallelism", parallelism);
@@ -90,6 +101,9 @@ public static class ExperimentOutput
         return sb.ToString();
     }
 
+    public const string FormatPrefix = "format_bytes_";
+
+
     private static string Quote(string s) => s.Contains(',') || s.Contains('"') ? $"\"{s.Replace("\"", "\"\"")}\"" : s;
 
     public static string Report(Experiment e, IReadOnlyList<PointResult> done, IReadOnlyList<(string File, string Title)>? figures = null)
@@ -100,16 +114,53 @@ public static class ExperimentOutput
         sb.AppendLine($"Seed {e.Seed}; {done.Count} of {e.Points.Count} points" + (done.Count < e.Points.Count ? " (interrupted or running)" : "") +
                       ". Simulated figures: the same on any machine. Every metric is in results.json and results.csv.");
         sb.AppendLine();
-        var shown = ReportMetrics.Where(m => done.Count > 0 && done[0].Result.Metrics.Any(x => x.Name == m)).ToList();
-        sb.AppendLine("| " + string.Join(" | ", e.AxisKeys.Append("rep").Concat(shown)) + " |");
+        var formats = done.Count > 0 ? done[0].Result.Metrics.Select(m => m.Name).Where(n => n.StartsWith(FormatPrefix, StringComparison.Ordinal)).ToList() : [];
+        // A layout experiment tabulates the formats; the others the headline metrics.
+        var shown = formats.Count > 0
+            ? ["layout_ranges", .. formats]
+            : ReportMetrics.Where(m => done.Count > 0 && done[0].Result.Metrics.Any(x => x.Name == m)).ToList();
+        if (formats.Count > 0) sb.AppendLine("Bytes each descriptor format needs to describe the region (CPU 0's), and the physical ranges it has:\n");
+        sb.AppendLine("| " + string.Join(" | ", e.AxisKeys.Append("rep").Concat(shown.Select(m => m.StartsWith(FormatPrefix, StringComparison.Ordinal)
+            ? m[FormatPrefix.Length..].Replace('_', '-') : m))) + " |");
         sb.AppendLine("|" + string.Concat(Enumerable.Repeat("---|", e.AxisKeys.Count + 1)) + string.Concat(Enumerable.Repeat("---:|", shown.Count)));
         foreach (var p in done)
             sb.AppendLine("| " + string.Join(" | ", p.Point.Axes.Select(a => a.Value).Append(p.Point.Repetition.ToString(CultureInfo.InvariantCulture))
                 .Concat(shown.Select(m => p.Result[m].ToString("#,0.###", CultureInfo.InvariantCulture)))) + " |");
+        var findings = ExperimentFindings.Sentences(e, done, formats);
+        if (findings.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("## Findings");
+            sb.AppendLine();
+            foreach (var f in findings) sb.AppendLine($"- {f}");
+        }
+        var effects = ExperimentFindings.EffectTable(e, done);
+        if (effects.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("## Effect of each axis");
+            sb.AppendLine();
+            sb.AppendLine("Ratio of a metric after the change to before it, over pairs of points that differ only in that axis " +
+                          "(geometric mean, then the smallest and largest pair).");
+            sb.AppendLine();
+            sb.AppendLine("| axis | change | metric | pairs | ratio | min | max |");
+            sb.AppendLine("|---|---|---|---:|---:|---:|---:|");
+            foreach (var x in effects)
+                sb.AppendLine($"| {x.Axis} | {x.From} → {x.To} | {x.Metric} | {x.Pairs} | {ExperimentFindings.R(x.GeoMean)} | {ExperimentFindings.R(x.Min)} | {ExperimentFindings.R(x.Max)} |");
+        }
         foreach (var (file, title) in figures ?? [])
         {
             sb.AppendLine();
             sb.AppendLine($"![{title}]({file})");
+        }
+        if (e.Skipped.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("## Combinations not run");
+            sb.AppendLine();
+            sb.AppendLine("The model refuses these combinations of the axes (`invalid-points = skip`):");
+            sb.AppendLine();
+            foreach (var k in e.Skipped) sb.AppendLine($"- {k.Label}: {k.Reason}");
         }
         var errors = done.SelectMany(p => p.Result.Errors.Select(err => $"- point {p.Point.Index} ({p.Point.Label}): {err}")).ToList();
         if (errors.Count > 0)
