@@ -260,4 +260,21 @@ public class ExperimentTests : IDisposable
     }
 
     private static double Ratio(string text) => double.Parse(text.Trim().TrimEnd('.', '\r'), System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void Shipped_strategies_gives_a_cost_breakdown_per_device_and_lists_what_it_skipped()
+    {
+        var outDir = Path.Combine(_dir, "strategies");
+        var r = CliRunner.Run("run", "strategies", "--out", outDir, "--parallelism", "2");
+        Assert.Equal(0, r.ExitCode);
+        var root = Points(outDir);
+        Assert.Equal(54, root.GetProperty("points_done").GetInt32());
+        Assert.Equal(26, root.GetProperty("skipped").GetArrayLength());
+        foreach (var device in new[] { "rdma", "nvme", "vfio" })
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Path.Combine(outDir, $"cost-breakdown-by-strategy-{device}.png"))[..4]);
+        var report = File.ReadAllText(Path.Combine(outDir, "report.md"));
+        // IOPS is the headline when the points did I/O; a strict IOMMU costs NVMe IOPS, so the ratio is below 1.
+        var line = report.Split('\n').Single(l => l.StartsWith("- iommu.mode none → strict multiplies IOPS by", StringComparison.Ordinal));
+        Assert.True(Ratio(line.Split("by ")[1].Split(' ')[0]) < 1, line);
+    }
 }

@@ -14,13 +14,17 @@ public readonly record struct IoPtOp(int MapPagesCalls, long PtesWritten, int Ta
 public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
 {
     private const int Level1Shift = 21, Level2Shift = 30, Level3Shift = 39; // what one table at each level covers
-    private readonly Dictionary<ulong, (ulong Paddr, ulong Size)> _leaves = [];
+    // Leaves as the hardware holds them: 4 KiB leaves in 512-entry level-1 tables (paddr + 1; 0 is empty),
+    // 2 MiB and 1 GiB leaves one entry each. 8 bytes per mapped 4 KiB page, as in a real IO page table.
+    private readonly Dictionary<ulong, ulong[]> _small = [];  // iova >> 21 -> level-1 table of 4 KiB leaves
+    private readonly Dictionary<ulong, ulong> _mid = [];      // iova >> 21 -> 2 MiB leaf
+    private readonly Dictionary<ulong, ulong> _huge = [];     // iova >> 30 -> 1 GiB leaf
     private readonly HashSet<(int Level, ulong Index)> _tables = [];
     private readonly Dictionary<ulong, int> _smallUnder2M = [];  // 4 KiB leaves per 2 MiB region
     private readonly Dictionary<ulong, int> _smallerUnder1G = []; // 4 KiB and 2 MiB leaves per 1 GiB region
 
     public ulong PgsizeBitmap { get; } = pgsizeBitmap;
-    public long Leaves => _leaves.Count;
+    public long Leaves { get; private set; }
     public int Tables => _tables.Count;
 
     public IoPtOp Map(ulong iova, ulong paddr, ulong size)
@@ -35,7 +39,7 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
                 var va = call.Iova + i * call.PageSize;
                 if (Translate(va) is not null || OverlapsSmallerLeaves(va, call.PageSize))
                     throw new InvalidOperationException($"iommu_map: IOVA 0x{va:x} is already mapped (-EEXIST)");
-                _leaves[va] = (call.Paddr + i * call.PageSize, call.PageSize);
+                SetLeaf(va, call.PageSize, call.Paddr + i * call.PageSize + 1);
                 Count(va, call.PageSize, +1);
                 ptes++;
                 tables += AllocateTablesFor(va, call.PageSize);
@@ -52,7 +56,7 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
         for (var va = iova; va < iova + size;)
         {
             var leaf = LeafAt(va) ?? throw new InvalidOperationException($"iommu_unmap: IOVA 0x{va:x} is not mapped");
-            _leaves.Remove(leaf.Iova);
+            SetLeaf(leaf.Iova, leaf.Size, 0);
             Count(leaf.Iova, leaf.Size, -1);
             cleared++;
             bytes += leaf.Size;
@@ -66,12 +70,35 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
 
     private (ulong Iova, ulong Paddr, ulong Size)? LeafAt(ulong iova)
     {
-        foreach (var size in new[] { 1UL << 12, 1UL << 21, 1UL << 30 })
-        {
-            var key = iova & ~(size - 1);
-            if (_leaves.TryGetValue(key, out var l) && l.Size == size) return (key, l.Paddr, l.Size);
-        }
+        if (_small.TryGetValue(iova >> 21, out var table) && table[(iova >> 12) & 511] is var e and > 0)
+            return (iova & ~0xFFFUL, e - 1, 1UL << 12);
+        if (_mid.TryGetValue(iova >> 21, out var m)) return (iova & ~((1UL << 21) - 1), m - 1, 1UL << 21);
+        if (_huge.TryGetValue(iova >> 30, out var h)) return (iova & ~((1UL << 30) - 1), h - 1, 1UL << 30);
         return null;
+    }
+
+    /// <summary>Writes (entry = paddr + 1) or clears (entry = 0) the leaf of <paramref name="size"/> at <paramref name="iova"/>.</summary>
+    private void SetLeaf(ulong iova, ulong size, ulong entry)
+    {
+        Leaves += entry == 0 ? -1 : 1;
+        switch (size)
+        {
+            case 1UL << 12:
+                if (!_small.TryGetValue(iova >> 21, out var table))
+                    _small[iova >> 21] = table = new ulong[512];
+                table[(iova >> 12) & 511] = entry;
+                // An empty level-1 array is dropped (the table itself stays allocated: see _tables).
+                if (entry == 0 && _smallUnder2M.GetValueOrDefault(iova >> 21) == 1) _small.Remove(iova >> 21);
+                break;
+            case 1UL << 21:
+                if (entry == 0) _mid.Remove(iova >> 21);
+                else _mid[iova >> 21] = entry;
+                break;
+            default:
+                if (entry == 0) _huge.Remove(iova >> 30);
+                else _huge[iova >> 30] = entry;
+                break;
+        }
     }
 
     /// <summary>A large leaf may not cover existing smaller ones (the caller must unmap them first).</summary>

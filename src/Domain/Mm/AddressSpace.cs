@@ -18,7 +18,8 @@ public sealed class AddressSpace(FrameSource frames)
     private readonly Dictionary<ulong, ulong[]> _pteTables = [];  // va >> 21 -> pfn + 1 per entry (0: none)
     private readonly Dictionary<ulong, ulong> _hugePmds = [];     // va >> 21 -> first pfn of the 2 MiB folio
     private readonly Dictionary<ulong, ulong> _hugePuds = [];     // va >> 30 -> first pfn of the 1 GiB folio
-    private readonly Dictionary<ulong, (long Pages, ulong FolioPages)> _pins = []; // folio's first pfn -> pages pinned, folio size
+    private readonly Dictionary<ulong, (long Pages, ulong FolioPages)> _pins = []; // large folio's first pfn -> pages pinned, folio size
+    private readonly PinCounts _smallPins = new();                                  // 4 KiB folios: pfn -> pins (compact: millions of them)
 
     public IReadOnlyList<Vma> Vmas => _vmas;
     public int PteTables => _pteTables.Count;
@@ -31,19 +32,21 @@ public sealed class AddressSpace(FrameSource frames)
     public long PinnedPages { get; private set; }
 
     /// <summary>Folios with pins left (at teardown: pins never released).</summary>
-    public int PinnedFolios => _pins.Count;
+    public int PinnedFolios => _pins.Count + _smallPins.Count;
 
     /// <summary>Records <paramref name="pages"/> pages of the folio (of <paramref name="folioPages"/> pages) at <paramref name="folioPfn"/> as pinned.</summary>
     public void Pin(ulong folioPfn, ulong folioPages, long pages)
     {
-        _pins[folioPfn] = (_pins.GetValueOrDefault(folioPfn).Pages + pages, folioPages);
+        if (folioPages == 1) _smallPins.Add(folioPfn, checked((int)pages));
+        else _pins[folioPfn] = (_pins.GetValueOrDefault(folioPfn).Pages + pages, folioPages);
         PinnedPages += pages;
     }
 
     /// <summary>Whether the page at <paramref name="pfn"/> belongs to a folio with pins (what a device may DMA to).</summary>
     public bool IsPinned(ulong pfn)
     {
-        foreach (var shift in new[] { 0, PmdShift - Page.Shift, PudShift - Page.Shift })
+        if (_smallPins.Get(pfn) > 0) return true;
+        foreach (var shift in new[] { PmdShift - Page.Shift, PudShift - Page.Shift })
         {
             var head = pfn & ~((1UL << shift) - 1);
             if (_pins.TryGetValue(head, out var p) && head + p.FolioPages > pfn) return true;
@@ -69,14 +72,26 @@ public sealed class AddressSpace(FrameSource frames)
             var n = Math.Min(m.PagesToFolioEnd, (end - va) >> Page.Shift);
             if (m.HasStructPage)
             {
-                var left = _pins.GetValueOrDefault(m.FolioPfn).Pages - (long)n;
-                if (left < 0)
+                if (m.FolioPages == 1)
                 {
-                    PinViolations++;
-                    left = 0;
+                    var count = _smallPins.Add(m.FolioPfn, -(int)n);
+                    if (count < 0)
+                    {
+                        PinViolations++;
+                        _smallPins.Add(m.FolioPfn, -count);
+                    }
                 }
-                if (left == 0) _pins.Remove(m.FolioPfn);
-                else _pins[m.FolioPfn] = (left, m.FolioPages);
+                else
+                {
+                    var left = _pins.GetValueOrDefault(m.FolioPfn).Pages - (long)n;
+                    if (left < 0)
+                    {
+                        PinViolations++;
+                        left = 0;
+                    }
+                    if (left == 0) _pins.Remove(m.FolioPfn);
+                    else _pins[m.FolioPfn] = (left, m.FolioPages);
+                }
                 PinnedPages -= (long)n;
                 pages += (long)n;
                 var batched = m.Hugetlb ? hugetlbBatched : folioBatched;

@@ -26,7 +26,13 @@ public static class ExperimentPlots
                     "batch capacity (entries per call)", "simulated time (ms)", [("sim_time_ns", 1e-6, "")], except: "backing"));
         }
         if (e.AxisKeys.Contains("dma.strategy"))
-            written.Add(Breakdown(dir, done));
+        {
+            // One chart per device when devices are swept: RDMA registration and NVMe I/O do not share a scale.
+            if (e.AxisKeys.Contains("device"))
+                foreach (var g in done.GroupBy(p => p.Point.Axes.First(a => a.Key == "device").Value))
+                    written.Add(Breakdown(dir, [.. g], $"-{g.Key}", $", {g.Key}"));
+            else written.Add(Breakdown(dir, done, "", ""));
+        }
         if (e.AxisKeys.Contains("cpus") && Numeric(done, "cpus"))
             written.Add(Lines(dir, "lock-wait-p99-vs-cpus.png", "Lock wait p99 against CPUs", done, "cpus", log2: false,
                 "CPUs", "wait p99 (ns)", [("ptl_wait_ns_p99", 1, "PTE lock"), ("mmap_lock_wait_ns_p99", 1, "mmap_lock")]));
@@ -42,9 +48,9 @@ public static class ExperimentPlots
     ];
 
     /// <summary>A stacked bar per DMA strategy: where the time went (means over the other axes and repetitions).</summary>
-    private static (string, string) Breakdown(string dir, IReadOnlyList<PointResult> done)
+    private static (string, string) Breakdown(string dir, IReadOnlyList<PointResult> done, string suffix, string facet)
     {
-        const string file = "cost-breakdown-by-strategy.png", title = "Where the time goes, by DMA strategy";
+        string file = $"cost-breakdown-by-strategy{suffix}.png", title = $"Where the time goes, by DMA strategy{facet}";
         var plot = new ScottPlot.Plot();
         var strategies = done.Select(p => p.Point.Axes.First(a => a.Key == "dma.strategy").Value).Distinct().ToList();
         var palette = new ScottPlot.Palettes.Category10();
@@ -66,7 +72,7 @@ public static class ExperimentPlots
         plot.Axes.Margins(bottom: 0);
         plot.Title(title);
         plot.YLabel("time summed over CPUs (ms)");
-        plot.ShowLegend();
+        plot.ShowLegend(ScottPlot.Edge.Right);
         var path = Path.Combine(dir, file);
         plot.SavePng(path + ".tmp.png", 900, 560);
         File.Move(path + ".tmp.png", path, overwrite: true);
