@@ -36,14 +36,26 @@ public static class ExperimentFile
     public static Experiment Load(string path, ulong seed, Func<string, string, string> resolveScenario)
     {
         if (!File.Exists(path)) throw new ConfException($"{path}: no such experiment file");
-        var conf = ConfFile.Parse(File.ReadAllText(path), path);
+        return Parse(File.ReadAllText(path), path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", seed, resolveScenario);
+    }
+
+    /// <summary>An experiment from its text (a file's, or a request's).</summary>
+    /// <param name="text">The experiment.</param>
+    /// <param name="path">Where it came from, for messages (and its default name).</param>
+    /// <param name="dir">The folder relative references start from.</param>
+    /// <param name="seed">The run seed.</param>
+    /// <param name="resolveScenario">Turns the `scenario` value (and <paramref name="dir"/>) into a file path.</param>
+    /// <param name="resolvePfns">Turns a layout.pfns value into a path (default: relative to the file that names it).</param>
+    public static Experiment Parse(string text, string path, string dir, ulong seed, Func<string, string, string> resolveScenario,
+        Func<ConfValue, string>? resolvePfns = null)
+    {
+        var conf = ConfFile.Parse(text, path);
         foreach (var (key, v) in conf.OrderBy(kv => kv.Value.Line))
             if (key is not ("name" or "scenario" or "repetitions" or "invalid-points") && !key.StartsWith("base.", StringComparison.Ordinal) &&
                 !key.StartsWith("axes.", StringComparison.Ordinal))
                 throw new ConfException($"{path}:{v.Line}: unknown key '{key}' (an experiment has name, scenario, base {{ ... }}, axes {{ ... }}, repetitions, invalid-points)");
         if (!conf.TryGetValue("scenario", out var baseRef))
             throw new ConfException($"{path}: 'scenario' is missing: name the base scenario (a file, or a name in config/scenarios)");
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
         string scenarioPath;
         try
         {
@@ -100,7 +112,7 @@ public static class ExperimentFile
             Scenario built;
             try
             {
-                built = ScenarioFile.FromConf(keys, path, dir);
+                built = ScenarioFile.FromConf(keys, path, dir, resolvePfns);
             }
             catch (ConfException ex) when (skipInvalid)
             {

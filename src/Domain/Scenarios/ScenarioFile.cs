@@ -71,7 +71,12 @@ public static class ScenarioFile
     }
 
     /// <summary>A scenario from already-parsed keys; errors name <paramref name="source"/> and each value's line.</summary>
-    public static Scenario FromConf(IReadOnlyDictionary<string, ConfValue> conf, string source, string baseDirectory)
+    /// <param name="conf">The keys.</param>
+    /// <param name="source">The file (or request) the keys came from, for messages.</param>
+    /// <param name="baseDirectory">Where relative paths go when a value does not name its own file.</param>
+    /// <param name="resolvePfns">Turns a layout.pfns value into a path (default: relative to the file that names it); throws ConfException to refuse it.</param>
+    public static Scenario FromConf(IReadOnlyDictionary<string, ConfValue> conf, string source, string baseDirectory,
+        Func<ConfValue, string>? resolvePfns = null)
     {
         foreach (var (key, v) in conf.OrderBy(kv => kv.Value.Line))
             if (!Keys.ContainsKey(key))
@@ -93,9 +98,9 @@ public static class ScenarioFile
                 $"must be a positive multiple of the {backings.First(b => b.Value == backing).Key} page size ({backing.FolioBytes()} bytes)");
         if (region > 1UL << 40) throw r.Error("region", "must be at most 1T per CPU");
         // A pfn file is relative to the file that names it (a scenario, or an experiment that sweeps it).
-        var pfns = conf.TryGetValue("layout.pfns", out var p)
-            ? Path.GetFullPath(Path.Combine(p.Source is { } from ? Path.GetDirectoryName(Path.GetFullPath(from)) ?? baseDirectory : baseDirectory, p.Text))
-            : null;
+        var pfns = !conf.TryGetValue("layout.pfns", out var p) ? null
+            : resolvePfns is not null ? resolvePfns(p)
+            : Path.GetFullPath(Path.Combine(p.Source is { } from ? Path.GetDirectoryName(Path.GetFullPath(from)) ?? baseDirectory : baseDirectory, p.Text));
         if (pfns is not null && conf.ContainsKey("layout.fragmentation"))
             throw r.Error("layout.pfns", "cannot be combined with layout.fragmentation: give the frames one way");
 

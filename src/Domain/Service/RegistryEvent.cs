@@ -1,0 +1,13 @@
+namespace Phyr.Domain.Service;
+
+/// <summary>What the experiment registry persists: the lifecycle of each experiment, one event per change of state.</summary>
+public abstract record RegistryEvent(string Id)
+{
+    /// <summary>A submission was validated and queued under <see cref="RegistryEvent.Id"/>.</summary>
+    public sealed record Accepted(ExperimentRecord Experiment) : RegistryEvent(Experiment.Id);
+
+    public sealed record Started(string Id, DateTimeOffset At) : RegistryEvent(Id);
+
+    /// <summary>It ended: completed, failed (with the error) or cancelled, with the points stored by then.</summary>
+    public sealed record Finished(string Id, ExperimentStatus Status, DateTimeOffset At, int PointsDone, string? Error) : RegistryEvent(Id);
+}

@@ -1,0 +1,46 @@
+using System.Collections.Immutable;
+using System.Globalization;
+
+namespace Phyr.Domain.Service;
+
+/// <summary>
+/// The registry's state: every accepted experiment in submission order, and the number of the next id.
+/// Immutable; <see cref="Apply"/> is the only way it changes (on a persisted event, or replaying one).
+/// </summary>
+public sealed record RegistryState
+{
+    public static readonly RegistryState Empty = new();
+
+    public ImmutableSortedDictionary<string, ExperimentRecord> Experiments { get; init; } =
+        ImmutableSortedDictionary.Create<string, ExperimentRecord>(StringComparer.Ordinal);
+
+    public long NextNumber { get; init; } = 1;
+
+    /// <summary>Ids are "e" and a zero-padded sequence number, so ordinal order is submission order.</summary>
+    public string NextId => "e" + NextNumber.ToString("D6", CultureInfo.InvariantCulture);
+
+    public int Queued => Experiments.Values.Count(e => e.Status == ExperimentStatus.Queued);
+
+    /// <summary>The experiments to run, oldest first: those running when the service stopped (resumed first), then the queued.</summary>
+    public IEnumerable<ExperimentRecord> Runnable =>
+        Experiments.Values.Where(e => e.Status == ExperimentStatus.Running).Concat(Experiments.Values.Where(e => e.Status == ExperimentStatus.Queued));
+
+    public ExperimentRecord? Find(string id) => Experiments.GetValueOrDefault(id);
+
+    public RegistryState Apply(RegistryEvent e) => e switch
+    {
+        RegistryEvent.Accepted a => this with
+        {
+            Experiments = Experiments.Add(a.Id, a.Experiment),
+            NextNumber = Math.Max(NextNumber, Number(a.Id) + 1),
+        },
+        RegistryEvent.Started s => Update(s.Id, r => r with { Status = ExperimentStatus.Running, StartedAt = s.At, Starts = r.Starts + 1 }),
+        RegistryEvent.Finished f => Update(f.Id, r => r with { Status = f.Status, FinishedAt = f.At, PointsDone = f.PointsDone, Error = f.Error }),
+        _ => throw new ArgumentException($"unknown registry event {e.GetType().Name}", nameof(e)),
+    };
+
+    private RegistryState Update(string id, Func<ExperimentRecord, ExperimentRecord> change) =>
+        Experiments.TryGetValue(id, out var r) ? this with { Experiments = Experiments.SetItem(id, change(r)) } : this;
+
+    private static long Number(string id) => long.Parse(id.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,78 @@
+using System.Text.RegularExpressions;
+using Phyr.Domain.Config;
+using Phyr.Domain.Experiments;
+
+namespace Phyr.Host.Service;
+
+/// <summary>A submission the service refuses: the field and the problem (an HTTP 400).</summary>
+public sealed class SubmissionException(string field, string problem) : Exception($"{field}: {problem}")
+{
+    public string Field { get; } = field;
+    public string Problem { get; } = problem;
+}
+
+/// <summary>
+/// Turns what a client submits — a shipped experiment's name, or an experiment's text — into the experiment
+/// to run, checking it whole. Submitted text may name only shipped scenarios and pfn files by bare name
+/// (looked up in DATA_DIR/layouts, then the shipped data/layouts): nothing a request says makes the service
+/// read a file it chose, nor write outside the data directory.
+/// </summary>
+public sealed partial class ExperimentCatalog(ServiceOptions options)
+{
+    /// <summary>The name request text goes by in messages ("experiment:3: axes.cpus: ...").</summary>
+    public const string RequestSource = "experiment";
+
+    private static readonly string Shipped = Path.Combine(AppContext.BaseDirectory, "config");
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    private static partial Regex BareName();
+
+    public IReadOnlyList<string> ShippedExperiments => Names("experiments");
+
+    public Experiment Build(string source, bool shipped, ulong seed)
+    {
+        try
+        {
+            if (shipped)
+            {
+                if (!BareName().IsMatch(source) || source.Contains("..", StringComparison.Ordinal) || !File.Exists(ShippedFile("experiments", source)))
+                    throw new SubmissionException("experiment", $"'{source}' is not a shipped experiment (known: {string.Join(", ", ShippedExperiments)})");
+                return ExperimentFile.Load(ShippedFile("experiments", source), seed, (name, dir) =>
+                    File.Exists(Path.Combine(dir, name)) ? Path.Combine(dir, name) : ScenarioFileOf(name));
+            }
+            return ExperimentFile.Parse(source, RequestSource, Path.Combine(options.DataDir, "experiments"), seed,
+                (name, _) => ScenarioFileOf(name), Pfns);
+        }
+        catch (ConfException e)
+        {
+            // "experiment:3: axes.cpus: ..." -> field "axes.cpus" where the message names one.
+            var m = Regex.Match(e.Message, @"^[^:]*:(\d+): ([A-Za-z0-9.+_-]+): ");
+            throw new SubmissionException(m.Success ? m.Groups[2].Value : "experiment", e.Message);
+        }
+    }
+
+    private static string ShippedFile(string kind, string name) => Path.Combine(Shipped, kind, name.EndsWith(".conf", StringComparison.Ordinal) ? name : name + ".conf");
+
+    private static IReadOnlyList<string> Names(string kind) => Directory.Exists(Path.Combine(Shipped, kind))
+        ? [.. Directory.GetFiles(Path.Combine(Shipped, kind), "*.conf").Select(f => Path.GetFileNameWithoutExtension(f)!).Order(StringComparer.Ordinal)]
+        : [];
+
+    private static string ScenarioFileOf(string name)
+    {
+        if (!BareName().IsMatch(name) || name.Contains("..", StringComparison.Ordinal) || !File.Exists(ShippedFile("scenarios", name)))
+            throw new ArgumentException($"'{name}' is not a shipped scenario; the service reads no other files (known: {string.Join(", ", Names("scenarios"))})");
+        return ShippedFile("scenarios", name);
+    }
+
+    /// <summary>A pfn file: relative to a shipped file that names it, or a bare name in DATA_DIR/layouts or the shipped layouts.</summary>
+    private string Pfns(ConfValue v)
+    {
+        if (v.Source is { } from && from != RequestSource)
+            return Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(from)) ?? ".", v.Text));
+        if (BareName().IsMatch(v.Text) && !v.Text.Contains("..", StringComparison.Ordinal))
+            foreach (var dir in new[] { Path.Combine(options.DataDir, "layouts"), Path.Combine(AppContext.BaseDirectory, "data", "layouts") })
+                if (File.Exists(Path.Combine(dir, v.Text))) return Path.Combine(dir, v.Text);
+        throw new ConfException($"{RequestSource}:{v.Line}: layout.pfns: '{v.Text}' is not the name of a pfn file in the data directory's layouts/ " +
+                                "folder or the shipped layouts (paths are not accepted)");
+    }
+}

@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using Phyr.Actors.Experiments;
+using Phyr.Domain.Experiments;
+using Phyr.Domain.Service;
+
+namespace Phyr.Host.Service;
+
+/// <summary>
+/// Runs the registry's experiments one at a time, their points <see cref="ServiceOptions.Parallelism"/> at once
+/// on the simulation dispatcher. Before running it reads which points are already stored and runs only the
+/// others, so an experiment interrupted by a crash resumes where its stored results end. Each finished point
+/// goes to the experiment's <see cref="ExperimentResults"/>; progress and ETA go to the registry.
+/// </summary>
+public sealed class ExperimentExecutor : ReceiveActor
+{
+    public const string Dispatcher = "phyr-service-sim";
+
+    public sealed record Wake;
+    public sealed record CancelRun(string Id);
+
+    private sealed record Ready(ExperimentRecord Record, Experiment Experiment, IActorRef Results, int Stored);
+    private sealed record PointFinished(string Id, int Done, double? Eta);
+    private sealed record RunEnded(string Id, IActorRef Results, int Done, bool Cancelled, string? Error);
+    private sealed record Failed(string Id, string Error);
+    private sealed record Recorded;
+
+    private readonly IActorRef _registry;
+    private readonly ExperimentCatalog _catalog;
+    private readonly ServiceOptions _options;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private string? _running;
+    private CancellationTokenSource? _cancel;
+
+    public ExperimentExecutor(IActorRef registry, ExperimentCatalog catalog, ServiceOptions options)
+    {
+        _registry = registry;
+        _catalog = catalog;
+        _options = options;
+        Receive<Wake>(_ => AskNext());
+        Receive<ExperimentRegistry.Idle>(_ => _running = null);
+        Receive<ExperimentRegistry.Run>(r => Prepare(r.Experiment));
+        Receive<Ready>(Start);
+        Receive<Failed>(f => Record(Task.FromResult(new ExperimentRegistry.MarkFinished(f.Id, ExperimentStatus.Failed, 0, f.Error))));
+        // The next experiment is asked for only once the registry has the end of this one (else it would hand it out again).
+        Receive<Recorded>(_ =>
+        {
+            _running = null;
+            AskNext();
+        });
+        Receive<ExperimentRegistry.MarkStarted>(_ => { });
+        Receive<PointFinished>(p => _registry.Tell(new ExperimentRegistry.Progress(p.Id, p.Done, p.Eta)));
+        Receive<CancelRun>(c =>
+        {
+            if (c.Id == _running) _cancel?.Cancel();
+        });
+        Receive<RunEnded>(End);
+    }
+
+    protected override void PreStart() => Self.Tell(new Wake());
+
+    private void AskNext()
+    {
+        if (_running is not null) return;
+        _running = "?"; // asked; the answer is Run or Idle
+        _registry.Tell(new ExperimentRegistry.Next());
+    }
+
+    /// <summary>Builds the experiment again from what was submitted and reads the points already stored.</summary>
+    private void Prepare(ExperimentRecord record)
+    {
+        _running = record.Id;
+        var self = Self;
+        Task.Run(async () =>
+        {
+            try
+            {
+                var experiment = _catalog.Build(record.Source, record.ShippedName, record.Seed);
+                var results = await _registry.Ask<IActorRef>(new ExperimentRegistry.ResultsOf(record.Id), TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+                var stored = await results.Ask<ExperimentResults.Points>(new ExperimentResults.GetPoints(), TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+                return (object)new Ready(record, experiment, results, stored.All.Count);
+            }
+            catch (Exception e)
+            {
+                return new Failed(record.Id, e is SubmissionException s ? s.Message : $"could not prepare the run: {e.Message}");
+            }
+        }).PipeTo(self);
+    }
+
+    private void Start(Ready r)
+    {
+        var record = r.Record;
+        _registry.Tell(new ExperimentRegistry.MarkStarted(record.Id));
+        _cancel = new CancellationTokenSource();
+        var token = _cancel.Token;
+        var self = Self;
+        var results = r.Results;
+        var total = r.Experiment.Points.Count;
+        var system = Context.System;
+        var parallelism = _options.Parallelism;
+        Task.Run(async () =>
+        {
+            // Only the points not stored yet (resuming after a restart).
+            var stored = await results.Ask<ExperimentResults.Points>(new ExperimentResults.GetPoints(), TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+            var have = stored.All.Select(p => p.Index).ToHashSet();
+            var todo = r.Experiment with { Points = [.. r.Experiment.Points.Where(p => !have.Contains(p.Index))] };
+            var clock = Stopwatch.StartNew();
+            var done = have.Count;
+            var ranNow = 0;
+            var finished = await ExperimentRunner.RunAsync(todo, system, Dispatcher, parallelism, (point, _) =>
+            {
+                results.Tell(new ExperimentResults.Store(StoredPoints.From(point)));
+                var n = Interlocked.Increment(ref done);
+                var ran = Interlocked.Increment(ref ranNow);
+                var eta = clock.Elapsed.TotalSeconds / ran * (total - n);
+                self.Tell(new PointFinished(record.Id, n, Math.Round(eta, 1)));
+            }, token).ConfigureAwait(false);
+            return new RunEnded(record.Id, results, have.Count + finished.Count, token.IsCancellationRequested, null);
+        }, CancellationToken.None).ContinueWith(t => t.IsCompletedSuccessfully
+            ? t.Result
+            : new RunEnded(record.Id, results, 0, false, t.Exception?.GetBaseException().Message ?? "the run failed"), TaskScheduler.Default).PipeTo(self);
+        _log.Info("Running {0} ({1}): {2} points, {3} stored already", record.Id, record.Name, total, r.Stored);
+    }
+
+    private void End(RunEnded e)
+    {
+        _cancel?.Dispose();
+        _cancel = null;
+        // Everything stored before the registry hears the end: a finished experiment's results are all in the journal.
+        Record(e.Results.Ask<ExperimentResults.Flushed>(new ExperimentResults.Flush(), TimeSpan.FromSeconds(60)).ContinueWith(t =>
+        {
+            var stored = t.IsCompletedSuccessfully ? t.Result.Points : e.Done;
+            var status = e.Error is not null ? ExperimentStatus.Failed : e.Cancelled ? ExperimentStatus.Cancelled : ExperimentStatus.Completed;
+            var error = e.Error ?? (t.IsCompletedSuccessfully ? null : $"storing the last points failed: {t.Exception?.GetBaseException().Message}");
+            if (error is not null) status = ExperimentStatus.Failed;
+            return new ExperimentRegistry.MarkFinished(e.Id, status, stored, error);
+        }, TaskScheduler.Default));
+    }
+
+    /// <summary>Tells the registry how a run ended, and goes on once it has persisted that.</summary>
+    private void Record(Task<ExperimentRegistry.MarkFinished> mark)
+    {
+        var registry = _registry;
+        mark.ContinueWith(t => registry.Ask<ExperimentRegistry.MarkFinished>(t.Result, TimeSpan.FromSeconds(60)), TaskScheduler.Default).Unwrap()
+            .ContinueWith(_ => new Recorded(), TaskScheduler.Default).PipeTo(Self);
+    }
+}

@@ -1,0 +1,55 @@
+using Akka.Actor;
+using Phyr.Actors.Experiments;
+using Phyr.Domain.Experiments;
+using Phyr.Domain.Service;
+using Phyr.Host.Commands;
+
+namespace Phyr.Host.Service;
+
+/// <summary>
+/// An experiment's results as files — results.json, results.csv, report.md and the PNG plots — made from its
+/// stored points, exactly as `phyr run` writes them (host figures apart). Plots are drawn once per number of
+/// stored points, into DATA_DIR/experiments/ID/: the only place the service writes them.
+/// </summary>
+public sealed class ResultFiles(ServiceOptions options, ExperimentCatalog catalog)
+{
+    public sealed record Set(Experiment Experiment, IReadOnlyList<PointResult> Done);
+
+    public async Task<Set> LoadAsync(IActorRef registry, ExperimentRecord record)
+    {
+        var experiment = catalog.Build(record.Source, record.ShippedName, record.Seed);
+        var results = await registry.Ask<IActorRef>(new ExperimentRegistry.ResultsOf(record.Id), TimeSpan.FromSeconds(30));
+        var points = await results.Ask<ExperimentResults.Points>(new ExperimentResults.GetPoints(), TimeSpan.FromSeconds(60));
+        return new Set(experiment, StoredPoints.ToResults(experiment, points.All));
+    }
+
+    public string Json(Set s) => ExperimentOutput.Json(s.Experiment, s.Done, 0, options.Parallelism);
+
+    public string Csv(Set s) => ExperimentOutput.Csv(s.Experiment, s.Done);
+
+    public string Report(string id, Set s) => ExperimentOutput.Report(s.Experiment, s.Done, Plots(id, s));
+
+    /// <summary>The plots of the points stored so far: (file, title), drawn when first asked for.</summary>
+    public IReadOnlyList<(string File, string Title)> Plots(string id, Set s)
+    {
+        var root = Path.Combine(options.DataDir, "experiments", id);
+        var dir = Path.Combine(root, $"plots-{s.Done.Count}");
+        var index = Path.Combine(dir, "index.txt");
+        lock (this)
+        {
+            if (!File.Exists(index))
+            {
+                Directory.CreateDirectory(dir);
+                var written = ExperimentPlots.Write(dir, s.Experiment, s.Done);
+                File.WriteAllLines(index + ".tmp", written.Select(w => $"{w.File}\t{w.Title}"));
+                File.Move(index + ".tmp", index, overwrite: true);
+                foreach (var old in Directory.GetDirectories(root, "plots-*").Where(d => d != dir)) Directory.Delete(old, recursive: true);
+            }
+            return [.. File.ReadAllLines(index).Select(l => l.Split('\t')).Select(p => (p[0], p[1]))];
+        }
+    }
+
+    /// <summary>A plot's path, when <paramref name="file"/> is one of the plots drawn (a name, never a path).</summary>
+    public string? PlotPath(string id, Set s, string file) =>
+        Plots(id, s).Any(p => p.File == file) ? Path.Combine(options.DataDir, "experiments", id, $"plots-{s.Done.Count}", file) : null;
+}

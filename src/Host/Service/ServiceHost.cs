@@ -1,0 +1,96 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Logger.Serilog;
+using Akka.Persistence.Sql.Hosting;
+using LinqToDB;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+using Serilog.Events;
+
+namespace Phyr.Host.Service;
+
+/// <summary>
+/// `phyr serve`: ASP.NET Core hosting the actor system through Akka.Hosting — the experiment registry and its
+/// results persisted with Akka.Persistence.Sql (SQLite file in the data directory, or PostgreSQL), the
+/// executor, the HTTP API and the dashboard — with Serilog for the host and for Akka.
+/// </summary>
+public static class ServiceHost
+{
+    /// <summary>Registry of the running host: what the API asks.</summary>
+    public sealed record RegistryRef(IActorRef Actor);
+
+    public static WebApplication Build(ServiceOptions options, string[]? args = null)
+    {
+        Directory.CreateDirectory(options.DataDir);
+        Directory.CreateDirectory(Path.Combine(options.DataDir, "logs"));
+        var logger = new LoggerConfiguration()
+            .MinimumLevel.Is(Enum.Parse<LogEventLevel>(options.LogLevel))
+            .MinimumLevel.Override("Microsoft.AspNetCore", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting", LogEventLevel.Information)
+            .Enrich.FromLogContext()
+            .WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {SourceContext} {Message:lj}{NewLine}{Exception}",
+                standardErrorFromLevel: LogEventLevel.Verbose)
+            .WriteTo.File(new Serilog.Formatting.Compact.CompactJsonFormatter(), Path.Combine(options.DataDir, "logs", "phyr-.log"),
+                rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14)
+            .CreateLogger();
+        // Akka.Logger.Serilog writes through the static logger.
+        Log.Logger = logger;
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args ?? [], ContentRootPath = options.DataDir });
+        builder.Host.UseSerilog(logger, dispose: false);
+        builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBytes);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(new ExperimentCatalog(options));
+        builder.Services.AddSingleton<ResultFiles>();
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(j =>
+        {
+            j.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            j.SerializerOptions.WriteIndented = true;
+        });
+
+        var (provider, connection) = options.Provider switch
+        {
+            PersistenceProvider.PostgreSql => (ProviderName.PostgreSQL15, options.EffectiveConnectionString),
+            _ => (ProviderName.SQLiteMS, options.EffectiveConnectionString),
+        };
+        builder.Services.AddAkka("phyr-service", (akka, sp) =>
+        {
+            akka.ConfigureLoggers(l =>
+                {
+                    l.LogLevel = Akka.Event.LogLevel.InfoLevel;
+                    l.ClearLoggers();
+                    l.AddLogger<SerilogLogger>();
+                })
+                .AddHocon($$"""
+                    akka.log-dead-letters = off
+                    akka.actor.serialize-messages = off
+                    {{ExperimentExecutor.Dispatcher}} {
+                      type = ForkJoinDispatcher
+                      throughput = 100
+                      dedicated-thread-pool { thread-count = {{options.Parallelism}}, threadtype = background }
+                    }
+                    """, HoconAddMode.Prepend)
+                .WithCustomSerializer("phyr-service", ServiceSerializer.Bound, system => new ServiceSerializer(system))
+                .WithSqlPersistence(connection, provider, autoInitialize: true)
+                .WithActors((system, registry, resolver) =>
+                {
+                    var catalog = resolver.GetService<ExperimentCatalog>();
+                    var actor = system.ActorOf(Props.Create(() => new ExperimentRegistry(options, catalog)), "registry");
+                    registry.Register<ExperimentRegistry>(actor);
+                });
+        });
+
+        var app = builder.Build();
+        app.Use(ApiToken.Middleware(options));
+        app.MapOpenApi("/openapi.json");
+        ServeApi.Map(app);
+        Dashboard.Map(app);
+        return app;
+    }
+}

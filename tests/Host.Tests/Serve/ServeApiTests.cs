@@ -1,0 +1,198 @@
+using System.Net;
+using System.Text.Json;
+using Phyr.Tests.Shared;
+
+namespace Phyr.Host.Tests.Serve;
+
+public class ServeApiTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"phyr-serve-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // the SQLite file may still be held for a moment by a pooled connection
+        }
+    }
+
+    /// <summary>Four points of 4 MiB: seconds.</summary>
+    internal const string Small = """
+        name = small
+        scenario = gup-phyrs-1g-4k-b16
+        base { region = 4M }
+        axes {
+          gup.batch = "16, 512"
+          cpus = "1, 2"
+        }
+        """;
+
+    private static string WithoutHost(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return string.Join("\n", doc.RootElement.EnumerateObject().Where(p => p.Name != "host").Select(p => p.ToString()));
+    }
+
+    [Fact]
+    public async Task A_submitted_experiment_runs_and_its_results_equal_the_command_lines()
+    {
+        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir));
+        var id = await host.Submit(Small, seed: 7);
+        Assert.Equal("e000001", id);
+        var done = await host.WaitFinished(id);
+        Assert.Equal("completed", done.GetProperty("status").GetString());
+        Assert.Equal(4, done.GetProperty("points_done").GetInt32());
+
+        var served = await host.Http.GetStringAsync($"/api/experiments/{id}/results.json");
+        var conf = Path.Combine(_dir, "small.conf");
+        File.WriteAllText(conf, Small);
+        var cli = CliRunner.Run("run", conf, "--seed", "7", "--out", Path.Combine(_dir, "cli"));
+        Assert.Equal(0, cli.ExitCode);
+        Assert.Equal(WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli", "results.json"))), WithoutHost(served));
+        Assert.Equal(File.ReadAllText(Path.Combine(_dir, "cli", "results.csv")), await host.Http.GetStringAsync($"/api/experiments/{id}/results.csv"));
+
+        var plots = await host.GetJson($"/api/experiments/{id}/plots");
+        Assert.Contains(plots.EnumerateArray(), p => p.GetProperty("file").GetString() == "sim-time-vs-batch.png");
+        var png = await host.Http.GetByteArrayAsync($"/api/experiments/{id}/plots/sim-time-vs-batch.png");
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+        Assert.Contains("](sim-time-vs-batch.png)", await host.Http.GetStringAsync($"/api/experiments/{id}/report.md"));
+        // Plots are written inside the data directory, nowhere else.
+        Assert.True(File.Exists(Path.Combine(_dir, "experiments", id, "plots-4", "sim-time-vs-batch.png")));
+    }
+
+    [Fact]
+    public async Task A_shipped_experiment_is_submitted_by_name_as_json()
+    {
+        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir));
+        var response = await host.SubmitJson(new { experiment = "batch-sweep-small", seed = 2 });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(6, body.GetProperty("points_total").GetInt32());
+        Assert.Equal($"/api/experiments/{body.GetProperty("id").GetString()}", response.Headers.Location!.OriginalString);
+        var done = await host.WaitFinished(body.GetProperty("id").GetString()!);
+        Assert.Equal("batch-sweep-small", done.GetProperty("shipped").GetString());
+        Assert.Equal(2UL, done.GetProperty("seed").GetUInt64());
+    }
+
+    public static TheoryData<string, string, string, string> BadSubmissions => new()
+    {
+        { "text/plain", "scenario = gup-phyrs-1g-4k-b16\naxes { cpus = \"1\" }\nsweep = 2\n", "experiment", "unknown key 'sweep'" },
+        { "text/plain", "scenario = gup-phyrs-1g-4k-b16\naxes { gup.batch = \"16, 0\" }\n", "gup.batch", "0 is not between 1 and 16777216" },
+        { "text/plain", "scenario = ../../etc/passwd\naxes { cpus = \"1\" }\n", "scenario", "is not a shipped scenario; the service reads no other files" },
+        { "text/plain", "scenario = gup-phyrs-1g-4k-b16\nbase { layout.fragmentation = default }\naxes { layout.pfns = \"/etc/passwd\" }\n", "layout.pfns", "paths are not accepted" },
+        { "text/plain", "   ", "conf", "the experiment is empty" },
+        { "application/json", "{\"experiment\": \"nope\"}", "experiment", "'nope' is not a shipped experiment" },
+        { "application/json", "{\"experiment\": \"../x\"}", "experiment", "is not a shipped experiment" },
+        { "application/json", "{\"experiment\": \"features\", \"conf\": \"x\"}", "experiment", "give exactly one of" },
+        { "application/json", "{\"experiment\": \"features\", \"seeds\": 3}", "seeds", "unknown field 'seeds'" },
+        { "application/json", "{\"experiment\": \"features\", \"seed\": -3}", "seed", "'-3' is not a whole number" },
+        { "application/json", "{\"experiment\": ", "body", "not valid JSON" },
+        { "application/json", "[1]", "body", "must be a JSON object" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSubmissions))]
+    public async Task Bad_submissions_are_400_naming_the_field_and_nothing_is_stored(string type, string body, string field, string message)
+    {
+        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir));
+        var response = await host.Http.PostAsync("/api/experiments", new StringContent(body, System.Text.Encoding.UTF8, type));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = JsonDocument.Parse(text).RootElement;
+        Assert.Equal(field, error.GetProperty("field").GetString());
+        Assert.Contains(message, error.GetProperty("error").GetString());
+        Assert.Equal(0, (await host.GetJson("/api/experiments")).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Unknown_ids_are_404_and_a_body_over_the_limit_is_413()
+    {
+        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir) with { MaxRequestBytes = 1024 });
+        foreach (var path in new[] { "/api/experiments/e999999", "/api/experiments/../../etc", "/api/experiments/e999999/results.json", "/api/experiments/x/plots" })
+            Assert.Equal(HttpStatusCode.NotFound, (await host.Http.GetAsync(path)).StatusCode);
+        var big = await host.Http.PostAsync("/api/experiments", new StringContent("# " + new string('x', 4000) + "\n" + Small));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, big.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_burst_of_200_submissions_is_accepted_up_to_the_queue_limit_and_the_rest_refused_with_429()
+    {
+        // Not running: every accepted experiment stays queued, so the limit is exact.
+        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir) with { RunExperiments = false, QueueLimit = 64 });
+        var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => host.SubmitJson(new { experiment = "batch-sweep-small" })));
+        var accepted = responses.Where(r => r.StatusCode == HttpStatusCode.Accepted).ToList();
+        Assert.Equal(64, accepted.Count);
+        Assert.Equal(136, responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
+        Assert.All(responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests), r => Assert.NotNull(r.Headers.RetryAfter));
+        var ids = await Task.WhenAll(accepted.Select(async r => JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()));
+        var listed = (await host.GetJson("/api/experiments")).EnumerateArray().Select(e => e.GetProperty("id").GetString()).ToList();
+        Assert.Equal(ids.Order(StringComparer.Ordinal), listed);              // every accepted one is there, none twice
+        Assert.Equal(64, ids.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Cancelling_a_queued_experiment_keeps_it_listed_as_cancelled()
+    {
+        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir) with { RunExperiments = false });
+        var id = await host.Submit(Small);
+        Assert.Equal(HttpStatusCode.Accepted, (await host.Http.PostAsync($"/api/experiments/{id}/cancel", null)).StatusCode);
+        Assert.Equal("cancelled", (await host.GetJson($"/api/experiments/{id}")).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, (await host.Http.PostAsync($"/api/experiments/{id}/cancel", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Http.PostAsync("/api/experiments/e000042/cancel", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task With_a_token_the_api_wants_it_and_health_does_not()
+    {
+        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir) with { ApiToken = "s3cret" });
+        using var anonymous = new HttpClient { BaseAddress = host.Http.BaseAddress };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/experiments")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api/experiments", new StringContent(Small))).StatusCode);
+        anonymous.DefaultRequestHeaders.Authorization = new("Bearer", "wrong");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/experiments")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/healthz")).StatusCode);
+        Assert.Equal(0, (await host.GetJson("/api/experiments")).GetArrayLength());
+        Assert.Equal("sqlite", (await host.GetJson("/healthz")).GetProperty("persistence").GetString());
+    }
+
+    [Fact]
+    public async Task The_openapi_document_lists_the_endpoints()
+    {
+        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir));
+        var doc = await host.GetJson("/openapi.json");
+        var paths = doc.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("/api/experiments", paths);
+        Assert.Contains("/api/experiments/{id}/cancel", paths);
+        Assert.Contains("/healthz", paths);
+    }
+
+    [Fact]
+    public void Binding_beyond_loopback_without_a_token_is_refused_before_starting()
+    {
+        var r = CliRunner.Run("serve", "--data", _dir, "--urls", "http://0.0.0.0:5999");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("phyr serve: ApiToken: binding to http://0.0.0.0:5999 (not only loopback) needs an API token", r.Stderr);
+        Assert.False(File.Exists(Path.Combine(_dir, "phyr.db")));
+    }
+
+    [Theory]
+    [InlineData("{\"QueueLimt\": 3}", "unknown setting 'QueueLimt'")]
+    [InlineData("{\"QueueLimit\": 0}", "QueueLimit: '0' is not a whole number between 1 and 100000")]
+    [InlineData("{\"Persistence\": {\"Provider\": \"oracle\"}}", "Persistence:Provider: 'oracle' is not sqlite or postgresql")]
+    [InlineData("{\"Persistence\": {\"Provider\": \"postgresql\"}}", "Persistence:ConnectionString: PostgreSQL needs a connection string")]
+    [InlineData("{\"LogLevel\": \"Loud\"}", "LogLevel: 'Loud' is not Verbose")]
+    [InlineData("{ not json", "not valid JSON")]
+    public void Bad_settings_are_refused_naming_the_setting(string json, string message)
+    {
+        Directory.CreateDirectory(_dir);
+        var file = Path.Combine(_dir, "settings.json");
+        File.WriteAllText(file, json);
+        var r = CliRunner.Run("serve", "--data", _dir, "--config", file);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(message, r.Stderr);
+    }
+}
