@@ -11,6 +11,7 @@ public static class Dashboard
     {
         var html = Read("wwwroot/index.html");
         app.MapGet("/", () => Results.Text(html, "text/html; charset=utf-8")).ExcludeFromDescription();
+        app.MapGet("/favicon.ico", () => Results.NoContent()).ExcludeFromDescription();
     }
 
     private static string Read(string name)
