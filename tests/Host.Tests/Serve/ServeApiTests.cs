@@ -40,7 +40,7 @@ public class ServeApiTests : IDisposable
     [Fact]
     public async Task A_submitted_experiment_runs_and_its_results_equal_the_command_lines()
     {
-        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir));
+        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir) with { LogLevel = "Information" });
         var id = await host.Submit(Small, seed: 7);
         Assert.Equal("e000001", id);
         var done = await host.WaitFinished(id);
@@ -62,6 +62,16 @@ public class ServeApiTests : IDisposable
         Assert.Contains("](sim-time-vs-batch.png)", await host.Http.GetStringAsync($"/api/experiments/{id}/report.md"));
         // Plots are written inside the data directory, nowhere else.
         Assert.True(File.Exists(Path.Combine(_dir, "experiments", id, "plots-4", "sim-time-vs-batch.png")));
+
+        // One structured log event per change of state, in the rolling file.
+        var log = Directory.GetFiles(Path.Combine(_dir, "logs"), "phyr-*.log").Single();
+        string text;
+        using (var reader = new StreamReader(new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))) text = reader.ReadToEnd();
+        var changes = text.Split('\n').Where(l => l.Contains("\"Experiment {0} ({1}) {2}", StringComparison.Ordinal) && l.Contains(id, StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, changes.Count);
+        Assert.Contains("queued", changes[0]);
+        Assert.Contains("running", changes[1]);
+        Assert.Contains("\"completed\"", changes[2]);
     }
 
     [Fact]

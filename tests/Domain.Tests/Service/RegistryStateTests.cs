@@ -1,0 +1,43 @@
+using Phyr.Domain.Service;
+
+namespace Phyr.Domain.Tests.Service;
+
+public class RegistryStateTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+
+    private static RegistryState Accept(RegistryState s, string name) =>
+        s.Apply(new RegistryEvent.Accepted(new ExperimentRecord(s.NextId, name, 1, "x", true, 6, T0)));
+
+    [Fact]
+    public void Ids_follow_submission_order_and_survive_replay()
+    {
+        var s = Accept(Accept(Accept(RegistryState.Empty, "a"), "b"), "c");
+        Assert.Equal(["e000001", "e000002", "e000003"], s.Experiments.Keys);
+        Assert.Equal("e000004", s.NextId);
+        Assert.Equal(3, s.Queued);
+    }
+
+    [Fact]
+    public void Lifecycle_events_move_an_experiment_and_running_ones_are_resumed_first()
+    {
+        var s = Accept(Accept(RegistryState.Empty, "a"), "b");
+        s = s.Apply(new RegistryEvent.Started("e000002", T0.AddSeconds(1)));
+        Assert.Equal(["e000002", "e000001"], s.Runnable.Select(r => r.Id));   // the running one first: it resumes
+        s = s.Apply(new RegistryEvent.Started("e000002", T0.AddSeconds(5)));   // started again after a restart
+        Assert.Equal(2, s.Find("e000002")!.Starts);
+        s = s.Apply(new RegistryEvent.Finished("e000002", ExperimentStatus.Completed, T0.AddSeconds(9), 6, null));
+        s = s.Apply(new RegistryEvent.Finished("e000001", ExperimentStatus.Cancelled, T0.AddSeconds(9), 0, null));
+        Assert.Empty(s.Runnable);
+        Assert.Equal((ExperimentStatus.Completed, 6), (s.Find("e000002")!.Status, s.Find("e000002")!.PointsDone));
+        Assert.True(s.Find("e000001")!.Status.IsFinal());
+        Assert.Equal(0, s.Queued);
+    }
+
+    [Fact]
+    public void Events_for_an_unknown_id_change_nothing()
+    {
+        var s = Accept(RegistryState.Empty, "a");
+        Assert.Same(s.Experiments, s.Apply(new RegistryEvent.Started("e000042", T0)).Experiments);
+    }
+}

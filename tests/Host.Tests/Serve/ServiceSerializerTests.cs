@@ -1,0 +1,48 @@
+using Akka.Actor;
+using Phyr.Domain.Service;
+using Phyr.Host.Service;
+
+namespace Phyr.Host.Tests.Serve;
+
+public class ServiceSerializerTests : IDisposable
+{
+    private readonly ActorSystem _system = ActorSystem.Create("serializer-test");
+    private readonly ServiceSerializer _serializer;
+
+    public ServiceSerializerTests() => _serializer = new ServiceSerializer((ExtendedActorSystem)_system);
+
+    public void Dispose() => _system.Dispose();
+
+    private T RoundTrip<T>(T value) where T : notnull => (T)_serializer.FromBinary(_serializer.ToBinary(value), _serializer.Manifest(value));
+
+    private static readonly ExperimentRecord Record = new("e000007", "batch-sweep", 18_446_744_073_709_551_615, "name = x\naxes { cpus = \"1\" }", false, 84,
+        new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.FromHours(1)))
+    {
+        Status = ExperimentStatus.Running, StartedAt = new DateTimeOffset(2026, 11, 27, 12, 0, 1, TimeSpan.Zero), Starts = 2,
+    };
+
+    [Fact]
+    public void Every_event_and_the_snapshot_round_trip_under_a_versioned_manifest()
+    {
+        Assert.Equal(Record, RoundTrip(new RegistryEvent.Accepted(Record)).Experiment);
+        Assert.Equal("accepted.v1", _serializer.Manifest(new RegistryEvent.Accepted(Record)));
+        var finished = new RegistryEvent.Finished("e000007", ExperimentStatus.Failed, Record.SubmittedAt, 3, "boom");
+        Assert.Equal(finished, RoundTrip(finished));
+        var points = new PointsStored([new StoredPoint(3, 0xdeadbeefcafef00d, [new StoredMetric("sim_time_ns", 41158225), new StoredMetric("x", 0.125)], ["e"])]);
+        var back = RoundTrip(points);
+        Assert.Equal(points.Points[0].Digest, back.Points[0].Digest);
+        Assert.Equal(points.Points[0].Metrics, back.Points[0].Metrics);
+        var state = RegistryState.Empty.Apply(new RegistryEvent.Accepted(Record)) with { NextNumber = 8 };
+        var restored = RoundTrip(state);
+        Assert.Equal(8, restored.NextNumber);
+        Assert.Equal(Record, restored.Find("e000007"));
+    }
+
+    [Fact]
+    public void The_stored_form_is_readable_json()
+    {
+        var text = System.Text.Encoding.UTF8.GetString(_serializer.ToBinary(new RegistryEvent.Started("e000001", Record.SubmittedAt)));
+        Assert.Contains("\"id\":\"e000001\"", text);
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => _serializer.FromBinary([], "accepted.v9"));
+    }
+}
