@@ -22,7 +22,7 @@ public class CrashTests : IDisposable
     }
 
     /// <summary>40 points of 64 MiB: several seconds, long enough to be killed in the middle.</summary>
-    private const string Long = """
+    internal const string Long = """
         name = long
         scenario = gup-phyrs-1g-4k-b16
         base { region = 64M }

@@ -156,6 +156,29 @@ public class ServeApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Cancelling_a_running_experiment_stops_it_and_keeps_its_finished_points()
+    {
+        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir));
+        var id = await host.Submit(CrashTests.Long);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await host.GetJson($"/api/experiments/{id}")).GetProperty("points_done").GetInt32() < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no point finished within 60 s");
+            await Task.Delay(50);
+        }
+        Assert.Equal(HttpStatusCode.Accepted, (await host.Http.PostAsync($"/api/experiments/{id}/cancel", null)).StatusCode);
+        var done = await host.WaitFinished(id);
+        Assert.Equal("cancelled", done.GetProperty("status").GetString());
+        var kept = done.GetProperty("points_done").GetInt32();
+        Assert.InRange(kept, 2, 39);
+        var results = JsonDocument.Parse(await host.Http.GetStringAsync($"/api/experiments/{id}/results.json")).RootElement;
+        Assert.Equal(kept, results.GetProperty("points").GetArrayLength());
+        // The next experiment runs.
+        var next = await host.Submit(Small);
+        Assert.Equal("completed", (await host.WaitFinished(next)).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task With_a_token_the_api_wants_it_and_health_does_not()
     {
         await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir) with { ApiToken = "s3cret" });
