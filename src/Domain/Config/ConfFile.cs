@@ -22,7 +22,7 @@ public static class ConfFile
         var result = new Dictionary<string, ConfValue>(StringComparer.Ordinal);
         var tokens = Tokenize(text, source);
         var pos = 0;
-        ParseObject(tokens, ref pos, "", result, source, topLevel: true);
+        ParseObject(tokens, ref pos, "", result, source, topLevel: true, depth: 0);
         return result;
     }
 
@@ -30,8 +30,12 @@ public static class ConfFile
 
     private readonly record struct Token(Kind Kind, string Text, int Line);
 
-    private static void ParseObject(List<Token> t, ref int pos, string prefix, Dictionary<string, ConfValue> into, string source, bool topLevel)
+    /// <summary>Objects nest at most this deep (a deeper file is refused rather than allowed to exhaust the stack).</summary>
+    public const int MaxDepth = 16;
+
+    private static void ParseObject(List<Token> t, ref int pos, string prefix, Dictionary<string, ConfValue> into, string source, bool topLevel, int depth)
     {
+        if (depth > MaxDepth) throw Error(source, t[Math.Min(pos, t.Count - 1)].Line, $"objects nest more than {MaxDepth} deep");
         while (pos < t.Count)
         {
             var tok = t[pos];
@@ -51,7 +55,7 @@ public static class ConfFile
             if (next.Kind == Kind.Open)
             {
                 pos++;
-                ParseObject(t, ref pos, key, into, source, topLevel: false);
+                ParseObject(t, ref pos, key, into, source, topLevel: false, depth: depth + 1);
                 continue;
             }
             if (next.Kind != Kind.Equals) throw Error(source, next.Line, $"expected '=' or ':' after '{key}', found '{next.Text}'");
@@ -61,7 +65,7 @@ public static class ConfFile
             if (t[pos].Kind == Kind.Open)
             {
                 pos++;
-                ParseObject(t, ref pos, key, into, source, topLevel: false);
+                ParseObject(t, ref pos, key, into, source, topLevel: false, depth: depth + 1);
                 continue;
             }
             var value = t[pos];

@@ -90,7 +90,8 @@ public static class ExperimentFile
         if (axisKeys.Distinct().Count() != axisKeys.Count)
             throw new ConfException($"{path}: axes: '{axisKeys.GroupBy(k => k).First(g => g.Count() > 1).Key}' is swept by two axes");
 
-        var total = axes.Aggregate(1L, (n, a) => n * a.Values.Count) * repetitions;
+        // Saturating: many long axes must not wrap the product round to something small.
+        var total = axes.Aggregate((long)repetitions, (n, a) => Math.Min((long)MaxPoints + 1, n * a.Values.Count));
         if (total > MaxPoints) throw new ConfException($"{path}: {total} points is more than {MaxPoints}");
 
         var name = conf.TryGetValue("name", out var nm) ? nm.Text : Path.GetFileNameWithoutExtension(path);

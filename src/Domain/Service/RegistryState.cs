@@ -39,8 +39,9 @@ public sealed record RegistryState
         _ => throw new ArgumentException($"unknown registry event {e.GetType().Name}", nameof(e)),
     };
 
+    /// <summary>A final record (completed, failed, cancelled) never changes again: a late start or end of a cancelled run is ignored.</summary>
     private RegistryState Update(string id, Func<ExperimentRecord, ExperimentRecord> change) =>
-        Experiments.TryGetValue(id, out var r) ? this with { Experiments = Experiments.SetItem(id, change(r)) } : this;
+        Experiments.TryGetValue(id, out var r) && !r.Status.IsFinal() ? this with { Experiments = Experiments.SetItem(id, change(r)) } : this;
 
     private static long Number(string id) => long.Parse(id.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture);
 }

@@ -46,6 +46,8 @@ public sealed class ExperimentExecutor : ReceiveActor
         // The next experiment is asked for only once the registry has the end of this one (else it would hand it out again).
         Receive<Recorded>(_ =>
         {
+            _cancel?.Dispose();
+            _cancel = null;
             _running = null;
             AskNext();
         });
@@ -60,6 +62,9 @@ public sealed class ExperimentExecutor : ReceiveActor
 
     protected override void PreStart() => Self.Tell(new Wake());
 
+    /// <summary>Stopped (the registry failed, or the host stops): the run in progress stops too.</summary>
+    protected override void PostStop() => _cancel?.Cancel();
+
     private void AskNext()
     {
         if (_running is not null) return;
@@ -71,6 +76,7 @@ public sealed class ExperimentExecutor : ReceiveActor
     private void Prepare(ExperimentRecord record)
     {
         _running = record.Id;
+        _cancel = new CancellationTokenSource(); // from here on a cancel is heard
         var self = Self;
         Task.Run(async () =>
         {
@@ -91,8 +97,13 @@ public sealed class ExperimentExecutor : ReceiveActor
     private void Start(Ready r)
     {
         var record = r.Record;
+        if (_cancel is null || _cancel.IsCancellationRequested)
+        {
+            // Cancelled while being prepared: it never starts.
+            Record(Task.FromResult(new ExperimentRegistry.MarkFinished(record.Id, ExperimentStatus.Cancelled, r.Stored, null)));
+            return;
+        }
         _registry.Tell(new ExperimentRegistry.MarkStarted(record.Id));
-        _cancel = new CancellationTokenSource();
         var token = _cancel.Token;
         var self = Self;
         var results = r.Results;

@@ -32,6 +32,9 @@ public sealed class ExperimentRegistry : ReceivePersistentActor
     /// <summary>The results entity of an experiment (its actor), for reading or storing points.</summary>
     public sealed record ResultsOf(string Id);
 
+    /// <summary>A results actor with nothing to do for a while: the registry stops it (and makes a new one when next asked).</summary>
+    public sealed record ResultsIdle(string Id);
+
     // The executor's protocol.
     public sealed record Next;
     public sealed record Run(ExperimentRecord Experiment);
@@ -46,6 +49,8 @@ public sealed class ExperimentRegistry : ReceivePersistentActor
     private readonly ServiceOptions _options;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, (int Done, double? Eta)> _progress = [];
+    private readonly Dictionary<string, IActorRef> _results = [];
+    private long _resultsIncarnation;
     private RegistryState _state = RegistryState.Empty;
     private IActorRef? _executor;
 
@@ -91,6 +96,8 @@ public sealed class ExperimentRegistry : ReceivePersistentActor
                     break;
                 case { Status: ExperimentStatus.Queued }:
                     var sender = Sender;
+                    // The executor may have been handed it already (it is still queued until it starts): it drops it.
+                    _executor?.Tell(new ExperimentExecutor.CancelRun(c.Id));
                     PersistAndApply(new RegistryEvent.Finished(c.Id, ExperimentStatus.Cancelled, DateTimeOffset.UtcNow, 0, null),
                         () => sender.Tell(new CancelRequested(c.Id)));
                     break;
@@ -101,6 +108,15 @@ public sealed class ExperimentRegistry : ReceivePersistentActor
             }
         });
         Command<ResultsOf>(r => Sender.Tell(Results(r.Id)));
+        Command<ResultsIdle>(i =>
+        {
+            // Only the current one, and only if it is the sender: a stopped actor is never handed out again.
+            if (_results.TryGetValue(i.Id, out var actor) && actor.Equals(Sender))
+            {
+                _results.Remove(i.Id);
+                Context.Stop(actor);
+            }
+        });
 
         Command<Next>(_ => Sender.Tell(_state.Runnable.FirstOrDefault() is { } r ? new Run(r) : new Idle()));
         Command<MarkStarted>(m =>
@@ -127,8 +143,11 @@ public sealed class ExperimentRegistry : ReceivePersistentActor
 
     private IActorRef Results(string id)
     {
-        var name = $"results-{id}";
-        return Context.Child(name) is var child && !child.IsNobody() ? child : Context.ActorOf(Props.Create(() => new ExperimentResults(id)), name);
+        if (_results.TryGetValue(id, out var actor)) return actor;
+        // A new name each time: the previous one may still be stopping. Only one is live, so only one writes.
+        actor = Context.ActorOf(Props.Create(() => new ExperimentResults(id)), $"results-{id}-{++_resultsIncarnation}");
+        _results[id] = actor;
+        return actor;
     }
 
     private void PersistAndApply(RegistryEvent e, Action then) => Persist(e, persisted =>

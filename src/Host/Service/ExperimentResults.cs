@@ -8,8 +8,9 @@ namespace Phyr.Host.Service;
 /// One experiment's finished points, a persistent actor (persistence id <c>results-ID</c>). Points arrive one
 /// by one and are written in batches — when <see cref="BatchSize"/> are waiting, every
 /// <see cref="FlushInterval"/>, and on <see cref="Flush"/> — since the journal is slow per event. A point not yet
-/// written when the process dies is simply run again (results are deterministic). Idle for a while, it stops;
-/// the registry starts it again when asked.
+/// written when the process dies is simply run again (results are deterministic). Idle for
+/// <see cref="IdleAfter"/> (never while a run writes to it), it asks the registry to stop it; the registry makes
+/// a new one when next asked.
 /// </summary>
 public sealed class ExperimentResults : ReceivePersistentActor, IWithTimers
 {
@@ -43,6 +44,8 @@ public sealed class ExperimentResults : ReceivePersistentActor, IWithTimers
         });
         Command<Store>(s =>
         {
+            // A run is writing here: never idle until it flushes at its end.
+            Context.SetReceiveTimeout(null);
             if (_points.ContainsKey(s.Point.Index)) return; // re-run after a restart: the stored one stands
             _points[s.Point.Index] = s.Point;
             _pending.Add(s.Point);
@@ -50,18 +53,24 @@ public sealed class ExperimentResults : ReceivePersistentActor, IWithTimers
             else if (!Timers.IsTimerActive("flush")) Timers.StartSingleTimer("flush", new FlushTick(), FlushInterval);
         });
         Command<FlushTick>(_ => Write(null));
-        Command<Flush>(_ => Write(Sender));
+        Command<Flush>(_ =>
+        {
+            Write(Sender);
+            Context.SetReceiveTimeout(IdleAfter);
+        });
         Command<GetPoints>(_ => Sender.Tell(new Points([.. _points.Values])));
         Command<ReceiveTimeout>(_ =>
         {
-            if (_pending.Count == 0) Context.Stop(Self);
+            if (_pending.Count == 0) Context.Parent.Tell(new ExperimentRegistry.ResultsIdle(_id));
         });
     }
+
+    public static readonly TimeSpan IdleAfter = TimeSpan.FromMinutes(5);
 
     protected override void PreStart()
     {
         base.PreStart();
-        Context.SetReceiveTimeout(TimeSpan.FromMinutes(5));
+        Context.SetReceiveTimeout(IdleAfter);
     }
 
     private void Write(IActorRef? replyTo)

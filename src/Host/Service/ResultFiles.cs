@@ -49,7 +49,15 @@ public sealed class ResultFiles(ServiceOptions options, ExperimentCatalog catalo
         }
     }
 
-    /// <summary>A plot's path, when <paramref name="file"/> is one of the plots drawn (a name, never a path).</summary>
-    public string? PlotPath(string id, Set s, string file) =>
-        Plots(id, s).Any(p => p.File == file) ? Path.Combine(options.DataDir, "experiments", id, $"plots-{s.Done.Count}", file) : null;
+    /// <summary>
+    /// A plot's bytes, when <paramref name="file"/> is one of the plots drawn (a name, never a path). Read under the
+    /// lock: a request with more points may replace the folder right after.
+    /// </summary>
+    public byte[]? PlotBytes(string id, Set s, string file)
+    {
+        lock (this)
+            return Plots(id, s).Any(p => p.File == file)
+                ? File.ReadAllBytes(Path.Combine(options.DataDir, "experiments", id, $"plots-{s.Done.Count}", file))
+                : null;
+    }
 }

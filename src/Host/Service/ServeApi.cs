@@ -182,8 +182,8 @@ public static partial class ServeApi
         var (view, error) = await Find(actors, id);
         if (error is not null) return error;
         var set = await files.LoadAsync(await actors.GetAsync<ExperimentRegistry>(), view!.Record);
-        var path = files.PlotPath(id, set, file);
-        return path is null ? Problem(404, $"no plot '{file}' (see /api/experiments/{id}/plots)", "file") : Results.File(path, "image/png");
+        var bytes = files.PlotBytes(id, set, file);
+        return bytes is null ? Problem(404, $"no plot '{file}' (see /api/experiments/{id}/plots)", "file") : Results.Bytes(bytes, "image/png");
     }
 
     private static async Task<IResult> Cancel(string id, ActorRegistry actors)

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Pattern;
 using Akka.Hosting;
 using Akka.Logger.Serilog;
 using Akka.Persistence.Sql.Hosting;
@@ -81,13 +82,17 @@ public static class ServiceHost
                 .WithActors((system, registry, resolver) =>
                 {
                     var catalog = resolver.GetService<ExperimentCatalog>();
-                    var actor = system.ActorOf(Props.Create(() => new ExperimentRegistry(options, catalog)), "registry");
+                    // A journal error stops a persistent actor: the supervisor starts the registry again (1 s, then up to
+                    // 30 s apart), and it recovers from the journal. Requests go through the supervisor to it.
+                    var props = Props.Create(() => new ExperimentRegistry(options, catalog));
+                    var actor = system.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(props, "registry", TimeSpan.FromSeconds(1),
+                        TimeSpan.FromSeconds(30), 0.2, -1)), "registry-supervisor");
                     registry.Register<ExperimentRegistry>(actor);
                 });
         });
 
         var app = builder.Build();
-        app.Use(ApiToken.Middleware(options));
+        app.Use(RequestGuard.Middleware(options));
         app.MapOpenApi("/openapi.json");
         ServeApi.Map(app);
         Dashboard.Map(app);

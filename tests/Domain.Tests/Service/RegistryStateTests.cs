@@ -40,4 +40,14 @@ public class RegistryStateTests
         var s = Accept(RegistryState.Empty, "a");
         Assert.Same(s.Experiments, s.Apply(new RegistryEvent.Started("e000042", T0)).Experiments);
     }
+
+    [Fact]
+    public void A_final_record_ignores_a_late_start_or_end()
+    {
+        // Cancelled while the executor was preparing it: its late start and end change nothing.
+        var s = Accept(RegistryState.Empty, "a").Apply(new RegistryEvent.Finished("e000001", ExperimentStatus.Cancelled, T0, 0, null));
+        s = s.Apply(new RegistryEvent.Started("e000001", T0.AddSeconds(1)))
+             .Apply(new RegistryEvent.Finished("e000001", ExperimentStatus.Completed, T0.AddSeconds(2), 6, null));
+        Assert.Equal((ExperimentStatus.Cancelled, 0, 0), (s.Find("e000001")!.Status, s.Find("e000001")!.PointsDone, s.Find("e000001")!.Starts));
+    }
 }

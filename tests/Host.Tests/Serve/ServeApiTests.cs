@@ -102,6 +102,10 @@ public class ServeApiTests : IDisposable
         { "application/json", "{\"experiment\": \"features\", \"seed\": -3}", "seed", "'-3' is not a whole number" },
         { "application/json", "{\"experiment\": ", "body", "not valid JSON" },
         { "application/json", "[1]", "body", "must be a JSON object" },
+        // Eight axes of 256 values: 2^64 points, which must not wrap round to a small number.
+        { "text/plain", "scenario = gup-phyrs-1g-4k-b16\naxes {\n" + string.Concat(new[] { "cpus", "gup.batch", "region", "layout.fragmentation", "nvme.ios", "nvme.queue-depth", "cpus-per-socket", "device.max-segment" }
+            .Select(k => $"{k} = \"{string.Join(", ", Enumerable.Range(1, 256))}\"\n")) + "}\n", "experiment", "points is more than 100000" },
+        { "text/plain", string.Concat(Enumerable.Repeat("a {", 5000)), "experiment", "objects nest more than 16 deep" },
     };
 
     [Theory]
@@ -190,6 +194,23 @@ public class ServeApiTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/healthz")).StatusCode);
         Assert.Equal(0, (await host.GetJson("/api/experiments")).GetArrayLength());
         Assert.Equal("sqlite", (await host.GetJson("/healthz")).GetProperty("persistence").GetString());
+    }
+
+    [Fact]
+    public async Task Other_origins_cannot_submit_and_other_host_names_are_refused()
+    {
+        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir) with { RunExperiments = false });
+        var crossSite = new HttpRequestMessage(HttpMethod.Post, "/api/experiments") { Content = new StringContent(Small) };
+        crossSite.Headers.Add("Origin", "http://evil.example");
+        Assert.Equal(HttpStatusCode.Forbidden, (await host.Http.SendAsync(crossSite)).StatusCode);
+        var sameSite = new HttpRequestMessage(HttpMethod.Post, "/api/experiments") { Content = new StringContent(Small) };
+        sameSite.Headers.Add("Origin", host.Http.BaseAddress!.GetLeftPart(UriPartial.Authority));
+        Assert.Equal(HttpStatusCode.Accepted, (await host.Http.SendAsync(sameSite)).StatusCode);
+        // A DNS name rebound to 127.0.0.1 still sends its own Host header.
+        var rebound = new HttpRequestMessage(HttpMethod.Get, "/api/experiments");
+        rebound.Headers.Host = "evil.example";
+        Assert.Equal(HttpStatusCode.BadRequest, (await host.Http.SendAsync(rebound)).StatusCode);
+        Assert.Equal(1, (await host.GetJson("/api/experiments")).GetArrayLength());
     }
 
     [Fact]
