@@ -31,11 +31,6 @@ public class ExperimentTests : IDisposable
     /// <summary>The base scenario the experiments refer to: 4 MiB, no two frames contiguous, locked get_user_phyrs.</summary>
     private void WriteBase() => Write("base.conf", "region = 4M\nlayout.fragmentation = 1\ngup { call = get_user_phyrs, walk = locked }\n");
 
-    private static string WithoutHost(string file)
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(file));
-        return string.Join("\n", doc.RootElement.EnumerateObject().Where(p => p.Name != "host").Select(p => p.ToString()));
-    }
 
     [Fact]
     public void Every_point_runs_and_results_do_not_depend_on_parallelism()
@@ -46,7 +41,7 @@ public class ExperimentTests : IDisposable
         var two = CliRunner.Run("run", exp, "--out", Path.Combine(_dir, "two"), "--parallelism", "2");
         Assert.Equal(0, one.ExitCode);
         Assert.Equal(0, two.ExitCode);
-        Assert.Equal(WithoutHost(Path.Combine(_dir, "one", "results.json")), WithoutHost(Path.Combine(_dir, "two", "results.json")));
+        Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "one", "results.json"))), ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "two", "results.json"))));
         Assert.Equal(File.ReadAllText(Path.Combine(_dir, "one", "results.csv")), File.ReadAllText(Path.Combine(_dir, "two", "results.csv")));
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "one", "results.json")));
         var points = doc.RootElement.GetProperty("points").EnumerateArray().ToList();

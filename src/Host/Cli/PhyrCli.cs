@@ -20,6 +20,7 @@ public static class PhyrCli
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(Service.ServeCommand.Create());
+        root.Subcommands.Add(Service.ClusterCommand.Create());
         return root;
     }
 

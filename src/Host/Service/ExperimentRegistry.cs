@@ -32,6 +32,12 @@ public sealed class ExperimentRegistry : ReceivePersistentActor
     /// <summary>The results entity of an experiment (its actor), for reading or storing points.</summary>
     public sealed record ResultsOf(string Id);
 
+    /// <summary>The stored points of an experiment: forwarded to its results actor, which answers <see cref="ExperimentResults.Points"/>.</summary>
+    public sealed record GetResults(string Id);
+
+    /// <summary>Every experiment (the answer to <see cref="List"/>).</summary>
+    public sealed record Views(IReadOnlyList<View> All);
+
     /// <summary>A results actor with nothing to do for a while: the registry stops it (and makes a new one when next asked).</summary>
     public sealed record ResultsIdle(string Id);
 
@@ -82,7 +88,7 @@ public sealed class ExperimentRegistry : ReceivePersistentActor
                 _executor?.Tell(new ExperimentExecutor.Wake());
             });
         });
-        Command<List>(_ => Sender.Tell(_state.Experiments.Values.Select(ViewOf).ToList()));
+        Command<List>(_ => Sender.Tell(new Views([.. _state.Experiments.Values.Select(ViewOf)])));
         Command<Get>(g => Sender.Tell(_state.Find(g.Id) is { } r ? ViewOf(r) : new NotFound(g.Id)));
         Command<Cancel>(c =>
         {
@@ -108,6 +114,11 @@ public sealed class ExperimentRegistry : ReceivePersistentActor
             }
         });
         Command<ResultsOf>(r => Sender.Tell(Results(r.Id)));
+        Command<GetResults>(r =>
+        {
+            if (_state.Find(r.Id) is null) Sender.Tell(new NotFound(r.Id));
+            else Results(r.Id).Forward(new ExperimentResults.GetPoints());
+        });
         Command<ResultsIdle>(i =>
         {
             // Only the current one, and only if it is the sender: a stopped actor is never handed out again.

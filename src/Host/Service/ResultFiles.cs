@@ -18,8 +18,8 @@ public sealed class ResultFiles(ServiceOptions options, ExperimentCatalog catalo
     public async Task<Set> LoadAsync(IActorRef registry, ExperimentRecord record)
     {
         var experiment = catalog.Build(record.Source, record.ShippedName, record.Seed);
-        var results = await registry.Ask<IActorRef>(new ExperimentRegistry.ResultsOf(record.Id), TimeSpan.FromSeconds(30));
-        var points = await results.Ask<ExperimentResults.Points>(new ExperimentResults.GetPoints(), TimeSpan.FromSeconds(60));
+        // Through the registry (on whichever node it runs): no actor reference crosses nodes.
+        var points = await registry.Ask<ExperimentResults.Points>(new ExperimentRegistry.GetResults(record.Id), TimeSpan.FromSeconds(60));
         return new Set(experiment, StoredPoints.ToResults(experiment, points.All));
     }
 

@@ -136,8 +136,8 @@ public static partial class ServeApi
     private static async Task<IResult> List(ActorRegistry actors)
     {
         var registry = await actors.GetAsync<ExperimentRegistry>();
-        var views = await registry.Ask<List<ExperimentRegistry.View>>(new ExperimentRegistry.List(), AskTimeout);
-        return Results.Ok(views.Select(Json));
+        var views = await registry.Ask<ExperimentRegistry.Views>(new ExperimentRegistry.List(), AskTimeout);
+        return Results.Ok(views.All.Select(Json));
     }
 
     private static async Task<(ExperimentRegistry.View? View, IResult? Error)> Find(ActorRegistry actors, string id)
@@ -203,8 +203,8 @@ public static partial class ServeApi
         try
         {
             var registry = await actors.GetAsync<ExperimentRegistry>();
-            var all = await registry.Ask<List<ExperimentRegistry.View>>(new ExperimentRegistry.List(), TimeSpan.FromSeconds(5));
-            return Results.Ok(new { status = "ok", persistence = options.Provider.ToString().ToLowerInvariant(), experiments = all.Count });
+            var all = await registry.Ask<ExperimentRegistry.Views>(new ExperimentRegistry.List(), TimeSpan.FromSeconds(5));
+            return Results.Ok(new { status = "ok", persistence = options.Provider.ToString().ToLowerInvariant(), experiments = all.All.Count });
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {

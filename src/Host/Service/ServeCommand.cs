@@ -11,6 +11,8 @@ public static class ServeCommand
     private static readonly Option<string?> Config = new("--config") { Description = "A JSON settings file (default DATA/serve.json when present): Urls, ApiToken, QueueLimit, Parallelism, RunExperiments, MaxRequestBytes, LogLevel, Persistence:Provider (sqlite|postgresql), Persistence:ConnectionString.", HelpName = "FILE" };
     private static readonly Option<string?> QueueLimit = new("--queue-limit") { Description = "Experiments waiting at most; more are refused with 429. Default 64.", HelpName = "N" };
     private static readonly Option<string?> Parallelism = new("--parallelism") { Description = "Points run at once. Default: the CPU count.", HelpName = "N" };
+    private static readonly Option<string?> SeedNodes = new("--seed-nodes") { Description = "Join an Akka.Cluster: its seed nodes, comma-separated (akka.tcp://phyr-service@HOST:PORT). Needs PostgreSQL.", HelpName = "SEEDS" };
+    private static readonly Option<string?> ClusterPort = new("--cluster-port") { Description = "This node's cluster (remoting) port. Default 4053.", HelpName = "PORT" };
     private static readonly Option<string?> LogLevel = new("--log-level") { Description = "Verbose, Debug, Information (default), Warning, Error, Fatal.", HelpName = "LEVEL" };
 
     public static Command Create()
@@ -20,7 +22,7 @@ public static class ServeCommand
             "kept in a database that survives restarts (SQLite in the data directory by default, or PostgreSQL). " +
             "Environment: PHYR_<Setting> (e.g. PHYR_ApiToken, PHYR_Persistence__ConnectionString).")
         {
-            Data, Urls, Config, QueueLimit, Parallelism, LogLevel,
+            Data, Urls, Config, QueueLimit, Parallelism, SeedNodes, ClusterPort, LogLevel,
         };
         command.SetAction(parse =>
         {
@@ -30,6 +32,8 @@ public static class ServeCommand
                 ["QueueLimit"] = parse.GetValue(QueueLimit),
                 ["Parallelism"] = parse.GetValue(Parallelism),
                 ["LogLevel"] = parse.GetValue(LogLevel),
+                ["Cluster:SeedNodes"] = parse.GetValue(SeedNodes),
+                ["Cluster:Port"] = parse.GetValue(ClusterPort),
             });
             var app = ServiceHost.Build(options);
             app.Run();

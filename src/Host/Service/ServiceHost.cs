@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Pattern;
+using Akka.Cluster.Hosting;
 using Akka.Hosting;
+using Akka.Remote.Hosting;
 using Akka.Logger.Serilog;
 using Akka.Persistence.Sql.Hosting;
 using LinqToDB;
@@ -23,6 +25,14 @@ public static class ServiceHost
 {
     /// <summary>Registry of the running host: what the API asks.</summary>
     public sealed record RegistryRef(IActorRef Actor);
+
+    /// <summary>
+    /// The registry under a backoff supervisor: a journal error stops a persistent actor, and the supervisor starts it
+    /// again (1 s, then up to 30 s apart) to recover from the journal. Requests go through the supervisor to it.
+    /// </summary>
+    private static Props RegistryProps(ServiceOptions options, ExperimentCatalog catalog) =>
+        BackoffSupervisor.Props(Backoff.OnStop(Props.Create(() => new ExperimentRegistry(options, catalog)), "registry",
+            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1));
 
     public static WebApplication Build(ServiceOptions options, string[]? args = null)
     {
@@ -60,7 +70,7 @@ public static class ServiceHost
             PersistenceProvider.PostgreSql => (ProviderName.PostgreSQL15, options.EffectiveConnectionString),
             _ => (ProviderName.SQLiteMS, options.EffectiveConnectionString),
         };
-        builder.Services.AddAkka("phyr-service", (akka, sp) =>
+        builder.Services.AddAkka(ServiceOptions.SystemName, (akka, sp) =>
         {
             akka.ConfigureLoggers(l =>
                 {
@@ -81,20 +91,29 @@ public static class ServiceHost
                 .WithSqlPersistence(connection, provider, autoInitialize: true)
                 .WithActors((system, registry, resolver) =>
                 {
-                    var catalog = resolver.GetService<ExperimentCatalog>();
-                    // A journal error stops a persistent actor: the supervisor starts the registry again (1 s, then up to
-                    // 30 s apart), and it recovers from the journal. Requests go through the supervisor to it.
-                    var props = Props.Create(() => new ExperimentRegistry(options, catalog));
-                    var actor = system.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(props, "registry", TimeSpan.FromSeconds(1),
-                        TimeSpan.FromSeconds(30), 0.2, -1)), "registry-supervisor");
-                    registry.Register<ExperimentRegistry>(actor);
+                    if (options.Clustered) return;
+                    registry.Register<ExperimentRegistry>(system.ActorOf(RegistryProps(options, resolver.GetService<ExperimentCatalog>()), "registry"));
                 });
+            if (options.Clustered)
+            {
+                // One registry in the cluster: a singleton on the oldest worker node, reached through a proxy from
+                // every node. When that node leaves or dies, the next oldest starts it and it recovers from the shared
+                // journal; its executor resumes the experiment that was running.
+                akka.WithRemoting(options.ClusterHostname, options.ClusterPort)
+                    .WithClustering(new ClusterOptions { Roles = [.. options.Roles], SeedNodes = [.. options.SeedNodes] });
+                var singleton = new ClusterSingletonOptions { Role = "worker" };
+                if (options.Roles.Contains("worker"))
+                    akka.WithSingleton<ExperimentRegistry>("registry",
+                        (_, _, resolver) => RegistryProps(options, resolver.GetService<ExperimentCatalog>()), singleton, createProxyToo: true);
+                else akka.WithSingletonProxy<ExperimentRegistry>("registry", singleton);
+            }
         });
 
         var app = builder.Build();
         app.Use(RequestGuard.Middleware(options));
         app.MapOpenApi("/openapi.json");
         ServeApi.Map(app);
+        ClusterApi.Map(app);
         Dashboard.Map(app);
         return app;
     }

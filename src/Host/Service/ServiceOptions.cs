@@ -46,6 +46,21 @@ public sealed record ServiceOptions
 
     public string LogLevel { get; init; } = "Information";
 
+    /// <summary>Akka.Cluster seed nodes (akka.tcp://phyr-service@host:port); none: a single node, no remoting.</summary>
+    public IReadOnlyList<string> SeedNodes { get; init; } = [];
+
+    /// <summary>The address other nodes reach this one at (remoting), in a cluster.</summary>
+    public string ClusterHostname { get; init; } = "127.0.0.1";
+
+    public int ClusterPort { get; init; } = 4053;
+
+    /// <summary>worker: runs experiments (hosts the registry singleton); api: takes HTTP requests. Default both.</summary>
+    public IReadOnlyList<string> Roles { get; init; } = ["worker", "api"];
+
+    public bool Clustered => SeedNodes.Count > 0;
+
+    public const string SystemName = "phyr-service";
+
     public string EffectiveConnectionString => ConnectionString ?? $"Data Source={Path.Combine(DataDir, "phyr.db")}";
 
     /// <summary>Whether every address in <see cref="Urls"/> is loopback (127.0.0.0/8, ::1, localhost).</summary>
@@ -65,7 +80,7 @@ public sealed record ServiceOptions
         var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         {
             "Urls", "ApiToken", "QueueLimit", "Parallelism", "RunExperiments", "MaxRequestBytes", "LogLevel",
-            "Persistence:Provider", "Persistence:ConnectionString",
+            "Persistence:Provider", "Persistence:ConnectionString", "Cluster:SeedNodes", "Cluster:Hostname", "Cluster:Port", "Cluster:Roles",
         };
         var builder = new ConfigurationBuilder();
         var defaultFile = Path.Combine(full, "serve.json");
@@ -83,7 +98,9 @@ public sealed record ServiceOptions
                 throw new UsageException("--config", $"{file}: not valid JSON: {e.InnerException?.Message ?? e.Message}");
             }
             // The file is strict (a misspelt key is an error); environment variables of other programs may start with PHYR_ too.
-            var unknown = fromFile.AsEnumerable().Where(kv => kv.Value is not null).Select(kv => kv.Key).Where(k => !known.Contains(k))
+            // Arrays (Cluster:SeedNodes, Cluster:Roles) come as KEY:0, KEY:1, ...
+            var unknown = fromFile.AsEnumerable().Where(kv => kv.Value is not null)
+                .Select(kv => System.Text.RegularExpressions.Regex.Replace(kv.Key, @":\d+$", "")).Where(k => !known.Contains(k))
                 .Order(StringComparer.Ordinal).FirstOrDefault();
             if (unknown is not null)
                 throw new UsageException("--config", $"{file}: unknown setting '{unknown}' (known: {string.Join(", ", known)})");
@@ -110,7 +127,18 @@ public sealed record ServiceOptions
                 var other => throw new UsageException("Persistence:Provider", $"'{other}' is not sqlite or postgresql"),
             },
             ConnectionString = string.IsNullOrEmpty(c["Persistence:ConnectionString"]) ? null : c["Persistence:ConnectionString"],
+            SeedNodes = List(c, "Cluster:SeedNodes"),
+            ClusterHostname = c["Cluster:Hostname"] ?? "127.0.0.1",
+            ClusterPort = Int(c, "Cluster:Port", 4053, 1, 65535),
+            Roles = List(c, "Cluster:Roles") is { Count: > 0 } roles ? roles : ["worker", "api"],
         };
+        foreach (var seed in options.SeedNodes)
+            if (!Uri.TryCreate(seed, UriKind.Absolute, out var su) || su.Scheme != "akka.tcp" || su.UserInfo != SystemName || su.Port <= 0)
+                throw new UsageException("Cluster:SeedNodes", $"'{seed}' is not akka.tcp://{SystemName}@HOST:PORT");
+        if (options.Roles.Count == 0 || options.Roles.Any(r => r is not ("worker" or "api")))
+            throw new UsageException("Cluster:Roles", $"'{string.Join(",", options.Roles)}' is not a list of worker and api");
+        if (options.Clustered && options.Provider != PersistenceProvider.PostgreSql)
+            throw new UsageException("Persistence:Provider", "a cluster's nodes share one journal: give postgresql and its connection string");
         if (options.LogLevel is not ("Verbose" or "Debug" or "Information" or "Warning" or "Error" or "Fatal"))
             throw new UsageException("LogLevel", $"'{options.LogLevel}' is not Verbose, Debug, Information, Warning, Error or Fatal");
         if (options.Provider == PersistenceProvider.PostgreSql && options.ConnectionString is null)
@@ -133,6 +161,11 @@ public sealed record ServiceOptions
             throw new UsageException(key, $"'{text}' is not a whole number between {min} and {max}");
         return n;
     }
+
+    /// <summary>A list setting: a comma-separated string (command line, environment) or a JSON array.</summary>
+    private static List<string> List(IConfiguration c, string key) => c[key] is { } text
+        ? [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
+        : [.. c.GetSection(key).GetChildren().Select(x => x.Value).OfType<string>().Select(x => x.Trim()).Where(x => x.Length > 0)];
 
     private static bool Bool(IConfiguration c, string key, bool fallback) => c[key]?.ToLowerInvariant() switch
     {

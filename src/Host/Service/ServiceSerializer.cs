@@ -8,9 +8,10 @@ using Phyr.Domain.Service;
 namespace Phyr.Host.Service;
 
 /// <summary>
-/// How the service's events and snapshots are written to the journal: UTF-8 JSON (System.Text.Json) under a
-/// string manifest naming the type and its version ("accepted.v1", ...). Explicit, so stored data does not
-/// depend on .NET type names; a new version of an event gets a new manifest and this reads both.
+/// How the service's events and snapshots are written to the journal, and its messages to other cluster nodes:
+/// UTF-8 JSON (System.Text.Json, snake_case) under a string manifest naming the type and its version
+/// ("accepted.v1", "registry.submit.v1", ...). Explicit, so stored data and the wire do not depend on .NET type
+/// names; a changed message gets a new manifest and this reads both (docs/serve.md, "Wire format").
 /// </summary>
 public sealed class ServiceSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
@@ -24,7 +25,19 @@ public sealed class ServiceSerializer(ExtendedActorSystem system) : SerializerWi
 
     private sealed record StateV1(long NextNumber, IReadOnlyList<ExperimentRecord> Experiments);
 
-    public static readonly Type[] Bound = [typeof(RegistryEvent), typeof(PointsStored), typeof(RegistryState)];
+    // Messages that cross nodes: the registry's protocol as the API (on any node) speaks it to the registry singleton.
+    private static readonly (string Manifest, Type Type)[] Messages =
+    [
+        ("registry.submit.v1", typeof(ExperimentRegistry.Submit)), ("registry.accepted.v1", typeof(ExperimentRegistry.Accepted)),
+        ("registry.queue-full.v1", typeof(ExperimentRegistry.QueueFull)), ("registry.list.v1", typeof(ExperimentRegistry.List)),
+        ("registry.views.v1", typeof(ExperimentRegistry.Views)), ("registry.get.v1", typeof(ExperimentRegistry.Get)),
+        ("registry.view.v1", typeof(ExperimentRegistry.View)), ("registry.not-found.v1", typeof(ExperimentRegistry.NotFound)),
+        ("registry.cancel.v1", typeof(ExperimentRegistry.Cancel)), ("registry.cancel-requested.v1", typeof(ExperimentRegistry.CancelRequested)),
+        ("registry.already-finished.v1", typeof(ExperimentRegistry.AlreadyFinished)), ("registry.get-results.v1", typeof(ExperimentRegistry.GetResults)),
+        ("results.points.v1", typeof(ExperimentResults.Points)),
+    ];
+
+    public static readonly Type[] Bound = [typeof(RegistryEvent), typeof(PointsStored), typeof(RegistryState), .. Messages.Select(m => m.Type)];
 
     public override int Identifier => SerializerId;
 
@@ -35,6 +48,7 @@ public sealed class ServiceSerializer(ExtendedActorSystem system) : SerializerWi
         RegistryEvent.Finished => "finished.v1",
         PointsStored => "points-stored.v1",
         RegistryState => "registry-state.v1",
+        _ when Array.FindIndex(Messages, m => m.Type == o.GetType()) is var i and >= 0 => Messages[i].Manifest,
         _ => throw new ArgumentException($"{o.GetType()} is not a service event", nameof(o)),
     };
 
@@ -54,6 +68,8 @@ public sealed class ServiceSerializer(ExtendedActorSystem system) : SerializerWi
             ? s.Experiments.Aggregate(RegistryState.Empty with { NextNumber = s.NextNumber },
                 (state, e) => state with { Experiments = state.Experiments.SetItem(e.Id, e) })
             : RegistryState.Empty,
+        _ when Array.FindIndex(Messages, m => m.Manifest == manifest) is var i and >= 0 =>
+            JsonSerializer.Deserialize(bytes, Messages[i].Type, Json) ?? throw new SerializationException($"empty {manifest}"),
         _ => throw new SerializationException($"unknown service manifest '{manifest}'"),
     };
 

@@ -32,12 +32,6 @@ public class CrashTests : IDisposable
         }
         """;
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
     private Process Serve(int port)
     {
@@ -89,16 +83,11 @@ public class CrashTests : IDisposable
         }
     }
 
-    private static string WithoutHost(string json)
-    {
-        using var doc = JsonDocument.Parse(json);
-        return string.Join("\n", doc.RootElement.EnumerateObject().Where(p => p.Name != "host").Select(p => p.ToString()));
-    }
 
     [Fact]
     public async Task Killed_mid_run_a_restart_keeps_everything_and_finishes_with_the_same_numbers()
     {
-        var port = FreePort();
+        var port = ResultsJson.FreePort();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
         string small, smallResults, longId;
         var first = Serve(port);
@@ -136,8 +125,8 @@ public class CrashTests : IDisposable
             File.WriteAllText(conf, Long);
             var cli = CliRunner.Run("run", conf, "--out", Path.Combine(_dir, "cli"));
             Assert.Equal(0, cli.ExitCode);
-            Assert.Equal(WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli", "results.json"))),
-                WithoutHost(await http.GetStringAsync($"/api/experiments/{longId}/results.json")));
+            Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli", "results.json"))),
+                ResultsJson.WithoutHost(await http.GetStringAsync($"/api/experiments/{longId}/results.json")));
         }
         finally
         {

@@ -67,6 +67,10 @@ public class DashboardTests : IDisposable
         await rowA.Locator(".status-completed").WaitForAsync(new() { Timeout = 15_000 });
         Assert.Contains("4/4", await rowA.InnerTextAsync());
         Assert.Contains("100%", await rowA.InnerTextAsync());
+        // The cluster panel: this host alone, running the registry.
+        await page.Locator("#cluster table.members").WaitForAsync(new() { Timeout = 15_000 });
+        Assert.Contains("single-node", await page.Locator("#cluster").InnerTextAsync());
+        Assert.Contains("local (this node)", await page.Locator("#cluster table.members").InnerTextAsync());
 
         // Submit a shipped experiment through the form.
         await page.Locator("#shipped option[value='batch-sweep-small']").WaitForAsync(new() { State = WaitForSelectorState.Attached });

@@ -31,11 +31,6 @@ public class ServeApiTests : IDisposable
         }
         """;
 
-    private static string WithoutHost(string json)
-    {
-        using var doc = JsonDocument.Parse(json);
-        return string.Join("\n", doc.RootElement.EnumerateObject().Where(p => p.Name != "host").Select(p => p.ToString()));
-    }
 
     [Fact]
     public async Task A_submitted_experiment_runs_and_its_results_equal_the_command_lines()
@@ -52,7 +47,7 @@ public class ServeApiTests : IDisposable
         File.WriteAllText(conf, Small);
         var cli = CliRunner.Run("run", conf, "--seed", "7", "--out", Path.Combine(_dir, "cli"));
         Assert.Equal(0, cli.ExitCode);
-        Assert.Equal(WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli", "results.json"))), WithoutHost(served));
+        Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli", "results.json"))), ResultsJson.WithoutHost(served));
         Assert.Equal(File.ReadAllText(Path.Combine(_dir, "cli", "results.csv")), await host.Http.GetStringAsync($"/api/experiments/{id}/results.csv"));
 
         var plots = await host.GetJson($"/api/experiments/{id}/plots");
@@ -211,6 +206,22 @@ public class ServeApiTests : IDisposable
         rebound.Headers.Host = "evil.example";
         Assert.Equal(HttpStatusCode.BadRequest, (await host.Http.SendAsync(rebound)).StatusCode);
         Assert.Equal(1, (await host.GetJson("/api/experiments")).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_single_node_is_a_cluster_of_itself_and_cluster_status_prints_it()
+    {
+        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir));
+        var view = await host.GetJson("/api/cluster");
+        Assert.Equal("single-node", view.GetProperty("mode").GetString());
+        Assert.True(view.GetProperty("members")[0].GetProperty("hosts_registry").GetBoolean());
+        var r = CliRunner.Run("cluster", "status", "--url", host.Http.BaseAddress!.ToString());
+        Assert.Equal(0, r.ExitCode);
+        Assert.StartsWith("single-node, seen from local", r.Stdout);
+        Assert.Contains("local (self)", r.Stdout);
+        var down = CliRunner.Run("cluster", "status", "--url", "http://127.0.0.1:9");
+        Assert.Equal(2, down.ExitCode);
+        Assert.Contains("--url: no phyr serve answers at http://127.0.0.1:9", down.Stderr);
     }
 
     [Fact]

@@ -1,0 +1,48 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Phyr.Host.Service;
+
+/// <summary>
+/// GET /api/cluster: this node's view of the cluster — each member's address, status and roles, which one hosts
+/// the registry (and so runs experiments: the oldest worker), which is this node. A host without seed nodes is a
+/// cluster of itself.
+/// </summary>
+public static class ClusterApi
+{
+    public static void Map(WebApplication app) =>
+        app.MapGet("/api/cluster", (ActorSystem system, ServiceOptions options) => Results.Ok(Describe(system, options)))
+            .WithSummary("The cluster's members, their roles and status, and which one runs the registry");
+
+    public static object Describe(ActorSystem system, ServiceOptions options)
+    {
+        if (!options.Clustered)
+            return new
+            {
+                mode = "single-node",
+                self = "local",
+                members = new[] { new { address = "local", status = "up", roles = options.Roles, self = true, hosts_registry = options.RunExperiments } },
+            };
+        var cluster = Cluster.Get(system);
+        var state = cluster.State;
+        var up = state.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole("worker")).ToList();
+        var oldest = up.Count == 0 ? null : up.Aggregate((a, b) => b.IsOlderThan(a) ? b : a);
+        return new
+        {
+            mode = "cluster",
+            self = cluster.SelfAddress.ToString(),
+            leader = state.Leader?.ToString(),
+            members = state.Members.OrderBy(m => m.Address.ToString(), StringComparer.Ordinal).Select(m => new
+            {
+                address = m.Address.ToString(),
+                status = m.Status.ToString().ToLowerInvariant(),
+                roles = m.Roles.Order(StringComparer.Ordinal).ToArray(),
+                self = m.Address == cluster.SelfAddress,
+                hosts_registry = oldest is not null && m.Equals(oldest),
+                reachable = !state.Unreachable.Contains(m),
+            }).ToArray(),
+        };
+    }
+}

@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Phyr.Host.Service;
+
+namespace Phyr.Host.Tests.Serve;
+
+/// <summary>Two `phyr serve` nodes in one process forming an Akka.Cluster on loopback, sharing one PostgreSQL journal.</summary>
+public class ClusterTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"phyr-cluster-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+
+
+    private static async Task<JsonElement> WaitForMembers(TestHost host, int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var c = await host.GetJson("/api/cluster");
+            if (c.GetProperty("members").EnumerateArray().Count(m => m.GetProperty("status").GetString() == "up") == count) return c;
+            Assert.True(DateTime.UtcNow < deadline, $"the cluster did not reach {count} members: {c}");
+            await Task.Delay(200);
+        }
+    }
+
+    [Fact]
+    public void A_cluster_needs_the_shared_postgresql_journal_and_well_formed_seeds()
+    {
+        var noPg = CliRunner.Run("serve", "--data", _dir, "--seed-nodes", "akka.tcp://phyr-service@127.0.0.1:4053");
+        Assert.Equal(2, noPg.ExitCode);
+        Assert.Contains("Persistence:Provider: a cluster's nodes share one journal", noPg.Stderr);
+        var badSeed = CliRunner.Run("serve", "--data", _dir, "--seed-nodes", "127.0.0.1:4053");
+        Assert.Equal(2, badSeed.ExitCode);
+        Assert.Contains("Cluster:SeedNodes: '127.0.0.1:4053' is not akka.tcp://phyr-service@HOST:PORT", badSeed.Stderr);
+    }
+
+    [PostgresFact]
+    public async Task Any_node_takes_requests_and_a_node_that_leaves_hands_its_experiment_to_the_other()
+    {
+        var (connection, drop) = Databases.NewPostgres();
+        try
+        {
+            var (portA, portB) = (ResultsJson.FreePort(), ResultsJson.FreePort());
+            var seeds = new[] { $"akka.tcp://{ServiceOptions.SystemName}@127.0.0.1:{portA}" };
+            ServiceOptions Node(string name, int port) => Databases.WithPostgres(TestHost.Defaults(Path.Combine(_dir, name)), connection) with
+            {
+                SeedNodes = seeds, ClusterPort = port,
+            };
+            var a = await TestHost.StartAsync(Node("a", portA));
+            await using var b = await TestHost.StartAsync(Node("b", portB));
+            try
+            {
+                var view = await WaitForMembers(b, 2);
+                Assert.Equal("cluster", view.GetProperty("mode").GetString());
+                // The oldest worker (a, the seed) runs the registry; b reaches it through the singleton proxy.
+                var registryHost = view.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("hosts_registry").GetBoolean());
+                Assert.EndsWith($":{portA}", registryHost.GetProperty("address").GetString());
+
+                var small = await b.Submit(ServeApiTests.Small, seed: 5);
+                Assert.Equal("completed", (await b.WaitFinished(small)).GetProperty("status").GetString());
+                var conf = Path.Combine(_dir, "small.conf");
+                File.WriteAllText(conf, ServeApiTests.Small);
+                Assert.Equal(0, CliRunner.Run("run", conf, "--seed", "5", "--out", Path.Combine(_dir, "cli-small")).ExitCode);
+                Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli-small", "results.json"))),
+                    ResultsJson.WithoutHost(await b.Http.GetStringAsync($"/api/experiments/{small}/results.json")));
+
+                // A long one, then the registry's node leaves mid-run: b takes the registry over and finishes it.
+                var id = await b.Submit(CrashTests.Long);
+                var deadline = DateTime.UtcNow.AddSeconds(60);
+                while ((await b.GetJson($"/api/experiments/{id}")).GetProperty("points_done").GetInt32() < 2)
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "no point finished within 60 s");
+                    await Task.Delay(50);
+                }
+            }
+            finally
+            {
+                await a.DisposeAsync();
+            }
+            var after = await WaitForMembers(b, 1);
+            var done = await b.WaitFinished("e000002", 180);
+            Assert.Equal("completed", done.GetProperty("status").GetString());
+            Assert.Equal(2, done.GetProperty("starts").GetInt32());
+            Assert.True(after.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("self").GetBoolean()).GetProperty("hosts_registry").GetBoolean());
+            var longConf = Path.Combine(_dir, "long.conf");
+            File.WriteAllText(longConf, CrashTests.Long);
+            Assert.Equal(0, CliRunner.Run("run", longConf, "--out", Path.Combine(_dir, "cli-long")).ExitCode);
+            Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli-long", "results.json"))),
+                ResultsJson.WithoutHost(await b.Http.GetStringAsync("/api/experiments/e000002/results.json")));
+            Assert.Equal(["e000001", "e000002"], (await b.GetJson("/api/experiments")).EnumerateArray().Select(e => e.GetProperty("id").GetString()));
+        }
+        finally
+        {
+            await drop();
+        }
+    }
+}
