@@ -21,27 +21,32 @@ public sealed class ExperimentExecutor : ReceiveActor
     public sealed record CancelRun(string Id);
 
     private sealed record Ready(ExperimentRecord Record, Experiment Experiment, IActorRef Results, int Stored);
-    private sealed record PointFinished(string Id, int Done, double? Eta);
+    private sealed record PointFinished(string Id, int Done, double? Eta, IReadOnlyDictionary<string, int>? Nodes);
     private sealed record RunEnded(string Id, IActorRef Results, int Done, bool Cancelled, string? Error);
     private sealed record Failed(string Id, string Error);
     private sealed record Recorded;
+    private sealed record Todo(Ready Ready, IReadOnlyList<ExperimentPoint> Pending, int Stored);
 
     private readonly IActorRef _registry;
+    private readonly IActorRef? _pointRegion;
     private readonly ExperimentCatalog _catalog;
     private readonly ServiceOptions _options;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private string? _running;
     private CancellationTokenSource? _cancel;
+    private long _runs;
 
-    public ExperimentExecutor(IActorRef registry, ExperimentCatalog catalog, ServiceOptions options)
+    public ExperimentExecutor(IActorRef registry, ExperimentCatalog catalog, ServiceOptions options, IActorRef? pointRegion = null)
     {
         _registry = registry;
+        _pointRegion = pointRegion;
         _catalog = catalog;
         _options = options;
         Receive<Wake>(_ => AskNext());
         Receive<ExperimentRegistry.Idle>(_ => _running = null);
         Receive<ExperimentRegistry.Run>(r => Prepare(r.Experiment));
         Receive<Ready>(Start);
+        Receive<Todo>(RunPoints);
         Receive<Failed>(f => Record(Task.FromResult(new ExperimentRegistry.MarkFinished(f.Id, ExperimentStatus.Failed, 0, f.Error))));
         // The next experiment is asked for only once the registry has the end of this one (else it would hand it out again).
         Receive<Recorded>(_ =>
@@ -52,7 +57,7 @@ public sealed class ExperimentExecutor : ReceiveActor
             AskNext();
         });
         Receive<ExperimentRegistry.MarkStarted>(_ => { });
-        Receive<PointFinished>(p => _registry.Tell(new ExperimentRegistry.Progress(p.Id, p.Done, p.Eta)));
+        Receive<PointFinished>(p => _registry.Tell(new ExperimentRegistry.Progress(p.Id, p.Done, p.Eta, p.Nodes)));
         Receive<CancelRun>(c =>
         {
             if (c.Id == _running) _cancel?.Cancel();
@@ -104,34 +109,60 @@ public sealed class ExperimentExecutor : ReceiveActor
             return;
         }
         _registry.Tell(new ExperimentRegistry.MarkStarted(record.Id));
-        var token = _cancel.Token;
-        var self = Self;
-        var results = r.Results;
-        var total = r.Experiment.Points.Count;
-        var system = Context.System;
-        var parallelism = _options.Parallelism;
-        Task.Run(async () =>
+        // Only the points not stored yet (resuming after a restart).
+        r.Results.Ask<ExperimentResults.Points>(new ExperimentResults.GetPoints(), TimeSpan.FromSeconds(60)).ContinueWith(t =>
         {
-            // Only the points not stored yet (resuming after a restart).
-            var stored = await results.Ask<ExperimentResults.Points>(new ExperimentResults.GetPoints(), TimeSpan.FromSeconds(60)).ConfigureAwait(false);
-            var have = stored.All.Select(p => p.Index).ToHashSet();
-            var todo = r.Experiment with { Points = [.. r.Experiment.Points.Where(p => !have.Contains(p.Index))] };
-            var clock = Stopwatch.StartNew();
-            var done = have.Count;
-            var ranNow = 0;
-            var finished = await ExperimentRunner.RunAsync(todo, system, Dispatcher, parallelism, (point, _) =>
-            {
-                results.Tell(new ExperimentResults.Store(StoredPoints.From(point)));
-                var n = Interlocked.Increment(ref done);
-                var ran = Interlocked.Increment(ref ranNow);
-                var eta = clock.Elapsed.TotalSeconds / ran * (total - n);
-                self.Tell(new PointFinished(record.Id, n, Math.Round(eta, 1)));
-            }, token).ConfigureAwait(false);
-            return new RunEnded(record.Id, results, have.Count + finished.Count, token.IsCancellationRequested, null);
-        }, CancellationToken.None).ContinueWith(t => t.IsCompletedSuccessfully
-            ? t.Result
-            : new RunEnded(record.Id, results, 0, false, t.Exception?.GetBaseException().Message ?? "the run failed"), TaskScheduler.Default).PipeTo(self);
-        _log.Info("Running {0} ({1}): {2} points, {3} stored already", record.Id, record.Name, total, r.Stored);
+            if (!t.IsCompletedSuccessfully)
+                return (object)new RunEnded(record.Id, r.Results, 0, false, $"reading the stored points failed: {t.Exception?.GetBaseException().Message}");
+            var have = t.Result.All.Select(p => p.Index).ToHashSet();
+            return new Todo(r, [.. r.Experiment.Points.Where(p => !have.Contains(p.Index))], have.Count);
+        }, TaskScheduler.Default).PipeTo(Self);
+        _log.Info("Running {0} ({1}): {2} points, {3} stored already", record.Id, record.Name, r.Experiment.Points.Count, r.Stored);
+    }
+
+    private void RunPoints(Todo t)
+    {
+        var record = t.Ready.Record;
+        var results = t.Ready.Results;
+        var total = t.Ready.Experiment.Points.Count;
+        var token = _cancel?.Token ?? new CancellationToken(canceled: true);
+        var self = Self;
+        var clock = Stopwatch.StartNew();
+        var done = t.Stored;
+        var ranNow = 0;
+        var nodes = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        // Called as each point finishes (on whatever thread): store it, and tell the registry the progress.
+        Action<StoredPoint, string?> finished = (point, node) =>
+        {
+            results.Tell(new ExperimentResults.Store(point));
+            var n = Interlocked.Increment(ref done);
+            var ran = Interlocked.Increment(ref ranNow);
+            if (node is not null) nodes.AddOrUpdate(node, 1, (_, c) => c + 1);
+            var eta = clock.Elapsed.TotalSeconds / ran * (total - n);
+            self.Tell(new PointFinished(record.Id, n, Math.Round(eta, 1),
+                node is null ? null : new SortedDictionary<string, int>(nodes, StringComparer.Ordinal)));
+        };
+        Task<int> run;
+        if (_pointRegion is null)
+        {
+            var todo = t.Ready.Experiment with { Points = t.Pending };
+            var system = Context.System;
+            var parallelism = _options.Parallelism;
+            run = Task.Run(async () => (await ExperimentRunner.RunAsync(todo, system, Dispatcher, parallelism,
+                (point, _) => finished(StoredPoints.From(point), null), token).ConfigureAwait(false)).Count);
+        }
+        else
+        {
+            // Spread over the cluster's worker nodes (ClusterRun stops when all are answered or the run is cancelled).
+            var all = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Action<PointWorker.Done> onPoint = d => finished(d.Point, d.Node);
+            var (region, parallelism, pending) = (_pointRegion, _options.Parallelism, t.Pending);
+            Context.ActorOf(Props.Create(() => new ClusterRun(record.Id, record, pending, region, parallelism, onPoint, all, token)), $"run-{record.Id}-{++_runs}");
+            run = all.Task;
+        }
+        run.ContinueWith(x => x.IsCompletedSuccessfully
+            ? new RunEnded(record.Id, results, t.Stored + x.Result, token.IsCancellationRequested, null)
+            : new RunEnded(record.Id, results, 0, false, x.Exception?.GetBaseException().Message ?? "the run failed"), TaskScheduler.Default).PipeTo(self);
     }
 
     private void End(RunEnded e)

@@ -46,16 +46,18 @@ public sealed class ExperimentRegistry : ReceivePersistentActor
     public sealed record Run(ExperimentRecord Experiment);
     public sealed record Idle;
     public sealed record MarkStarted(string Id);
-    public sealed record Progress(string Id, int PointsDone, double? EtaSeconds);
+    /// <summary>Live progress; in a cluster, how many points each node has run in this run.</summary>
+    public sealed record Progress(string Id, int PointsDone, double? EtaSeconds, IReadOnlyDictionary<string, int>? Nodes = null);
     public sealed record MarkFinished(string Id, ExperimentStatus Status, int PointsDone, string? Error);
 
     /// <summary>An experiment as the API shows it: the record and, while it runs, the live progress.</summary>
-    public sealed record View(ExperimentRecord Record, int PointsDone, double? EtaSeconds);
+    public sealed record View(ExperimentRecord Record, int PointsDone, double? EtaSeconds, IReadOnlyDictionary<string, int>? Nodes = null);
 
     private readonly ServiceOptions _options;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<string, (int Done, double? Eta)> _progress = [];
+    private readonly Dictionary<string, (int Done, double? Eta, IReadOnlyDictionary<string, int>? Nodes)> _progress = [];
     private readonly Dictionary<string, IActorRef> _results = [];
+    private readonly Dictionary<string, IReadOnlyDictionary<string, int>> _lastNodes = [];
     private long _resultsIncarnation;
     private RegistryState _state = RegistryState.Empty;
     private IActorRef? _executor;
@@ -70,7 +72,9 @@ public sealed class ExperimentRegistry : ReceivePersistentActor
         Recover<RecoveryCompleted>(_ =>
         {
             _log.Info("Registry recovered: {0} experiments, {1} to run", _state.Experiments.Count, _state.Runnable.Count());
-            if (options.RunExperiments) _executor = Context.ActorOf(Props.Create(() => new ExperimentExecutor(Self, catalog, options)), "executor");
+            // In a cluster the points go to the sharded point region (on every worker node); alone they run here.
+            var region = options.Clustered ? Akka.Hosting.ActorRegistry.For(Context.System).Get<PointWorker>() : null;
+            if (options.RunExperiments) _executor = Context.ActorOf(Props.Create(() => new ExperimentExecutor(Self, catalog, options, region)), "executor");
         });
 
         Command<Submit>(s =>
@@ -135,11 +139,12 @@ public sealed class ExperimentRegistry : ReceivePersistentActor
             var sender = Sender;
             PersistAndApply(new RegistryEvent.Started(m.Id, DateTimeOffset.UtcNow), () => sender.Tell(m));
         });
-        Command<Progress>(p => _progress[p.Id] = (p.PointsDone, p.EtaSeconds));
+        Command<Progress>(p => _progress[p.Id] = (p.PointsDone, p.EtaSeconds, p.Nodes));
         Command<MarkFinished>(m =>
         {
             var sender = Sender;
-            _progress.Remove(m.Id);
+            // Where the points ran is kept (not persisted) to show after the end.
+            if (_progress.Remove(m.Id, out var last) && last.Nodes is not null) _lastNodes[m.Id] = last.Nodes;
             PersistAndApply(new RegistryEvent.Finished(m.Id, m.Status, DateTimeOffset.UtcNow, m.PointsDone, m.Error), () => sender.Tell(m));
         });
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
@@ -149,8 +154,8 @@ public sealed class ExperimentRegistry : ReceivePersistentActor
     }
 
     private View ViewOf(ExperimentRecord r) => _progress.TryGetValue(r.Id, out var p)
-        ? new View(r, p.Done, p.Eta)
-        : new View(r, r.PointsDone, null);
+        ? new View(r, p.Done, p.Eta, p.Nodes)
+        : new View(r, r.PointsDone, null, _lastNodes.GetValueOrDefault(r.Id));
 
     private IActorRef Results(string id)
     {

@@ -128,6 +128,7 @@ public static partial class ServeApi
         started_at = v.Record.StartedAt,
         finished_at = v.Record.FinishedAt,
         starts = v.Record.Starts,
+        nodes = v.Nodes,
         error = v.Record.Error,
         source = v.Record.ShippedName ? null : v.Record.Source,
         shipped = v.Record.ShippedName ? v.Record.Source : null,

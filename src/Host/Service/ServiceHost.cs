@@ -101,6 +101,12 @@ public static class ServiceHost
                 // journal; its executor resumes the experiment that was running.
                 akka.WithRemoting(options.ClusterHostname, options.ClusterPort)
                     .WithClustering(new ClusterOptions { Roles = [.. options.Roles], SeedNodes = [.. options.SeedNodes] });
+                // Points are sharded entities on the worker nodes; an api-only node reaches them through a proxy.
+                if (options.Roles.Contains("worker"))
+                    akka.WithShardRegion<PointWorker>(PointWorker.Region,
+                        (_, _, resolver) => _ => Props.Create(() => new PointWorker(resolver.GetService<ExperimentCatalog>(), options)),
+                        new PointWorker.Extractor(), new ShardOptions { Role = "worker", RememberEntities = false, StateStoreMode = Akka.Cluster.Sharding.StateStoreMode.DData });
+                else akka.WithShardRegionProxy<PointWorker>(PointWorker.Region, "worker", new PointWorker.Extractor());
                 var singleton = new ClusterSingletonOptions { Role = "worker" };
                 if (options.Roles.Contains("worker"))
                     akka.WithSingleton<ExperimentRegistry>("registry",

@@ -106,4 +106,54 @@ public class ClusterTests : IDisposable
             await drop();
         }
     }
+
+    [PostgresFact]
+    public async Task Points_are_spread_over_the_nodes_and_a_node_that_leaves_loses_none()
+    {
+        var (connection, drop) = Databases.NewPostgres();
+        try
+        {
+            var (portA, portB) = (ResultsJson.FreePort(), ResultsJson.FreePort());
+            var seeds = new[] { $"akka.tcp://{ServiceOptions.SystemName}@127.0.0.1:{portA}" };
+            ServiceOptions Node(string name, int port) => Databases.WithPostgres(TestHost.Defaults(Path.Combine(_dir, name)), connection) with
+            {
+                SeedNodes = seeds, ClusterPort = port, Parallelism = 1,
+            };
+            await using var a = await TestHost.StartAsync(Node("a", portA));
+            var b = await TestHost.StartAsync(Node("b", portB));
+            string id;
+            try
+            {
+                await WaitForMembers(a, 2);
+                id = await a.Submit(CrashTests.Long);
+                // Both nodes run points (one at a time each), then b leaves mid-run.
+                var deadline = DateTime.UtcNow.AddSeconds(120);
+                while (true)
+                {
+                    var e = await a.GetJson($"/api/experiments/{id}");
+                    if (e.GetProperty("nodes").ValueKind == JsonValueKind.Object && e.GetProperty("nodes").EnumerateObject().Count() == 2 &&
+                        e.GetProperty("points_done").GetInt32() >= 4) break;
+                    Assert.True(DateTime.UtcNow < deadline, $"points did not run on both nodes: {e}");
+                    await Task.Delay(50);
+                }
+            }
+            finally
+            {
+                await b.DisposeAsync();
+            }
+            var done = await a.WaitFinished(id, 180);
+            Assert.Equal("completed", done.GetProperty("status").GetString());
+            Assert.Equal(1, done.GetProperty("starts").GetInt32());   // not restarted: b's points were sent again
+            Assert.Equal(40, done.GetProperty("points_done").GetInt32());
+            var conf = Path.Combine(_dir, "long.conf");
+            File.WriteAllText(conf, CrashTests.Long);
+            Assert.Equal(0, CliRunner.Run("run", conf, "--out", Path.Combine(_dir, "cli")).ExitCode);
+            Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli", "results.json"))),
+                ResultsJson.WithoutHost(await a.Http.GetStringAsync($"/api/experiments/{id}/results.json")));
+        }
+        finally
+        {
+            await drop();
+        }
+    }
 }

@@ -1,0 +1,79 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Phyr.Domain.Experiments;
+using Phyr.Domain.Service;
+
+namespace Phyr.Host.Service;
+
+/// <summary>
+/// One experiment's points spread over the cluster: sends each point to the sharded <see cref="PointWorker"/>
+/// region, keeping <see cref="ServiceOptions.Parallelism"/> points per worker node in flight, and hands each
+/// answer to <paramref name="onPoint"/>. When a member leaves, is removed or becomes unreachable, every point
+/// still unanswered is sent again: its shard now lives on another node, which runs it (an answer that comes
+/// twice is counted once). Completes <paramref name="finished"/> with the number of points answered, when all
+/// are, or when the run is cancelled.
+/// </summary>
+public sealed class ClusterRun : ReceiveActor
+{
+    private sealed record Resend;
+    private sealed record Cancelled;
+
+    private readonly Queue<ExperimentPoint> _waiting;
+    private readonly Dictionary<int, PointWorker.Run> _inFlight = [];
+    private readonly HashSet<int> _answered = [];
+    private readonly int _total;
+
+    public ClusterRun(string id, ExperimentRecord record, IReadOnlyList<ExperimentPoint> todo, IActorRef region, int parallelism,
+        Action<PointWorker.Done> onPoint, TaskCompletionSource<int> finished, CancellationToken cancel)
+    {
+        _waiting = new Queue<ExperimentPoint>(todo);
+        _total = todo.Count;
+        var cluster = Cluster.Get(Context.System);
+        int Window() => Math.Max(1, parallelism * cluster.State.Members.Count(m => m.Status == MemberStatus.Up && m.HasRole("worker")));
+        void Fill()
+        {
+            while (_inFlight.Count < Window() && _waiting.TryDequeue(out var p))
+            {
+                var run = new PointWorker.Run(id, p.Index, record.Source, record.ShippedName, record.Seed);
+                _inFlight[p.Index] = run;
+                region.Tell(run);
+            }
+            if (_inFlight.Count == 0 && _waiting.Count == 0)
+            {
+                finished.TrySetResult(_answered.Count);
+                Context.Stop(Self);
+            }
+        }
+
+        Receive<PointWorker.Done>(d =>
+        {
+            if (d.ExperimentId != id || !_inFlight.Remove(d.Point.Index) || !_answered.Add(d.Point.Index)) return;
+            onPoint(d);
+            Fill();
+        });
+        // A member going away: what it had in flight runs again elsewhere. A member coming: more room in flight.
+        Receive<ClusterEvent.MemberRemoved>(_ => Self.Tell(new Resend()));
+        Receive<ClusterEvent.MemberExited>(_ => Self.Tell(new Resend()));
+        Receive<ClusterEvent.UnreachableMember>(_ => Self.Tell(new Resend()));
+        Receive<ClusterEvent.IMemberEvent>(_ => Fill());
+        Receive<ClusterEvent.CurrentClusterState>(_ => { });
+        Receive<ClusterEvent.ReachableMember>(_ => { });
+        Receive<Resend>(_ =>
+        {
+            foreach (var run in _inFlight.Values) region.Tell(run);
+            Fill();
+        });
+        Receive<Cancelled>(_ =>
+        {
+            finished.TrySetResult(_answered.Count);
+            Context.Stop(Self);
+        });
+        var me = Self;
+        cancel.Register(() => me.Tell(new Cancelled()));
+        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        Fill();
+    }
+
+    protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
+}

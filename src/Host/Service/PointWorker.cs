@@ -1,0 +1,108 @@
+using System.Runtime.CompilerServices;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Phyr.Actors.Experiments;
+using Phyr.Actors.Scenarios;
+using Phyr.Domain.Experiments;
+using Phyr.Domain.Service;
+
+namespace Phyr.Host.Service;
+
+/// <summary>
+/// One point of an experiment as a cluster-sharded entity (entity id "EXPERIMENT-INDEX", region "point" on the
+/// worker nodes): it builds the experiment from what was submitted (the same on every node), runs its point on
+/// this node's simulation dispatcher — at most <see cref="ServiceOptions.Parallelism"/> points at once per node —
+/// and answers the point's result, then passivates. Asked again (the executor re-sends what a departed node did
+/// not answer), it runs again or repeats its answer: results are deterministic, so where a point runs never
+/// changes its numbers.
+/// </summary>
+public sealed class PointWorker : ReceiveActor
+{
+    public const string Region = "point";
+
+    /// <summary>Run point <paramref name="Index"/> of the experiment submitted as <paramref name="Source"/>.</summary>
+    public sealed record Run(string ExperimentId, int Index, string Source, bool Shipped, ulong Seed);
+
+    /// <summary>The point's result, and the node that ran it.</summary>
+    public sealed record Done(string ExperimentId, StoredPoint Point, string Node);
+
+    private sealed record Finished(StoredPoint? Point, string? Error);
+
+    public sealed class Extractor() : HashCodeMessageExtractor(100)
+    {
+        public override string EntityId(object message) => message is Run r ? $"{r.ExperimentId}-{r.Index}" : "";
+    }
+
+    private static readonly ConditionalWeakTable<ActorSystem, SemaphoreSlim> Slots = new();
+    private static readonly Dictionary<(string, bool, ulong), Experiment> Built = [];
+
+    private readonly HashSet<IActorRef> _askers = [];
+    private string _experimentId = "";
+    private Done? _done;
+    private bool _running;
+
+    public PointWorker(ExperimentCatalog catalog, ServiceOptions options)
+    {
+        var node = Cluster.Get(Context.System).SelfAddress.ToString();
+        Receive<Run>(r =>
+        {
+            if (_done is not null)
+            {
+                Sender.Tell(_done);
+                return;
+            }
+            _askers.Add(Sender);
+            _experimentId = r.ExperimentId;
+            if (_running) return;
+            _running = true;
+            var system = Context.System;
+            var slots = Slots.GetValue(system, _ => new SemaphoreSlim(options.Parallelism));
+            Task.Run(async () =>
+            {
+                await slots.WaitAsync().ConfigureAwait(false);
+                try
+                {
+                    var experiment = BuildCached(catalog, r);
+                    var point = experiment.Points[r.Index];
+                    var result = await ScenarioRunner.RunAsync(point.Scenario, point.Seed, system, ExperimentExecutor.Dispatcher, 1).ConfigureAwait(false);
+                    return new Finished(StoredPoints.From(new PointResult(point, result)), null);
+                }
+                catch (Exception e)
+                {
+                    return new Finished(null, e is SubmissionException s ? s.Message : e.Message);
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }).PipeTo(Self);
+        });
+        Receive<Finished>(f =>
+        {
+            _running = false;
+            if (f.Point is null)
+            {
+                // Not answered: the executor's re-send (or its timeout) decides; this entity goes.
+                Context.GetLogger().Warning("point failed: {0}", f.Error);
+                Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+                return;
+            }
+            _done = new Done(_experimentId, f.Point, node);
+            foreach (var asker in _askers) asker.Tell(_done);
+            _askers.Clear();
+            Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+        });
+    }
+
+    private static Experiment BuildCached(ExperimentCatalog catalog, Run r)
+    {
+        lock (Built)
+        {
+            if (Built.TryGetValue((r.Source, r.Shipped, r.Seed), out var e)) return e;
+            if (Built.Count >= 16) Built.Clear();
+            return Built[(r.Source, r.Shipped, r.Seed)] = catalog.Build(r.Source, r.Shipped, r.Seed);
+        }
+    }
+}
