@@ -8,13 +8,21 @@ namespace Phyr.Host.Service;
 /// <summary>
 /// One experiment's points spread over the cluster: sends each point to the sharded <see cref="PointWorker"/>
 /// region, keeping <see cref="ServiceOptions.Parallelism"/> points per worker node in flight, and hands each
-/// answer to <paramref name="onPoint"/>. When a member leaves, is removed or becomes unreachable, every point
-/// still unanswered is sent again: its shard now lives on another node, which runs it (an answer that comes
-/// twice is counted once). Completes <paramref name="finished"/> with the number of points answered, when all
+/// answer to <paramref name="onPoint"/>. When a member leaves, is removed or becomes unreachable — and every
+/// <see cref="ResendEvery"/> — every point still unanswered is sent again: once the departed node's shards live on
+/// another node, that node runs them (an answer that comes twice is counted once). Completes <paramref name="finished"/> with the number of points answered, when all
 /// are, or when the run is cancelled.
 /// </summary>
-public sealed class ClusterRun : ReceiveActor
+public sealed class ClusterRun : ReceiveActor, IWithTimers
 {
+    /// <summary>
+    /// Unanswered points are also sent again this often: a point sent while its shard still pointed at a node being
+    /// removed is lost, and only a later send reaches the shard's new home. A point still running just gains an asker.
+    /// </summary>
+    public static readonly TimeSpan ResendEvery = TimeSpan.FromSeconds(5);
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
     private sealed record Resend;
     private sealed record Cancelled;
 
@@ -74,6 +82,8 @@ public sealed class ClusterRun : ReceiveActor
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
         Fill();
     }
+
+    protected override void PreStart() => Timers.StartPeriodicTimer("resend", new Resend(), ResendEvery);
 
     protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
 }

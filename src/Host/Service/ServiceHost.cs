@@ -100,7 +100,15 @@ public static class ServiceHost
                 // every node. When that node leaves or dies, the next oldest starts it and it recovers from the shared
                 // journal; its executor resumes the experiment that was running.
                 akka.WithRemoting(options.ClusterHostname, options.ClusterPort)
-                    .WithClustering(new ClusterOptions { Roles = [.. options.Roles], SeedNodes = [.. options.SeedNodes] });
+                    .WithClustering(new ClusterOptions
+                    {
+                        Roles = [.. options.Roles], SeedNodes = [.. options.SeedNodes],
+                        // A node that dies without leaving is downed by the side holding the oldest node (which hosts the
+                        // registry): never two registries on one journal. The price: if the oldest itself dies, the others
+                        // down themselves (docs/cluster.md).
+                        SplitBrainResolver = new Akka.Cluster.Hosting.SBR.KeepOldestOption { DownIfAlone = false },
+                    })
+                    .AddHocon($"akka.cluster.split-brain-resolver.stable-after = {options.DowningAfterSeconds}s", HoconAddMode.Prepend);
                 // Points are sharded entities on the worker nodes; an api-only node reaches them through a proxy.
                 if (options.Roles.Contains("worker"))
                     akka.WithShardRegion<PointWorker>(PointWorker.Region,

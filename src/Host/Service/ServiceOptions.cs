@@ -59,6 +59,9 @@ public sealed record ServiceOptions
 
     public bool Clustered => SeedNodes.Count > 0;
 
+    /// <summary>How long a member must stay unreachable before the split-brain resolver downs it (and its points run elsewhere).</summary>
+    public int DowningAfterSeconds { get; init; } = 10;
+
     public const string SystemName = "phyr-service";
 
     public string EffectiveConnectionString => ConnectionString ?? $"Data Source={Path.Combine(DataDir, "phyr.db")}";
@@ -80,7 +83,7 @@ public sealed record ServiceOptions
         var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         {
             "Urls", "ApiToken", "QueueLimit", "Parallelism", "RunExperiments", "MaxRequestBytes", "LogLevel",
-            "Persistence:Provider", "Persistence:ConnectionString", "Cluster:SeedNodes", "Cluster:Hostname", "Cluster:Port", "Cluster:Roles",
+            "Persistence:Provider", "Persistence:ConnectionString", "Cluster:SeedNodes", "Cluster:Hostname", "Cluster:Port", "Cluster:Roles", "Cluster:DowningAfterSeconds",
         };
         var builder = new ConfigurationBuilder();
         var defaultFile = Path.Combine(full, "serve.json");
@@ -131,6 +134,7 @@ public sealed record ServiceOptions
             ClusterHostname = c["Cluster:Hostname"] ?? "127.0.0.1",
             ClusterPort = Int(c, "Cluster:Port", 4053, 1, 65535),
             Roles = List(c, "Cluster:Roles") is { Count: > 0 } roles ? roles : ["worker", "api"],
+            DowningAfterSeconds = Int(c, "Cluster:DowningAfterSeconds", 10, 1, 3600),
         };
         foreach (var seed in options.SeedNodes)
             if (!Uri.TryCreate(seed, UriKind.Absolute, out var su) || su.Scheme != "akka.tcp" || su.UserInfo != SystemName || su.Port <= 0)
