@@ -32,6 +32,14 @@ public static class RunCommand
         Description = "A cost-model file overriding the default costs (keys: docs/gup-test.md).", HelpName = "FILE",
     };
 
+    private static readonly Option<string?> Cluster = new("--cluster")
+    {
+        Description = "Run the experiment on a running `phyr serve` (one node or any node of a cluster) at this HTTP address, " +
+                      "follow it, and write its results here when it ends.",
+        HelpName = "URL",
+    };
+    private static readonly Option<string?> Token = new("--token") { Description = "With --cluster: the host's API token (or PHYR_ApiToken).", HelpName = "TOKEN" };
+
     public static Command Create()
     {
         var command = new Command("run",
@@ -39,7 +47,7 @@ public static class RunCommand
             "contending for page-table locks and mmap_lock in virtual time. Writes DIR/results.json: metrics (byte-identical " +
             "for any --parallelism), errors, and host figures apart. Keys of scenario files: docs/scenarios.md.");
         command.Arguments.Add(Scenario);
-        foreach (var o in new[] { Seed, Out, Parallelism, Format, CostModel }) command.Options.Add(o);
+        foreach (var o in new[] { Seed, Out, Parallelism, Format, CostModel, Cluster, Token }) command.Options.Add(o);
         command.SetAction(Execute);
         return command;
     }
@@ -82,6 +90,20 @@ public static class RunCommand
             throw new UsageException("--cost-model", e.Message);
         }
         var name = parse.GetValue(Scenario)!;
+        if (parse.GetValue(Cluster) is { } cluster)
+        {
+            if (!Uri.TryCreate(cluster, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                throw new UsageException("--cluster", $"'{cluster}' is not the http:// address of a phyr serve node");
+            if (parse.GetValue(CostModel) is not null) throw new UsageException("--cost-model", "does not apply with --cluster (the host's costs apply)");
+            // A shipped experiment goes by name (the host has it); a file goes as its text.
+            var file = File.Exists(name);
+            var experimentPath = Resolve(name, "experiments");
+            if (!ExperimentFile.LooksLikeExperiment(experimentPath))
+                throw new UsageException("SCENARIO", $"{experimentPath} is not an experiment: --cluster runs experiments");
+            return RemoteRun.Run(url, parse.GetValue(Token) ?? Environment.GetEnvironmentVariable("PHYR_ApiToken"),
+                file ? File.ReadAllText(experimentPath) : Path.GetFileNameWithoutExtension(experimentPath), !file, seed, parse.GetValue(Out), json,
+                parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+        }
         if (name == "calibration" && !File.Exists(name)) return RunCalibration(parse, costs, json);
         var path = Resolve(name);
         if (ExperimentFile.LooksLikeExperiment(path)) return RunExperiment(parse, path, seed, parallelism, json, costs);

@@ -13,16 +13,26 @@ namespace Phyr.Host.Service;
 public static class ClusterApi
 {
     public static void Map(WebApplication app) =>
-        app.MapGet("/api/cluster", (ActorSystem system, ServiceOptions options) => Results.Ok(Describe(system, options)))
-            .WithSummary("The cluster's members, their roles and status, and which one runs the registry");
+        app.MapGet("/api/cluster", async (ActorSystem system, ServiceOptions options, Akka.Hosting.ActorRegistry actors) =>
+            {
+                // Load: the points each node has run for the experiments running now (from the registry's live progress).
+                var registry = await actors.GetAsync<ExperimentRegistry>();
+                var views = await registry.Ask<ExperimentRegistry.Views>(new ExperimentRegistry.List(), TimeSpan.FromSeconds(10));
+                var load = views.All.Where(v => v.Record.Status == Phyr.Domain.Service.ExperimentStatus.Running && v.Nodes is not null)
+                    .SelectMany(v => v.Nodes!).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value));
+                var running = views.All.Count(v => v.Record.Status == Phyr.Domain.Service.ExperimentStatus.Running);
+                return Results.Ok(Describe(system, options, load, running));
+            })
+            .WithSummary("The cluster's members, their roles, status and load, and which one runs the registry");
 
-    public static object Describe(ActorSystem system, ServiceOptions options)
+    public static object Describe(ActorSystem system, ServiceOptions options, IReadOnlyDictionary<string, int> load, int running)
     {
         if (!options.Clustered)
             return new
             {
                 mode = "single-node",
                 self = "local",
+                running_experiments = running,
                 members = new[] { new { address = "local", status = "up", roles = options.Roles, self = true, hosts_registry = options.RunExperiments } },
             };
         var cluster = Cluster.Get(system);
@@ -34,6 +44,7 @@ public static class ClusterApi
             mode = "cluster",
             self = cluster.SelfAddress.ToString(),
             leader = state.Leader?.ToString(),
+            running_experiments = running,
             members = state.Members.OrderBy(m => m.Address.ToString(), StringComparer.Ordinal).Select(m => new
             {
                 address = m.Address.ToString(),
@@ -42,6 +53,7 @@ public static class ClusterApi
                 self = m.Address == cluster.SelfAddress,
                 hosts_registry = oldest is not null && m.Equals(oldest),
                 reachable = !state.Unreachable.Contains(m),
+                points_run = load.GetValueOrDefault(m.Address.ToString()),
             }).ToArray(),
         };
     }

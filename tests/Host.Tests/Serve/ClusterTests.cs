@@ -136,6 +136,10 @@ public class ClusterTests : IDisposable
                     Assert.True(DateTime.UtcNow < deadline, $"points did not run on both nodes: {e}");
                     await Task.Delay(50);
                 }
+                // The cluster view shows the load: points each member has run for the running experiment.
+                var view = await a.GetJson("/api/cluster");
+                if (view.GetProperty("running_experiments").GetInt32() == 1)
+                    Assert.All(view.GetProperty("members").EnumerateArray(), m => Assert.True(m.GetProperty("points_run").GetInt32() > 0, m.ToString()));
             }
             finally
             {

@@ -225,6 +225,39 @@ public class ServeApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_with_cluster_submits_follows_and_writes_what_a_local_run_writes()
+    {
+        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir));
+        var conf = Path.Combine(_dir, "small.conf");
+        File.WriteAllText(conf, Small);
+        var url = host.Http.BaseAddress!.ToString();
+        // CliRunner runs in this process: the host's thread pool answers while the command waits.
+        var remote = await Task.Run(() => CliRunner.Run("run", conf, "--cluster", url, "--seed", "9", "--out", Path.Combine(_dir, "remote")));
+        Assert.Equal(0, remote.ExitCode);
+        Assert.Contains("accepted by", remote.Stderr);
+        Assert.Contains("[4/4] e000001 completed", remote.Stderr);
+        var local = CliRunner.Run("run", conf, "--seed", "9", "--out", Path.Combine(_dir, "local"));
+        Assert.Equal(0, local.ExitCode);
+        Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "local", "results.json"))),
+            ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "remote", "results.json"))));
+        Assert.True(File.Exists(Path.Combine(_dir, "remote", "sim-time-vs-batch.png")));
+        // A shipped experiment goes by name; a bad one is refused with the host's message.
+        var bad = await Task.Run(() => CliRunner.Run("run", Write("bad.conf", "scenario = gup-phyrs-1g-4k-b16\naxes { gup.batch = \"0\" }\n"), "--cluster", url));
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("refused it (400): experiment:2: gup.batch: 0 is not between 1 and 16777216", bad.Stderr);
+        var down = CliRunner.Run("run", conf, "--cluster", "http://127.0.0.1:9");
+        Assert.Equal(2, down.ExitCode);
+        Assert.Contains("--cluster: no phyr serve answers at http://127.0.0.1:9", down.Stderr);
+    }
+
+    private string Write(string name, string text)
+    {
+        Directory.CreateDirectory(_dir);
+        File.WriteAllText(Path.Combine(_dir, name), text);
+        return Path.Combine(_dir, name);
+    }
+
+    [Fact]
     public async Task The_openapi_document_lists_the_endpoints()
     {
         await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir));
