@@ -6,6 +6,7 @@ using Phyr.Host.Service;
 namespace Phyr.Host.Tests.Serve;
 
 /// <summary>Two `phyr serve` nodes in one process forming an Akka.Cluster on loopback, sharing one PostgreSQL journal.</summary>
+[Collection(TestHost.Collection)]
 public class ClusterTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"phyr-cluster-{Guid.NewGuid():N}");

@@ -15,6 +15,7 @@ public sealed class ChromiumFactAttribute : FactAttribute
 }
 
 /// <summary>The dashboard in a real headless Chromium, driven through Playwright: list with progress, submit, result view, compare.</summary>
+[Collection(TestHost.Collection)]
 public class DashboardTests : IDisposable
 {
     private readonly string _dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"phyr-dash-{Guid.NewGuid():N}");

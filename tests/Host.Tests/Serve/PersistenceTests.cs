@@ -4,6 +4,7 @@ using Phyr.Host.Service;
 namespace Phyr.Host.Tests.Serve;
 
 /// <summary>The registry and results survive restarts, on SQLite and on PostgreSQL.</summary>
+[Collection(TestHost.Collection)]
 public class PersistenceTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"phyr-persist-{Guid.NewGuid():N}");

@@ -4,6 +4,7 @@ using Phyr.Tests.Shared;
 
 namespace Phyr.Host.Tests.Serve;
 
+[Collection(TestHost.Collection)]
 public class ServeApiTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"phyr-serve-{Guid.NewGuid():N}");

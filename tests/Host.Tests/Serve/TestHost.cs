@@ -8,6 +8,12 @@ namespace Phyr.Host.Tests.Serve;
 /// <summary>A `phyr serve` host in this process on a free loopback port, with an HttpClient on it.</summary>
 internal sealed class TestHost : IAsyncDisposable
 {
+    /// <summary>
+    /// The test classes that start hosts in this process run one after another: Akka.Logger.Serilog writes through
+    /// the process-wide Serilog logger, so hosts running side by side would write into each other's log files.
+    /// </summary>
+    public const string Collection = "service hosts in this process";
+
     private readonly WebApplication _app;
     public HttpClient Http { get; }
     public ServiceOptions Options { get; }
