@@ -149,6 +149,16 @@ public class ClusterTests : IDisposable
             var done = await a.WaitFinished(id, 180);
             Assert.Equal("completed", done.GetProperty("status").GetString());
             Assert.Equal(1, done.GetProperty("starts").GetInt32());   // not restarted: b's points were sent again
+
+            // b comes back (same data directory and port), rejoins, and gets work again.
+            await using (var back = await TestHost.StartAsync(Node("b", portB)))
+            {
+                await WaitForMembers(a, 2);
+                var again = await a.Submit(CrashTests.Long, seed: 2);
+                var second = await a.WaitFinished(again, 180);
+                Assert.Equal("completed", second.GetProperty("status").GetString());
+                Assert.Equal(2, second.GetProperty("nodes").EnumerateObject().Count(n => n.Value.GetInt32() > 0));
+            }
             Assert.Equal(40, done.GetProperty("points_done").GetInt32());
             var conf = Path.Combine(_dir, "long.conf");
             File.WriteAllText(conf, CrashTests.Long);
