@@ -57,7 +57,23 @@ public static class RemoteRun
             var shown = -1;
             while (true)
             {
-                using var doc = JsonDocument.Parse(http.GetStringAsync($"/api/experiments/{id}").GetAwaiter().GetResult());
+                string state;
+                try
+                {
+                    state = http.GetStringAsync($"/api/experiments/{id}").GetAwaiter().GetResult();
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    // The registry moving to another node (503), or this node restarting: keep asking.
+                    error.WriteLine($"phyr run: {url} does not answer for now ({ex.Message}); asking again");
+                    if (stop.Token.WaitHandle.WaitOne(2000))
+                    {
+                        error.WriteLine($"phyr run: stopped following {id}");
+                        return 130;
+                    }
+                    continue;
+                }
+                using var doc = JsonDocument.Parse(state);
                 var e = doc.RootElement;
                 var status = e.GetProperty("status").GetString();
                 var done = e.GetProperty("points_done").GetInt32();

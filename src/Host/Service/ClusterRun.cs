@@ -30,10 +30,12 @@ public sealed class ClusterRun : ReceiveActor, IWithTimers
     private readonly Dictionary<int, PointWorker.Run> _inFlight = [];
     private readonly HashSet<int> _answered = [];
     private readonly int _total;
+    private readonly TaskCompletionSource<int> _finished;
 
     public ClusterRun(string id, ExperimentRecord record, IReadOnlyList<ExperimentPoint> todo, IActorRef region, int parallelism,
         Action<PointWorker.Done> onPoint, TaskCompletionSource<int> finished, CancellationToken cancel)
     {
+        _finished = finished;
         _waiting = new Queue<ExperimentPoint>(todo);
         _total = todo.Count;
         var cluster = Cluster.Get(Context.System);
@@ -55,7 +57,14 @@ public sealed class ClusterRun : ReceiveActor, IWithTimers
 
         Receive<PointWorker.Done>(d =>
         {
-            if (d.ExperimentId != id || !_inFlight.Remove(d.Point.Index) || !_answered.Add(d.Point.Index)) return;
+            if (d.ExperimentId != id || !_inFlight.Remove(d.Index) || !_answered.Add(d.Index)) return;
+            if (d.Point is null)
+            {
+                // A point that cannot run fails the run (deterministic: it would fail on any node).
+                finished.TrySetException(new InvalidOperationException($"point {d.Index} failed on {d.Node}: {d.Error}"));
+                Context.Stop(Self);
+                return;
+            }
             onPoint(d);
             Fill();
         });
@@ -85,5 +94,10 @@ public sealed class ClusterRun : ReceiveActor, IWithTimers
 
     protected override void PreStart() => Timers.StartPeriodicTimer("resend", new Resend(), ResendEvery);
 
-    protected override void PostStop() => Cluster.Get(Context.System).Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        Cluster.Get(Context.System).Unsubscribe(Self);
+        // Stopped for any reason: the run hears how far it got (fewer than all: the executor marks it failed or cancelled).
+        _finished.TrySetResult(_answered.Count);
+    }
 }

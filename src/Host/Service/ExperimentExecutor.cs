@@ -67,6 +67,9 @@ public sealed class ExperimentExecutor : ReceiveActor
 
     protected override void PreStart() => Self.Tell(new Wake());
 
+    /// <summary>A run's ClusterRun that throws is stopped, not restarted (a restart would send every point again).</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
     /// <summary>Stopped (the registry failed, or the host stops): the run in progress stops too.</summary>
     protected override void PostStop() => _cancel?.Cancel();
 
@@ -109,6 +112,7 @@ public sealed class ExperimentExecutor : ReceiveActor
             return;
         }
         _registry.Tell(new ExperimentRegistry.MarkStarted(record.Id));
+        r.Results.Tell(new ExperimentResults.BeginRun()); // never idle while this run may write to it
         // Only the points not stored yet (resuming after a restart).
         r.Results.Ask<ExperimentResults.Points>(new ExperimentResults.GetPoints(), TimeSpan.FromSeconds(60)).ContinueWith(t =>
         {
@@ -155,14 +159,19 @@ public sealed class ExperimentExecutor : ReceiveActor
         {
             // Spread over the cluster's worker nodes (ClusterRun stops when all are answered or the run is cancelled).
             var all = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-            Action<PointWorker.Done> onPoint = d => finished(d.Point, d.Node);
+            Action<PointWorker.Done> onPoint = d => finished(d.Point!, d.Node);
             var (region, parallelism, pending) = (_pointRegion, _options.Parallelism, t.Pending);
             Context.ActorOf(Props.Create(() => new ClusterRun(record.Id, record, pending, region, parallelism, onPoint, all, token)), $"run-{record.Id}-{++_runs}");
             run = all.Task;
         }
-        run.ContinueWith(x => x.IsCompletedSuccessfully
-            ? new RunEnded(record.Id, results, t.Stored + x.Result, token.IsCancellationRequested, null)
-            : new RunEnded(record.Id, results, 0, false, x.Exception?.GetBaseException().Message ?? "the run failed"), TaskScheduler.Default).PipeTo(self);
+        var pendingCount = t.Pending.Count;
+        // Cancelled only if points are missing and a cancel was asked for; missing points otherwise: failed.
+        run.ContinueWith(x => !x.IsCompletedSuccessfully
+            ? new RunEnded(record.Id, results, 0, false, x.Exception?.GetBaseException().Message ?? "the run failed")
+            : x.Result >= pendingCount ? new RunEnded(record.Id, results, t.Stored + x.Result, false, null)
+            : token.IsCancellationRequested ? new RunEnded(record.Id, results, t.Stored + x.Result, true, null)
+            : new RunEnded(record.Id, results, t.Stored + x.Result, false, $"the run stopped with {pendingCount - x.Result} points unanswered"),
+            TaskScheduler.Default).PipeTo(self);
     }
 
     private void End(RunEnded e)

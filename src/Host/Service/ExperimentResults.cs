@@ -22,6 +22,9 @@ public sealed class ExperimentResults : ReceivePersistentActor, IWithTimers
     public sealed record Flushed(int Points);
     public sealed record GetPoints;
 
+    /// <summary>A run starts writing here: no idling until its <see cref="Flush"/>.</summary>
+    public sealed record BeginRun;
+
     /// <summary>Every point stored or waiting to be, in index order.</summary>
     public sealed record Points(IReadOnlyList<StoredPoint> All);
 
@@ -59,6 +62,7 @@ public sealed class ExperimentResults : ReceivePersistentActor, IWithTimers
             Context.SetReceiveTimeout(IdleAfter);
         });
         Command<GetPoints>(_ => Sender.Tell(new Points([.. _points.Values])));
+        Command<BeginRun>(_ => Context.SetReceiveTimeout(null));
         Command<ReceiveTimeout>(_ =>
         {
             if (_pending.Count == 0) Context.Parent.Tell(new ExperimentRegistry.ResultsIdle(_id));

@@ -25,10 +25,10 @@ public sealed class PointWorker : ReceiveActor
     /// <summary>Run point <paramref name="Index"/> of the experiment submitted as <paramref name="Source"/>.</summary>
     public sealed record Run(string ExperimentId, int Index, string Source, bool Shipped, ulong Seed);
 
-    /// <summary>The point's result, and the node that ran it.</summary>
-    public sealed record Done(string ExperimentId, StoredPoint Point, string Node);
+    /// <summary>The point's result (or why it could not run: <paramref name="Error"/>), and the node that ran it.</summary>
+    public sealed record Done(string ExperimentId, int Index, StoredPoint? Point, string Node, string? Error = null);
 
-    private sealed record Finished(StoredPoint? Point, string? Error);
+    private sealed record Finished(int Index, StoredPoint? Point, string? Error);
 
     public sealed class Extractor() : HashCodeMessageExtractor(100)
     {
@@ -67,11 +67,11 @@ public sealed class PointWorker : ReceiveActor
                     var experiment = BuildCached(catalog, r);
                     var point = experiment.Points[r.Index];
                     var result = await ScenarioRunner.RunAsync(point.Scenario, point.Seed, system, ExperimentExecutor.Dispatcher, 1).ConfigureAwait(false);
-                    return new Finished(StoredPoints.From(new PointResult(point, result)), null);
+                    return new Finished(r.Index, StoredPoints.From(new PointResult(point, result)), null);
                 }
                 catch (Exception e)
                 {
-                    return new Finished(null, e is SubmissionException s ? s.Message : e.Message);
+                    return new Finished(r.Index, null, e is SubmissionException s ? s.Message : e.Message);
                 }
                 finally
                 {
@@ -82,14 +82,9 @@ public sealed class PointWorker : ReceiveActor
         Receive<Finished>(f =>
         {
             _running = false;
-            if (f.Point is null)
-            {
-                // Not answered: the executor's re-send (or its timeout) decides; this entity goes.
-                Context.GetLogger().Warning("point failed: {0}", f.Error);
-                Context.Parent.Tell(new Passivate(PoisonPill.Instance));
-                return;
-            }
-            _done = new Done(_experimentId, f.Point, node);
+            // A point that cannot run is answered too (with the error): the run must hear of it, not wait for ever.
+            if (f.Point is null) Context.GetLogger().Warning("point {0} of {1} failed: {2}", f.Index, _experimentId, f.Error);
+            _done = new Done(_experimentId, f.Index, f.Point, node, f.Error);
             foreach (var asker in _askers) asker.Tell(_done);
             _askers.Clear();
             Context.Parent.Tell(new Passivate(PoisonPill.Instance));

@@ -97,8 +97,8 @@ public static class ServiceHost
             if (options.Clustered)
             {
                 // One registry in the cluster: a singleton on the oldest worker node, reached through a proxy from
-                // every node. When that node leaves or dies, the next oldest starts it and it recovers from the shared
-                // journal; its executor resumes the experiment that was running.
+                // every node. When that node leaves, the next oldest starts it and it recovers from the shared journal;
+                // its executor resumes the experiment that was running. (If it dies, keep-oldest downs the others.)
                 akka.WithRemoting(options.ClusterHostname, options.ClusterPort)
                     .WithClustering(new ClusterOptions
                     {
@@ -106,7 +106,7 @@ public static class ServiceHost
                         // A node that dies without leaving is downed by the side holding the oldest node (which hosts the
                         // registry): never two registries on one journal. The price: if the oldest itself dies, the others
                         // down themselves (docs/cluster.md).
-                        SplitBrainResolver = new Akka.Cluster.Hosting.SBR.KeepOldestOption { DownIfAlone = false },
+                        SplitBrainResolver = new Akka.Cluster.Hosting.SBR.KeepOldestOption { DownIfAlone = false, Role = "worker" },
                     })
                     .AddHocon($"akka.cluster.split-brain-resolver.stable-after = {options.DowningAfterSeconds}s", HoconAddMode.Prepend);
                 // Points are sharded entities on the worker nodes; an api-only node reaches them through a proxy.

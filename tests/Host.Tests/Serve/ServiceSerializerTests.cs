@@ -60,6 +60,9 @@ public class ServiceSerializerTests : IDisposable
         new ExperimentRegistry.GetResults("e000001"), new ExperimentRegistry.View(Record, 3, 12.5),
         new ExperimentRegistry.Views([new ExperimentRegistry.View(Record, 3, null)]),
         new ExperimentResults.Points([new StoredPoint(0, 42, [new StoredMetric("sim_time_ns", 1.5)], [])]),
+        new PointWorker.Run("e000001", 17, "name = x", false, 18_446_744_073_709_551_615),
+        new PointWorker.Done("e000001", 17, new StoredPoint(17, 0xdeadbeefcafef00d, [new StoredMetric("sim_time_ns", 41158225)], ["e"]), "akka.tcp://phyr-service@127.0.0.1:4053"),
+        new PointWorker.Done("e000001", 18, null, "akka.tcp://phyr-service@127.0.0.1:4054", "boom"),
     };
 
     /// <summary>What crosses nodes (the API on one node, the registry singleton on another) survives the wire.</summary>
@@ -68,7 +71,7 @@ public class ServiceSerializerTests : IDisposable
     public void Every_message_that_crosses_nodes_round_trips(object message)
     {
         var manifest = _serializer.Manifest(message);
-        Assert.Matches(@"^(registry|results)\.[a-z-]+\.v1$", manifest);
+        Assert.Matches(@"^(registry|results|point)\.[a-z-]+\.v1$", manifest);
         var back = _serializer.FromBinary(_serializer.ToBinary(message), manifest);
         Assert.IsType(message.GetType(), back);
         // Collections compare by reference in records: compare the wire form instead.
