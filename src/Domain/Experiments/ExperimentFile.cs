@@ -18,7 +18,7 @@ namespace Phyr.Domain.Experiments;
 /// repetitions = 2                         # each point again with another derived seed
 /// </code>
 /// Keys that must move together are one axis, joined by '+': <c>dma.strategy+gup.call = "legacy+pin_user_pages,
-/// phyr-native+get_user_phyrs"</c>. A value of <c>default</c> takes the key out of that point.
+/// phyr-native+get_user_phyrs"</c>. A value of <c>default</c> (in an axis or in <c>base</c>) takes the key out.
 /// <c>invalid-points = skip</c> lists combinations the model refuses (with the reason) instead of failing.
 /// Every point's scenario is built and checked before anything runs: an unknown key, an empty axis or an
 /// impossible value is one line naming the file, line and key.
@@ -67,7 +67,11 @@ public static class ExperimentFile
         }
         var baseKeys = new Dictionary<string, ConfValue>(ScenarioFile.ReadKeys(scenarioPath));
         foreach (var (key, v) in conf.Where(kv => kv.Key.StartsWith("base.", StringComparison.Ordinal)))
-            baseKeys[key["base.".Length..]] = v;
+        {
+            // `default` takes a key of the base scenario out here too.
+            if (v.Text == Default) baseKeys.Remove(key["base.".Length..]);
+            else baseKeys[key["base.".Length..]] = v;
+        }
 
         var repetitions = 1;
         if (conf.TryGetValue("repetitions", out var rep) &&

@@ -29,6 +29,25 @@ public sealed partial class ExperimentCatalog(ServiceOptions options)
 
     public IReadOnlyList<string> ShippedExperiments => Names("experiments");
 
+    private readonly Dictionary<(string, bool, ulong), Experiment> _built = [];
+
+    /// <summary>
+    /// <see cref="Build"/>, remembering the last few: a worker node builds the same experiment for each of its
+    /// points. Per catalog (per node: its data directory decides which layouts exist).
+    /// </summary>
+    public Experiment BuildCached(string source, bool shipped, ulong seed)
+    {
+        lock (_built)
+            if (_built.TryGetValue((source, shipped, seed), out var e)) return e;
+        var built = Build(source, shipped, seed);
+        lock (_built)
+        {
+            if (_built.Count >= 16) _built.Clear();
+            _built[(source, shipped, seed)] = built;
+        }
+        return built;
+    }
+
     public Experiment Build(string source, bool shipped, ulong seed)
     {
         try

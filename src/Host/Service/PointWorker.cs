@@ -5,7 +5,6 @@ using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Phyr.Actors.Experiments;
 using Phyr.Actors.Scenarios;
-using Phyr.Domain.Experiments;
 using Phyr.Domain.Service;
 
 namespace Phyr.Host.Service;
@@ -36,7 +35,6 @@ public sealed class PointWorker : ReceiveActor
     }
 
     private static readonly ConditionalWeakTable<ActorSystem, SemaphoreSlim> Slots = new();
-    private static readonly Dictionary<(string, bool, ulong), Experiment> Built = [];
 
     private readonly HashSet<IActorRef> _askers = [];
     private string _experimentId = "";
@@ -64,7 +62,7 @@ public sealed class PointWorker : ReceiveActor
                 await slots.WaitAsync().ConfigureAwait(false);
                 try
                 {
-                    var experiment = BuildCached(catalog, r);
+                    var experiment = catalog.BuildCached(r.Source, r.Shipped, r.Seed);
                     var point = experiment.Points[r.Index];
                     var result = await ScenarioRunner.RunAsync(point.Scenario, point.Seed, system, ExperimentExecutor.Dispatcher, 1).ConfigureAwait(false);
                     return new Finished(r.Index, StoredPoints.From(new PointResult(point, result)), null);
@@ -89,15 +87,5 @@ public sealed class PointWorker : ReceiveActor
             _askers.Clear();
             Context.Parent.Tell(new Passivate(PoisonPill.Instance));
         });
-    }
-
-    private static Experiment BuildCached(ExperimentCatalog catalog, Run r)
-    {
-        lock (Built)
-        {
-            if (Built.TryGetValue((r.Source, r.Shipped, r.Seed), out var e)) return e;
-            if (Built.Count >= 16) Built.Clear();
-            return Built[(r.Source, r.Shipped, r.Seed)] = catalog.Build(r.Source, r.Shipped, r.Seed);
-        }
     }
 }

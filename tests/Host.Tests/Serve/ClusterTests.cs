@@ -36,6 +36,13 @@ public class ClusterTests : IDisposable
         }
     }
 
+    /// <summary>A node on loopback: its own data directory and cluster port, node A (at <paramref name="seedPort"/>) as the seed, the shared database.</summary>
+    private ServiceOptions NodeOptions(string name, int port, int seedPort, string connection, int parallelism) =>
+        Databases.WithPostgres(TestHost.Defaults(Path.Combine(_dir, name)), connection) with
+        {
+            SeedNodes = [$"akka.tcp://{ServiceOptions.SystemName}@127.0.0.1:{seedPort}"], ClusterPort = port, Parallelism = parallelism,
+        };
+
     [Fact]
     public void A_cluster_needs_the_shared_postgresql_journal_and_well_formed_seeds()
     {
@@ -54,11 +61,7 @@ public class ClusterTests : IDisposable
         try
         {
             var (portA, portB) = (ResultsJson.FreePort(), ResultsJson.FreePort());
-            var seeds = new[] { $"akka.tcp://{ServiceOptions.SystemName}@127.0.0.1:{portA}" };
-            ServiceOptions Node(string name, int port) => Databases.WithPostgres(TestHost.Defaults(Path.Combine(_dir, name)), connection) with
-            {
-                SeedNodes = seeds, ClusterPort = port,
-            };
+            ServiceOptions Node(string name, int port) => NodeOptions(name, port, portA, connection, parallelism: 2);
             var a = await TestHost.StartAsync(Node("a", portA));
             await using var b = await TestHost.StartAsync(Node("b", portB));
             try
@@ -115,11 +118,7 @@ public class ClusterTests : IDisposable
         try
         {
             var (portA, portB) = (ResultsJson.FreePort(), ResultsJson.FreePort());
-            var seeds = new[] { $"akka.tcp://{ServiceOptions.SystemName}@127.0.0.1:{portA}" };
-            ServiceOptions Node(string name, int port) => Databases.WithPostgres(TestHost.Defaults(Path.Combine(_dir, name)), connection) with
-            {
-                SeedNodes = seeds, ClusterPort = port, Parallelism = 1,
-            };
+            ServiceOptions Node(string name, int port) => NodeOptions(name, port, portA, connection, parallelism: 1);
             await using var a = await TestHost.StartAsync(Node("a", portA));
             var b = await TestHost.StartAsync(Node("b", portB));
             string id;
@@ -165,6 +164,46 @@ public class ClusterTests : IDisposable
             Assert.Equal(0, CliRunner.Run("run", conf, "--out", Path.Combine(_dir, "cli")).ExitCode);
             Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli", "results.json"))),
                 ResultsJson.WithoutHost(await a.Http.GetStringAsync($"/api/experiments/{id}/results.json")));
+        }
+        finally
+        {
+            await drop();
+        }
+    }
+
+    [PostgresFact]
+    public async Task A_point_that_cannot_run_on_a_node_fails_the_run_instead_of_waiting()
+    {
+        var (connection, drop) = Databases.NewPostgres();
+        try
+        {
+            var (portA, portB) = (ResultsJson.FreePort(), ResultsJson.FreePort());
+            ServiceOptions Node(string name, int port) => NodeOptions(name, port, portA, connection, parallelism: 1);
+            // The layout is in a's data directory only: b cannot build the points sent to it.
+            Directory.CreateDirectory(Path.Combine(_dir, "a", "layouts"));
+            File.WriteAllLines(Path.Combine(_dir, "a", "layouts", "mine.pfn"), Enumerable.Range(0, 1024).Select(i => (1000 + 2 * i).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            await using var a = await TestHost.StartAsync(Node("a", portA));
+            await using var b = await TestHost.StartAsync(Node("b", portB));
+            await WaitForMembers(a, 2);
+            // Warm up until b's shard region has taken points (its region registers a moment after it is up), then stop.
+            var warm = await a.Submit(CrashTests.Long);
+            var deadline = DateTime.UtcNow.AddSeconds(120);
+            while (!((await a.GetJson($"/api/experiments/{warm}")).GetProperty("nodes") is { ValueKind: JsonValueKind.Object } n && n.EnumerateObject().Count() == 2))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "b never took a point");
+                await Task.Delay(50);
+            }
+            await a.Http.PostAsync($"/api/experiments/{warm}/cancel", null);
+            await a.WaitFinished(warm);
+            var id = await a.Submit("""
+                scenario = gup-phyrs-1g-4k-b16
+                base { region = 4M, layout.fragmentation = default, layout.pfns = mine.pfn }
+                axes { cpus = "1, 2, 3, 4, 5, 6, 7, 8", gup.batch = "16, 32, 64, 128" }
+                """);
+            var done = await a.WaitFinished(id, 120);
+            Assert.Equal("failed", done.GetProperty("status").GetString());
+            Assert.Contains("mine.pfn", done.GetProperty("error").GetString());
+            Assert.Contains($":{portB}", done.GetProperty("error").GetString());
         }
         finally
         {
