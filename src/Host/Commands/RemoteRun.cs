@@ -54,7 +54,7 @@ public static class RemoteRun
         Console.CancelKeyPress += onCancel;
         try
         {
-            var shown = -1;
+            var shown = "";
             while (true)
             {
                 string state;
@@ -77,9 +77,10 @@ public static class RemoteRun
                 var e = doc.RootElement;
                 var status = e.GetProperty("status").GetString();
                 var done = e.GetProperty("points_done").GetInt32();
-                if (done != shown)
+                // A line when the count or the status changes (the last point may land before the status says completed).
+                if ($"{done} {status}" != shown)
                 {
-                    shown = done;
+                    shown = $"{done} {status}";
                     var eta = e.GetProperty("eta_s").ValueKind == JsonValueKind.Number ? $", ETA {e.GetProperty("eta_s").GetDouble():0} s" : "";
                     error.WriteLine($"[{done}/{total}] {id} {status}{eta}");
                 }
