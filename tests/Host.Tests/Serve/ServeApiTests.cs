@@ -60,10 +60,18 @@ public class ServeApiTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_dir, "experiments", id, "plots-4", "sim-time-vs-batch.png")));
 
         // One structured log event per change of state, in the rolling file.
+        // Akka logs through its logging actor: the last event may reach the file a moment after the status changed.
         var log = Directory.GetFiles(Path.Combine(_dir, "logs"), "phyr-*.log").Single();
-        string text;
-        using (var reader = new StreamReader(new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))) text = reader.ReadToEnd();
-        var changes = text.Split('\n').Where(l => l.Contains("\"Experiment {0} ({1}) {2}", StringComparison.Ordinal) && l.Contains(id, StringComparison.Ordinal)).ToList();
+        List<string> changes;
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        do
+        {
+            string text;
+            using (var reader = new StreamReader(new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))) text = reader.ReadToEnd();
+            changes = [.. text.Split('\n').Where(l => l.Contains("\"Experiment {0} ({1}) {2}", StringComparison.Ordinal) && l.Contains(id, StringComparison.Ordinal))];
+            if (changes.Count >= 3) break;
+            await Task.Delay(100);
+        } while (DateTime.UtcNow < deadline);
         Assert.Equal(3, changes.Count);
         Assert.Contains("queued", changes[0]);
         Assert.Contains("running", changes[1]);
