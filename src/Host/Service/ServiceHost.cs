@@ -112,8 +112,13 @@ public static class ServiceHost
                 // Points are sharded entities on the worker nodes; an api-only node reaches them through a proxy.
                 if (options.Roles.Contains("worker"))
                     akka.WithShardRegion<PointWorker>(PointWorker.Region,
-                        (_, _, resolver) => _ => Props.Create(() => new PointWorker(resolver.GetService<ExperimentCatalog>(), options)),
-                        new PointWorker.Extractor(), new ShardOptions { Role = "worker", RememberEntities = false, StateStoreMode = Akka.Cluster.Sharding.StateStoreMode.DData });
+                        (_, _, resolver) => entityId => Props.Create(() => new PointWorker(entityId, resolver.GetService<ExperimentCatalog>(), options)),
+                        new PointWorker.Extractor(), new ShardOptions
+                        {
+                            Role = "worker", StateStoreMode = Akka.Cluster.Sharding.StateStoreMode.DData,
+                            // A point whose node dies is started again elsewhere by sharding (and re-sent by the executor).
+                            RememberEntities = true, RememberEntitiesStore = Akka.Cluster.Sharding.RememberEntitiesStore.Eventsourced,
+                        });
                 else akka.WithShardRegionProxy<PointWorker>(PointWorker.Region, "worker", new PointWorker.Extractor());
                 var singleton = new ClusterSingletonOptions { Role = "worker" };
                 if (options.Roles.Contains("worker"))

@@ -36,6 +36,7 @@ public sealed class ServiceSerializer(ExtendedActorSystem system) : SerializerWi
         ("registry.already-finished.v1", typeof(ExperimentRegistry.AlreadyFinished)), ("registry.get-results.v1", typeof(ExperimentRegistry.GetResults)),
         ("results.points.v1", typeof(ExperimentResults.Points)),
         ("point.run.v1", typeof(PointWorker.Run)), ("point.done.v1", typeof(PointWorker.Done)),
+        ("point.assigned.v1", typeof(PointWorker.Assigned)),
     ];
 
     public static readonly Type[] Bound = [typeof(RegistryEvent), typeof(PointsStored), typeof(RegistryState), .. Messages.Select(m => m.Type)];

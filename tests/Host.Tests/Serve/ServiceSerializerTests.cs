@@ -63,6 +63,7 @@ public class ServiceSerializerTests : IDisposable
         new PointWorker.Run("e000001", 17, "name = x", false, 18_446_744_073_709_551_615),
         new PointWorker.Done("e000001", 17, new StoredPoint(17, 0xdeadbeefcafef00d, [new StoredMetric("sim_time_ns", 41158225)], ["e"]), "akka.tcp://phyr-service@127.0.0.1:4053"),
         new PointWorker.Done("e000001", 18, null, "akka.tcp://phyr-service@127.0.0.1:4054", "boom"),
+        new PointWorker.Assigned(new PointWorker.Run("e000001", 17, "name = x", true, 1), "akka.tcp://phyr-service@127.0.0.1:4053/user/registry/run-e000001-1"),
     };
 
     /// <summary>What crosses nodes (the API on one node, the registry singleton on another) survives the wire.</summary>
