@@ -4,7 +4,7 @@ namespace Phyr.Domain.Dma;
 /// Virtual-time costs of the DMA path, in ns. Sourced: iommu_map of one 4 KiB page ~64 ns and unmap ~89 ns
 /// (page table only; iommupt AMDv1 series review, 2025) — split here into a per-call part and a per-PTE
 /// part (our assumption); an IOTLB invalidation ~2 µs (Documentation/ABI/testing/debugfs-intel-iommu).
-/// Assumed until calibration (issue 5): IOVA cache pop 20 ns; rbtree allocation 100 ns + 10 ns per node
+/// Assumed (no published figure; `phyr run calibration` checks only the published ones): IOVA cache pop 20 ns; rbtree allocation 100 ns + 10 ns per node
 /// visited; 5 ns per scatterlist entry built; 4 ns per device translation (MTT) entry written and 2 µs
 /// per device command (register / deregister).
 /// </summary>

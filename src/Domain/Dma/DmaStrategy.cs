@@ -1,6 +1,6 @@
 namespace Phyr.Domain.Dma;
 
-/// <summary>How a driver turns pinned memory into DMA addresses (issue 4's four strategies).</summary>
+/// <summary>How a driver turns pinned memory into DMA addresses: the four strategies the simulator compares.</summary>
 public enum DmaStrategy
 {
     /// <summary>Page array -> sg_alloc_append_table_from_pages -> dma_map_sg (ib_umem_get today).</summary>

@@ -5,8 +5,8 @@ namespace Phyr.Domain.Mm;
 /// 512 per call — gup_test's PIN_LONGTERM_BENCHMARK, ~62 ns/page in kernel commit a03db236aebf — costs
 /// 62 ns/page: a walk from the top per lookup (10) + the PTE table's lock, uncontended and in the CPU's
 /// cache (10) + reading the PTE (4) + the pin atomic (30) + storing the entry (1) + the FOLL_LONGTERM zone
-/// check (7); unpin is its ~15 ns/page. The split between the steps is our assumption until calibration
-/// (issue 5) fits it; the lockless fast path then comes out at 42 ns/page. Stores and longterm checks are
+/// check (7); unpin is its ~15 ns/page. The split between the steps is our assumption (no published source
+/// splits it; `phyr run calibration` checks the totals); the lockless fast path then comes out at 42 ns/page. Stores and longterm checks are
 /// per output entry (a page, or a phyr); atomics and puts per pin atomic (per page, or per folio).
 /// </summary>
 public sealed record GupCosts

@@ -25,8 +25,9 @@ public sealed record NvmeWorkload
 }
 
 /// <summary>
-/// One simulated experiment (issue 4, first slice: pinning): one process whose <see cref="Cpus"/> threads
-/// each pin their own region of <see cref="RegionBytes"/>, batch by batch, then unpin it.
+/// One simulated machine and workload: one process whose <see cref="Cpus"/> threads each pin their own region of
+/// <see cref="RegionBytes"/> (or one shared region) batch by batch, describe and map it for a device (RDMA, NVMe
+/// O_DIRECT, a VFIO guest), then unmap and unpin it.
 /// </summary>
 public sealed record Scenario
 {
