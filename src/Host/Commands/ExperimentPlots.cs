@@ -73,8 +73,14 @@ public static class ExperimentPlots
         plot.Title(title);
         plot.YLabel("time summed over CPUs (ms)");
         plot.ShowLegend(ScottPlot.Edge.Right);
+        return Save(plot, dir, file, title, 900, 560);
+    }
+
+    /// <summary>Writes the PNG whole, then renames it: a reader never sees half a plot.</summary>
+    private static (string, string) Save(ScottPlot.Plot plot, string dir, string file, string title, int width, int height)
+    {
         var path = Path.Combine(dir, file);
-        plot.SavePng(path + ".tmp.png", 900, 560);
+        plot.SavePng(path + ".tmp.png", width, height);
         File.Move(path + ".tmp.png", path, overwrite: true);
         return (file, title);
     }
@@ -116,10 +122,7 @@ public static class ExperimentPlots
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         plot.ShowLegend();
-        var path = Path.Combine(dir, file);
-        plot.SavePng(path + ".tmp.png", 900, 560);
-        File.Move(path + ".tmp.png", path, overwrite: true);
-        return (file, title);
+        return Save(plot, dir, file, title, 900, 560);
     }
 
     /// <summary>Bytes per GiB described, per format (a line each), across the points: log scale, as formats differ by orders of magnitude.</summary>
@@ -151,10 +154,7 @@ public static class ExperimentPlots
         plot.Title(title);
         plot.YLabel("bytes per GiB described (log scale)");
         plot.ShowLegend(ScottPlot.Edge.Right);
-        var path = Path.Combine(dir, file);
-        plot.SavePng(path + ".tmp.png", 1100, 640);
-        File.Move(path + ".tmp.png", path, overwrite: true);
-        return (file, title);
+        return Save(plot, dir, file, title, 1100, 640);
     }
 
     /// <summary>A pfn file's name without its folder, for a tick label.</summary>

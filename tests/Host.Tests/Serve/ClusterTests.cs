@@ -7,21 +7,8 @@ namespace Phyr.Host.Tests.Serve;
 
 /// <summary>Two `phyr serve` nodes in one process forming an Akka.Cluster on loopback, sharing one PostgreSQL journal.</summary>
 [Collection(TestHost.Collection)]
-public class ClusterTests : IDisposable
+public class ClusterTests() : TempDirectory("phyr-cluster")
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"phyr-cluster-{Guid.NewGuid():N}");
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
 
 
     private static async Task<JsonElement> WaitForMembers(TestHost host, int count)

@@ -6,21 +6,8 @@ using System.Text.Json;
 namespace Phyr.Host.Tests.Serve;
 
 /// <summary>A real `phyr serve` process killed with SIGKILL mid-run, then started again on the same data directory.</summary>
-public class CrashTests : IDisposable
+public class CrashTests() : TempDirectory("phyr-crash")
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"phyr-crash-{Guid.NewGuid():N}");
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
     /// <summary>40 points of 64 MiB: several seconds, long enough to be killed in the middle.</summary>
     internal const string Long = """
         name = long

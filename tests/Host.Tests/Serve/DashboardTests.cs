@@ -16,21 +16,8 @@ public sealed class ChromiumFactAttribute : FactAttribute
 
 /// <summary>The dashboard in a real headless Chromium, driven through Playwright: list with progress, submit, result view, compare.</summary>
 [Collection(TestHost.Collection)]
-public class DashboardTests : IDisposable
+public class DashboardTests() : TempDirectory("phyr-dash")
 {
-    private readonly string _dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"phyr-dash-{Guid.NewGuid():N}");
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
     [ChromiumFact]
     public async Task The_dashboard_lists_submits_shows_results_and_compares_in_a_browser()
     {

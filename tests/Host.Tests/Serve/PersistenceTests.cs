@@ -5,21 +5,8 @@ namespace Phyr.Host.Tests.Serve;
 
 /// <summary>The registry and results survive restarts, on SQLite and on PostgreSQL.</summary>
 [Collection(TestHost.Collection)]
-public class PersistenceTests : IDisposable
+public class PersistenceTests() : TempDirectory("phyr-persist")
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"phyr-persist-{Guid.NewGuid():N}");
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
     [Fact]
     public Task History_survives_restarts_on_sqlite() => Restarts(TestHost.Defaults(_dir));
 

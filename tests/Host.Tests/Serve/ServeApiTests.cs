@@ -5,22 +5,8 @@ using Phyr.Tests.Shared;
 namespace Phyr.Host.Tests.Serve;
 
 [Collection(TestHost.Collection)]
-public class ServeApiTests : IDisposable
+public class ServeApiTests() : TempDirectory("phyr-serve")
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"phyr-serve-{Guid.NewGuid():N}");
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // the SQLite file may still be held for a moment by a pooled connection
-        }
-    }
-
     /// <summary>Four points of 4 MiB: seconds.</summary>
     internal const string Small = """
         name = small
