@@ -58,8 +58,7 @@ public static class BenchCommand
 
     private static void WriteJson(TextWriter output, EngineBenchmark.Result r)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        var written = JsonText.Indented(w =>
         {
             w.WriteStartObject();
             w.WriteNumber("engine_events_per_s", Math.Round(r.EngineEventsPerS));
@@ -87,8 +86,8 @@ public static class BenchCommand
             w.WriteNumber("max_think_ns", r.Workload.MaxThinkNs);
             w.WriteEndObject();
             w.WriteEndObject();
-        }
-        output.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
+        });
+        output.WriteLine(written);
     }
 
     private static void WriteTable(TextWriter o, EngineBenchmark.Result r)

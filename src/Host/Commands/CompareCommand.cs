@@ -120,8 +120,7 @@ public static class CompareCommand
 
     private static void WriteJson(TextWriter o, List<Row> rows, int compared, List<string> onlyA, List<string> onlyB)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        var written = JsonText.Indented(w =>
         {
             w.WriteStartObject();
             w.WriteNumber("compared", compared);
@@ -146,7 +145,7 @@ public static class CompareCommand
             foreach (var p in onlyB) w.WriteStringValue(p);
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-        o.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
+        });
+        o.WriteLine(written);
     }
 }

@@ -35,8 +35,7 @@ public static class ExperimentOutput
 
     public static string Json(Experiment e, IReadOnlyList<PointResult> done, double wallSeconds, int parallelism)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        var written = JsonText.Indented(w =>
         {
             w.WriteStartObject();
             w.WriteString("experiment", e.Name);
@@ -83,8 +82,8 @@ public static class ExperimentOutput
             w.WriteNumber("parallelism", parallelism);
             w.WriteEndObject();
             w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray());
+        });
+        return written;
     }
 
     public static string Csv(Experiment e, IReadOnlyList<PointResult> done)

@@ -231,8 +231,7 @@ public static class GupTestCommand
 
     private static void WriteJson(TextWriter output, string cmd, Scenario s, IReadOnlyList<ScenarioResult> runs)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        var written = JsonText.Indented(w =>
         {
             w.WriteStartObject();
             w.WriteString("command", cmd);
@@ -261,7 +260,7 @@ public static class GupTestCommand
             }
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-        output.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
+        });
+        output.WriteLine(written);
     }
 }

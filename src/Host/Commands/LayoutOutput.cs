@@ -44,8 +44,7 @@ public static class LayoutOutput
 
     public static void WriteJson(TextWriter output, string source, DensityReport report)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        var written = JsonText.Indented(w =>
         {
             var layout = report.Layout;
             w.WriteStartObject();
@@ -69,7 +68,7 @@ public static class LayoutOutput
             }
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-        output.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
+        });
+        output.WriteLine(written);
     }
 }

@@ -226,8 +226,7 @@ public static class RunCommand
         var tolerance = Phyr.Actors.Calibration.CalibrationRun.Tolerance;
         if (json)
         {
-            using var stream = new MemoryStream();
-            using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            var written = JsonText.Indented(w =>
             {
                 w.WriteStartObject();
                 w.WriteNumber("tolerance", tolerance);
@@ -246,8 +245,8 @@ public static class RunCommand
                 }
                 w.WriteEndArray();
                 w.WriteEndObject();
-            }
-            output.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
+            });
+            output.WriteLine(written);
         }
         else
         {
@@ -264,8 +263,7 @@ public static class RunCommand
 
     public static string Json(ScenarioResult r)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        var written = JsonText.Indented(w =>
         {
             w.WriteStartObject();
             w.WriteString("scenario", r.Scenario);
@@ -284,8 +282,8 @@ public static class RunCommand
             w.WriteNumber("rounds", r.Host.Rounds);
             w.WriteEndObject();
             w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray());
+        });
+        return written;
     }
 
     private static void Table(TextWriter o, ScenarioResult r, string target)

@@ -11,17 +11,9 @@ public class ClusterTests() : TempDirectory("phyr-cluster")
 {
 
 
-    private static async Task<JsonElement> WaitForMembers(TestHost host, int count)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var c = await host.GetJson("/api/cluster");
-            if (c.GetProperty("members").EnumerateArray().Count(m => m.GetProperty("status").GetString() == "up") == count) return c;
-            Assert.True(DateTime.UtcNow < deadline, $"the cluster did not reach {count} members: {c}");
-            await Task.Delay(200);
-        }
-    }
+    private static Task<JsonElement> WaitForMembers(TestHost host, int count) =>
+        host.WaitFor("/api/cluster", c => c.GetProperty("members").EnumerateArray().Count(m => m.GetProperty("status").GetString() == "up") == count,
+            $"the cluster did not reach {count} members");
 
     /// <summary>A node on loopback: its own data directory and cluster port, node A (at <paramref name="seedPort"/>) as the seed, the shared database.</summary>
     private ServiceOptions NodeOptions(string name, int port, int seedPort, string connection, int parallelism) =>
@@ -59,22 +51,17 @@ public class ClusterTests() : TempDirectory("phyr-cluster")
                 var registryHost = view.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("hosts_registry").GetBoolean());
                 Assert.EndsWith($":{portA}", registryHost.GetProperty("address").GetString());
 
-                var small = await b.Submit(ServeApiTests.Small, seed: 5);
+                var small = await b.Submit(TestExperiments.Small, seed: 5);
                 Assert.Equal("completed", (await b.WaitFinished(small)).GetProperty("status").GetString());
                 var conf = Path.Combine(_dir, "small.conf");
-                File.WriteAllText(conf, ServeApiTests.Small);
+                File.WriteAllText(conf, TestExperiments.Small);
                 Assert.Equal(0, CliRunner.Run("run", conf, "--seed", "5", "--out", Path.Combine(_dir, "cli-small")).ExitCode);
                 Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli-small", "results.json"))),
                     ResultsJson.WithoutHost(await b.Http.GetStringAsync($"/api/experiments/{small}/results.json")));
 
                 // A long one, then the registry's node leaves mid-run: b takes the registry over and finishes it.
-                var id = await b.Submit(CrashTests.Long);
-                var deadline = DateTime.UtcNow.AddSeconds(60);
-                while ((await b.GetJson($"/api/experiments/{id}")).GetProperty("points_done").GetInt32() < 2)
-                {
-                    Assert.True(DateTime.UtcNow < deadline, "no point finished within 60 s");
-                    await Task.Delay(50);
-                }
+                var id = await b.Submit(TestExperiments.Long);
+                await b.WaitPoints(id, 2);
             }
             finally
             {
@@ -86,7 +73,7 @@ public class ClusterTests() : TempDirectory("phyr-cluster")
             Assert.Equal(2, done.GetProperty("starts").GetInt32());
             Assert.True(after.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("self").GetBoolean()).GetProperty("hosts_registry").GetBoolean());
             var longConf = Path.Combine(_dir, "long.conf");
-            File.WriteAllText(longConf, CrashTests.Long);
+            File.WriteAllText(longConf, TestExperiments.Long);
             Assert.Equal(0, CliRunner.Run("run", longConf, "--out", Path.Combine(_dir, "cli-long")).ExitCode);
             Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli-long", "results.json"))),
                 ResultsJson.WithoutHost(await b.Http.GetStringAsync("/api/experiments/e000002/results.json")));
@@ -112,17 +99,9 @@ public class ClusterTests() : TempDirectory("phyr-cluster")
             try
             {
                 await WaitForMembers(a, 2);
-                id = await a.Submit(CrashTests.Long);
+                id = await a.Submit(TestExperiments.Long);
                 // Both nodes run points (one at a time each), then b leaves mid-run.
-                var deadline = DateTime.UtcNow.AddSeconds(120);
-                while (true)
-                {
-                    var e = await a.GetJson($"/api/experiments/{id}");
-                    if (e.GetProperty("nodes").ValueKind == JsonValueKind.Object && e.GetProperty("nodes").EnumerateObject().Count() == 2 &&
-                        e.GetProperty("points_done").GetInt32() >= 4) break;
-                    Assert.True(DateTime.UtcNow < deadline, $"points did not run on both nodes: {e}");
-                    await Task.Delay(50);
-                }
+                await a.WaitNodes(id, 2, points: 4);
                 // The cluster view shows the load: points each member has run for the running experiment.
                 var view = await a.GetJson("/api/cluster");
                 if (view.GetProperty("running_experiments").GetInt32() == 1)
@@ -140,14 +119,14 @@ public class ClusterTests() : TempDirectory("phyr-cluster")
             await using (var back = await TestHost.StartAsync(Node("b", portB)))
             {
                 await WaitForMembers(a, 2);
-                var again = await a.Submit(CrashTests.Long, seed: 2);
+                var again = await a.Submit(TestExperiments.Long, seed: 2);
                 var second = await a.WaitFinished(again, 180);
                 Assert.Equal("completed", second.GetProperty("status").GetString());
                 Assert.Equal(2, second.GetProperty("nodes").EnumerateObject().Count(n => n.Value.GetInt32() > 0));
             }
             Assert.Equal(40, done.GetProperty("points_done").GetInt32());
             var conf = Path.Combine(_dir, "long.conf");
-            File.WriteAllText(conf, CrashTests.Long);
+            File.WriteAllText(conf, TestExperiments.Long);
             Assert.Equal(0, CliRunner.Run("run", conf, "--out", Path.Combine(_dir, "cli")).ExitCode);
             Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli", "results.json"))),
                 ResultsJson.WithoutHost(await a.Http.GetStringAsync($"/api/experiments/{id}/results.json")));
@@ -173,13 +152,8 @@ public class ClusterTests() : TempDirectory("phyr-cluster")
             await using var b = await TestHost.StartAsync(Node("b", portB));
             await WaitForMembers(a, 2);
             // Warm up until b's shard region has taken points (its region registers a moment after it is up), then stop.
-            var warm = await a.Submit(CrashTests.Long);
-            var deadline = DateTime.UtcNow.AddSeconds(120);
-            while (!((await a.GetJson($"/api/experiments/{warm}")).GetProperty("nodes") is { ValueKind: JsonValueKind.Object } n && n.EnumerateObject().Count() == 2))
-            {
-                Assert.True(DateTime.UtcNow < deadline, "b never took a point");
-                await Task.Delay(50);
-            }
+            var warm = await a.Submit(TestExperiments.Long);
+            await a.WaitNodes(warm, 2);
             await a.Http.PostAsync($"/api/experiments/{warm}/cancel", null);
             await a.WaitFinished(warm);
             var id = await a.Submit("""

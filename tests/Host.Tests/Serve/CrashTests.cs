@@ -8,18 +8,6 @@ namespace Phyr.Host.Tests.Serve;
 /// <summary>A real `phyr serve` process killed with SIGKILL mid-run, then started again on the same data directory.</summary>
 public class CrashTests() : TempDirectory("phyr-crash")
 {
-    /// <summary>40 points of 64 MiB: several seconds, long enough to be killed in the middle.</summary>
-    internal const string Long = """
-        name = long
-        scenario = gup-phyrs-1g-4k-b16
-        base { region = 64M }
-        axes {
-          cpus = "1, 2, 3, 4, 5, 6, 7, 8"
-          gup.batch = "16, 32, 64, 128, 256"
-        }
-        """;
-
-
     private Process Serve(int port)
     {
         var psi = new ProcessStartInfo("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "phyr.dll")}\" serve --data \"{_dir}\" " +
@@ -70,7 +58,6 @@ public class CrashTests() : TempDirectory("phyr-crash")
         }
     }
 
-
     [Fact]
     public async Task Killed_mid_run_a_restart_keeps_everything_and_finishes_with_the_same_numbers()
     {
@@ -81,10 +68,10 @@ public class CrashTests() : TempDirectory("phyr-crash")
         try
         {
             await WaitUp(http, first);
-            small = await Submit(http, ServeApiTests.Small);
+            small = await Submit(http, TestExperiments.Small);
             await WaitFor(http, small, e => e.GetProperty("status").GetString() == "completed", 120);
             smallResults = await http.GetStringAsync($"/api/experiments/{small}/results.json");
-            longId = await Submit(http, Long);
+            longId = await Submit(http, TestExperiments.Long);
             // Killed once some points are done, well before the end.
             var running = await WaitFor(http, longId, e => e.GetProperty("points_done").GetInt32() >= 4, 120);
             Assert.True(running.GetProperty("points_done").GetInt32() < 40, "the run ended before it could be killed: make it longer");
@@ -109,7 +96,7 @@ public class CrashTests() : TempDirectory("phyr-crash")
 
             // The numbers of an uninterrupted command-line run of the same experiment.
             var conf = Path.Combine(_dir, "long.conf");
-            File.WriteAllText(conf, Long);
+            File.WriteAllText(conf, TestExperiments.Long);
             var cli = CliRunner.Run("run", conf, "--out", Path.Combine(_dir, "cli"));
             Assert.Equal(0, cli.ExitCode);
             Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli", "results.json"))),

@@ -22,8 +22,8 @@ public class DashboardTests() : TempDirectory("phyr-dash")
     public async Task The_dashboard_lists_submits_shows_results_and_compares_in_a_browser()
     {
         await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir) with { ApiToken = "dash-token" });
-        var a = await host.Submit(ServeApiTests.Small, seed: 1);
-        var b = await host.Submit(ServeApiTests.Small, seed: 2);
+        var a = await host.Submit(TestExperiments.Small, seed: 1);
+        var b = await host.Submit(TestExperiments.Small, seed: 2);
         await host.WaitFinished(a);
         await host.WaitFinished(b);
         var results = JsonDocument.Parse(await host.Http.GetStringAsync($"/api/experiments/{a}/results.json")).RootElement;

@@ -33,7 +33,7 @@ public class PersistenceTests() : TempDirectory("phyr-persist")
         string first, results;
         await using (var host = await TestHost.StartAsync(options))
         {
-            first = await host.Submit(ServeApiTests.Small, seed: 3);
+            first = await host.Submit(TestExperiments.Small, seed: 3);
             Assert.Equal("completed", (await host.WaitFinished(first)).GetProperty("status").GetString());
             results = await host.Http.GetStringAsync($"/api/experiments/{first}/results.json");
         }
@@ -44,7 +44,7 @@ public class PersistenceTests() : TempDirectory("phyr-persist")
             Assert.Equal("completed", e.GetProperty("status").GetString());
             Assert.Equal(4, e.GetProperty("points_done").GetInt32());
             Assert.Equal(results, await host.Http.GetStringAsync($"/api/experiments/{first}/results.json"));
-            second = await host.Submit(ServeApiTests.Small, seed: 4);
+            second = await host.Submit(TestExperiments.Small, seed: 4);
             Assert.Equal("e000002", second);
             Assert.Equal("queued", (await host.GetJson($"/api/experiments/{second}")).GetProperty("status").GetString());
         }
@@ -71,13 +71,13 @@ public class PersistenceTests() : TempDirectory("phyr-persist")
         var ids = new List<string>();
         await using (var host = await TestHost.StartAsync(options))
             for (var i = 0; i < ExperimentRegistry.SnapshotEvery + 7; i++)
-                ids.Add(await host.Submit(ServeApiTests.Small, seed: (ulong)i));
+                ids.Add(await host.Submit(TestExperiments.Small, seed: (ulong)i));
         await using (var host = await TestHost.StartAsync(options))
         {
             var listed = (await host.GetJson("/api/experiments")).EnumerateArray().ToList();
             Assert.Equal(ids, listed.Select(x => x.GetProperty("id").GetString()));
             Assert.Equal(Enumerable.Range(0, ids.Count).Select(i => (ulong)i), listed.Select(x => x.GetProperty("seed").GetUInt64()));
-            Assert.Equal($"e{ids.Count + 1:D6}", await host.Submit(ServeApiTests.Small));
+            Assert.Equal($"e{ids.Count + 1:D6}", await host.Submit(TestExperiments.Small));
         }
     }
 }

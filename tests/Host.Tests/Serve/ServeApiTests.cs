@@ -7,23 +7,11 @@ namespace Phyr.Host.Tests.Serve;
 [Collection(TestHost.Collection)]
 public class ServeApiTests() : TempDirectory("phyr-serve")
 {
-    /// <summary>Four points of 4 MiB: seconds.</summary>
-    internal const string Small = """
-        name = small
-        scenario = gup-phyrs-1g-4k-b16
-        base { region = 4M }
-        axes {
-          gup.batch = "16, 512"
-          cpus = "1, 2"
-        }
-        """;
-
-
     [Fact]
     public async Task A_submitted_experiment_runs_and_its_results_equal_the_command_lines()
     {
         await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir) with { LogLevel = "Information" });
-        var id = await host.Submit(Small, seed: 7);
+        var id = await host.Submit(TestExperiments.Small, seed: 7);
         Assert.Equal("e000001", id);
         var done = await host.WaitFinished(id);
         Assert.Equal("completed", done.GetProperty("status").GetString());
@@ -31,7 +19,7 @@ public class ServeApiTests() : TempDirectory("phyr-serve")
 
         var served = await host.Http.GetStringAsync($"/api/experiments/{id}/results.json");
         var conf = Path.Combine(_dir, "small.conf");
-        File.WriteAllText(conf, Small);
+        File.WriteAllText(conf, TestExperiments.Small);
         var cli = CliRunner.Run("run", conf, "--seed", "7", "--out", Path.Combine(_dir, "cli"));
         Assert.Equal(0, cli.ExitCode);
         Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli", "results.json"))), ResultsJson.WithoutHost(served));
@@ -118,7 +106,7 @@ public class ServeApiTests() : TempDirectory("phyr-serve")
         await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir) with { MaxRequestBytes = 1024 });
         foreach (var path in new[] { "/api/experiments/e999999", "/api/experiments/../../etc", "/api/experiments/e999999/results.json", "/api/experiments/x/plots" })
             Assert.Equal(HttpStatusCode.NotFound, (await host.Http.GetAsync(path)).StatusCode);
-        var big = await host.Http.PostAsync("/api/experiments", new StringContent("# " + new string('x', 4000) + "\n" + Small));
+        var big = await host.Http.PostAsync("/api/experiments", new StringContent("# " + new string('x', 4000) + "\n" + TestExperiments.Small));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, big.StatusCode);
     }
 
@@ -142,7 +130,7 @@ public class ServeApiTests() : TempDirectory("phyr-serve")
     public async Task Cancelling_a_queued_experiment_keeps_it_listed_as_cancelled()
     {
         await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir) with { RunExperiments = false });
-        var id = await host.Submit(Small);
+        var id = await host.Submit(TestExperiments.Small);
         Assert.Equal(HttpStatusCode.Accepted, (await host.Http.PostAsync($"/api/experiments/{id}/cancel", null)).StatusCode);
         Assert.Equal("cancelled", (await host.GetJson($"/api/experiments/{id}")).GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.Conflict, (await host.Http.PostAsync($"/api/experiments/{id}/cancel", null)).StatusCode);
@@ -153,13 +141,8 @@ public class ServeApiTests() : TempDirectory("phyr-serve")
     public async Task Cancelling_a_running_experiment_stops_it_and_keeps_its_finished_points()
     {
         await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir));
-        var id = await host.Submit(CrashTests.Long);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await host.GetJson($"/api/experiments/{id}")).GetProperty("points_done").GetInt32() < 2)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "no point finished within 60 s");
-            await Task.Delay(50);
-        }
+        var id = await host.Submit(TestExperiments.Long);
+        await host.WaitPoints(id, 2);
         Assert.Equal(HttpStatusCode.Accepted, (await host.Http.PostAsync($"/api/experiments/{id}/cancel", null)).StatusCode);
         var done = await host.WaitFinished(id);
         Assert.Equal("cancelled", done.GetProperty("status").GetString());
@@ -168,7 +151,7 @@ public class ServeApiTests() : TempDirectory("phyr-serve")
         var results = JsonDocument.Parse(await host.Http.GetStringAsync($"/api/experiments/{id}/results.json")).RootElement;
         Assert.Equal(kept, results.GetProperty("points").GetArrayLength());
         // The next experiment runs.
-        var next = await host.Submit(Small);
+        var next = await host.Submit(TestExperiments.Small);
         Assert.Equal("completed", (await host.WaitFinished(next)).GetProperty("status").GetString());
     }
 
@@ -178,7 +161,7 @@ public class ServeApiTests() : TempDirectory("phyr-serve")
         await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir) with { ApiToken = "s3cret" });
         using var anonymous = new HttpClient { BaseAddress = host.Http.BaseAddress };
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/experiments")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api/experiments", new StringContent(Small))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api/experiments", new StringContent(TestExperiments.Small))).StatusCode);
         anonymous.DefaultRequestHeaders.Authorization = new("Bearer", "wrong");
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/experiments")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/healthz")).StatusCode);
@@ -190,10 +173,10 @@ public class ServeApiTests() : TempDirectory("phyr-serve")
     public async Task Other_origins_cannot_submit_and_other_host_names_are_refused()
     {
         await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir) with { RunExperiments = false });
-        var crossSite = new HttpRequestMessage(HttpMethod.Post, "/api/experiments") { Content = new StringContent(Small) };
+        var crossSite = new HttpRequestMessage(HttpMethod.Post, "/api/experiments") { Content = new StringContent(TestExperiments.Small) };
         crossSite.Headers.Add("Origin", "http://evil.example");
         Assert.Equal(HttpStatusCode.Forbidden, (await host.Http.SendAsync(crossSite)).StatusCode);
-        var sameSite = new HttpRequestMessage(HttpMethod.Post, "/api/experiments") { Content = new StringContent(Small) };
+        var sameSite = new HttpRequestMessage(HttpMethod.Post, "/api/experiments") { Content = new StringContent(TestExperiments.Small) };
         sameSite.Headers.Add("Origin", host.Http.BaseAddress!.GetLeftPart(UriPartial.Authority));
         Assert.Equal(HttpStatusCode.Accepted, (await host.Http.SendAsync(sameSite)).StatusCode);
         // A DNS name rebound to 127.0.0.1 still sends its own Host header.
@@ -224,7 +207,7 @@ public class ServeApiTests() : TempDirectory("phyr-serve")
     {
         await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir));
         var conf = Path.Combine(_dir, "small.conf");
-        File.WriteAllText(conf, Small);
+        File.WriteAllText(conf, TestExperiments.Small);
         var url = host.Http.BaseAddress!.ToString();
         // CliRunner runs in this process: the host's thread pool answers while the command waits.
         var remote = await Task.Run(() => CliRunner.Run("run", conf, "--cluster", url, "--seed", "9", "--out", Path.Combine(_dir, "remote")));

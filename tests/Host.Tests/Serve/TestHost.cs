@@ -54,18 +54,32 @@ internal sealed class TestHost : IAsyncDisposable
 
     public async Task<HttpResponseMessage> SubmitJson(object body) => await Http.PostAsJsonAsync("/api/experiments", body);
 
-    /// <summary>Polls until the experiment's status is final (or <paramref name="timeout"/> passes).</summary>
-    public async Task<JsonElement> WaitFinished(string id, int timeoutSeconds = 120)
+    /// <summary>Polls GET <paramref name="path"/> until <paramref name="until"/> holds; fails, saying <paramref name="what"/>, after <paramref name="timeoutSeconds"/>.</summary>
+    public async Task<JsonElement> WaitFor(string path, Func<JsonElement, bool> until, string what, int timeoutSeconds = 60)
     {
         var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
         while (true)
         {
-            var e = await GetJson($"/api/experiments/{id}");
-            if (e.GetProperty("status").GetString() is "completed" or "failed" or "cancelled") return e;
-            Assert.True(DateTime.UtcNow < deadline, $"{id} did not finish in {timeoutSeconds} s: {e}");
-            await Task.Delay(100);
+            var e = await GetJson(path);
+            if (until(e)) return e;
+            Assert.True(DateTime.UtcNow < deadline, $"{what} within {timeoutSeconds} s: {e}");
+            await Task.Delay(50);
         }
     }
+
+    /// <summary>Polls until the experiment's status is final.</summary>
+    public Task<JsonElement> WaitFinished(string id, int timeoutSeconds = 120) =>
+        WaitFor($"/api/experiments/{id}", e => e.GetProperty("status").GetString() is "completed" or "failed" or "cancelled",
+            $"{id} did not finish", timeoutSeconds);
+
+    /// <summary>Polls until the experiment has at least <paramref name="points"/> points done.</summary>
+    public Task<JsonElement> WaitPoints(string id, int points, int timeoutSeconds = 60) =>
+        WaitFor($"/api/experiments/{id}", e => e.GetProperty("points_done").GetInt32() >= points, $"{id} did not reach {points} points", timeoutSeconds);
+
+    /// <summary>Polls until the experiment's points ran on <paramref name="count"/> nodes (and at least <paramref name="points"/> are done).</summary>
+    public Task<JsonElement> WaitNodes(string id, int count, int points = 0, int timeoutSeconds = 120) =>
+        WaitFor($"/api/experiments/{id}", e => e.GetProperty("nodes") is { ValueKind: JsonValueKind.Object } n && n.EnumerateObject().Count() == count &&
+                                              e.GetProperty("points_done").GetInt32() >= points, $"points did not run on {count} nodes", timeoutSeconds);
 
     public async ValueTask DisposeAsync()
     {
