@@ -20,12 +20,14 @@ public static class ClusterApi
                 var views = await registry.Ask<ExperimentRegistry.Views>(new ExperimentRegistry.List(), TimeSpan.FromSeconds(10));
                 var load = views.All.Where(v => v.Record.Status == Phyr.Domain.Service.ExperimentStatus.Running && v.Nodes is not null)
                     .SelectMany(v => v.Nodes!).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value));
-                var running = views.All.Count(v => v.Record.Status == Phyr.Domain.Service.ExperimentStatus.Running);
-                return Results.Ok(Describe(system, options, load, running));
+                var running = views.All.Where(v => v.Record.Status == Phyr.Domain.Service.ExperimentStatus.Running).ToList();
+                var hosting = running.Where(v => v.RunsOn is not null).GroupBy(v => v.RunsOn!).ToDictionary(g => g.Key, g => g.Count());
+                return Results.Ok(Describe(system, options, load, running.Count, hosting));
             })
             .WithSummary("The cluster's members, their roles, status and load, and which one runs the registry");
 
-    public static object Describe(ActorSystem system, ServiceOptions options, IReadOnlyDictionary<string, int> load, int running)
+    public static object Describe(ActorSystem system, ServiceOptions options, IReadOnlyDictionary<string, int> load, int running,
+        IReadOnlyDictionary<string, int> hosting)
     {
         if (!options.Clustered)
             return new
@@ -33,7 +35,7 @@ public static class ClusterApi
                 mode = "single-node",
                 self = "local",
                 running_experiments = running,
-                members = new[] { new { address = "local", status = "up", roles = options.Roles, self = true, hosts_registry = options.RunExperiments } },
+                members = new[] { new { address = "local", status = "up", roles = options.Roles, self = true, hosts_registry = options.RunExperiments, experiments_hosted = running } },
             };
         var cluster = Cluster.Get(system);
         var state = cluster.State;
@@ -54,6 +56,7 @@ public static class ClusterApi
                 hosts_registry = oldest is not null && m.Equals(oldest),
                 reachable = !state.Unreachable.Contains(m),
                 points_run = load.GetValueOrDefault(m.Address.ToString()),
+                experiments_hosted = hosting.GetValueOrDefault(m.Address.ToString()),
             }).ToArray(),
         };
     }

@@ -46,11 +46,12 @@ public static class ClusterCommand
             using var doc = JsonDocument.Parse(body);
             var root = doc.RootElement;
             output.WriteLine($"{root.GetProperty("mode").GetString()}, seen from {root.GetProperty("self").GetString()}");
-            output.WriteLine($"{"address",-44} {"status",-9} {"roles",-12} {"registry",-8} points run");
+            output.WriteLine($"{"address",-44} {"status",-9} {"roles",-12} {"registry",-8} {"experiments",-11} points run");
             foreach (var m in root.GetProperty("members").EnumerateArray())
                 output.WriteLine($"{m.GetProperty("address").GetString() + (m.GetProperty("self").GetBoolean() ? " (self)" : ""),-44} " +
                                  $"{m.GetProperty("status").GetString(),-9} {string.Join(",", m.GetProperty("roles").EnumerateArray().Select(r => r.GetString())),-12} " +
                                  $"{(m.GetProperty("hosts_registry").GetBoolean() ? "yes" : ""),-8} " +
+                                 $"{(m.TryGetProperty("experiments_hosted", out var hosted) ? hosted.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture) : ""),-11} " +
                                  $"{(m.TryGetProperty("points_run", out var load) ? load.GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture) : "")}");
             return ExitCodes.Ok;
         });

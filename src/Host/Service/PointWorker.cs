@@ -17,7 +17,7 @@ namespace Phyr.Host.Service;
 /// node's simulation dispatcher — at most <see cref="ServiceOptions.Parallelism"/> points at once per node — and
 /// answers the result to everyone who asked; then it deletes its events and passivates (and so is forgotten). If
 /// its node dies first, sharding starts it again on another node (remember-entities), it recovers the assignment
-/// and runs it there, answering the asker it recorded. The executor also sends unanswered points again, which
+/// and runs it there, answering the asker it recorded. The experiment's run also sends unanswered points again, which
 /// reaches the same entity. Results are deterministic: where a point runs never changes its numbers.
 /// </summary>
 public sealed class PointWorker : ReceivePersistentActor
@@ -115,7 +115,7 @@ public sealed class PointWorker : ReceivePersistentActor
             {
                 var experiment = catalog.BuildCached(r.Source, r.Shipped, r.Seed);
                 var point = experiment.Points[r.Index];
-                var result = await ScenarioRunner.RunAsync(point.Scenario, point.Seed, system, ExperimentExecutor.Dispatcher, 1).ConfigureAwait(false);
+                var result = await ScenarioRunner.RunAsync(point.Scenario, point.Seed, system, ExperimentEntity.Dispatcher, 1).ConfigureAwait(false);
                 return new Finished(r.Index, StoredPoints.From(new PointResult(point, result)), null);
             }
             catch (Exception e)

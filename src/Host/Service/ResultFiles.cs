@@ -19,7 +19,7 @@ public sealed class ResultFiles(ServiceOptions options, ExperimentCatalog catalo
     {
         var experiment = catalog.Build(record.Source, record.ShippedName, record.Seed);
         // Through the registry (on whichever node it runs): no actor reference crosses nodes.
-        var points = await registry.Ask<ExperimentResults.Points>(new ExperimentRegistry.GetResults(record.Id), TimeSpan.FromSeconds(60));
+        var points = await registry.Ask<ExperimentEntity.Points>(new ExperimentRegistry.GetResults(record.Id), TimeSpan.FromSeconds(60));
         return new Set(experiment, StoredPoints.ToResults(experiment, points.All));
     }
 

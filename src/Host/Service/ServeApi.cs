@@ -129,6 +129,7 @@ public static partial class ServeApi
         finished_at = v.Record.FinishedAt,
         starts = v.Record.Starts,
         nodes = v.Nodes,
+        runs_on = v.RunsOn,
         error = v.Record.Error,
         source = v.Record.ShippedName ? null : v.Record.Source,
         shipped = v.Record.ShippedName ? v.Record.Source : null,

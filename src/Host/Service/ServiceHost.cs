@@ -19,7 +19,7 @@ namespace Phyr.Host.Service;
 /// <summary>
 /// `phyr serve`: ASP.NET Core hosting the actor system through Akka.Hosting — the experiment registry and its
 /// results persisted with Akka.Persistence.Sql (SQLite file in the data directory, or PostgreSQL), the
-/// executor, the HTTP API and the dashboard — with Serilog for the host and for Akka.
+/// experiment entities, the HTTP API and the dashboard — with Serilog for the host and for Akka.
 /// </summary>
 public static class ServiceHost
 {
@@ -81,7 +81,7 @@ public static class ServiceHost
                 .AddHocon($$"""
                     akka.log-dead-letters = off
                     akka.actor.serialize-messages = off
-                    {{ExperimentExecutor.Dispatcher}} {
+                    {{ExperimentEntity.Dispatcher}} {
                       type = ForkJoinDispatcher
                       throughput = 100
                       dedicated-thread-pool { thread-count = {{options.Parallelism}}, threadtype = background }
@@ -98,7 +98,7 @@ public static class ServiceHost
             {
                 // One registry in the cluster: a singleton on the oldest worker node, reached through a proxy from
                 // every node. When that node leaves, the next oldest starts it and it recovers from the shared journal;
-                // its executor resumes the experiment that was running. (If it dies, keep-oldest downs the others.)
+                // the experiment that was running goes on in its own (sharded) entity.
                 akka.WithRemoting(options.ClusterHostname, options.ClusterPort)
                     .WithClustering(new ClusterOptions
                     {
@@ -109,16 +109,22 @@ public static class ServiceHost
                         SplitBrainResolver = new Akka.Cluster.Hosting.SBR.KeepOldestOption { DownIfAlone = false, Role = "worker" },
                     })
                     .AddHocon($"akka.cluster.split-brain-resolver.stable-after = {options.DowningAfterSeconds}s", HoconAddMode.Prepend);
-                // Points are sharded entities on the worker nodes; an api-only node reaches them through a proxy.
+                // Experiments and their points are sharded entities on the worker nodes, remembered: an entity whose node
+                // dies is started again on another node and resumes from the journal. An api-only node needs neither.
+                var remembered = new ShardOptions
+                {
+                    Role = "worker", StateStoreMode = Akka.Cluster.Sharding.StateStoreMode.DData,
+                    RememberEntities = true, RememberEntitiesStore = Akka.Cluster.Sharding.RememberEntitiesStore.Eventsourced,
+                };
+                if (options.Roles.Contains("worker"))
+                    akka.WithShardRegion<ExperimentEntity>(ExperimentEntity.Region,
+                        (_, registry, resolver) => entityId => Props.Create(() => new ExperimentEntity(entityId, resolver.GetService<ExperimentCatalog>(),
+                            options, registry.Get<ExperimentRegistry>(), registry.Get<PointWorker>(), true)),
+                        new ExperimentEntity.Extractor(), remembered);
                 if (options.Roles.Contains("worker"))
                     akka.WithShardRegion<PointWorker>(PointWorker.Region,
                         (_, _, resolver) => entityId => Props.Create(() => new PointWorker(entityId, resolver.GetService<ExperimentCatalog>(), options)),
-                        new PointWorker.Extractor(), new ShardOptions
-                        {
-                            Role = "worker", StateStoreMode = Akka.Cluster.Sharding.StateStoreMode.DData,
-                            // A point whose node dies is started again elsewhere by sharding (and re-sent by the executor).
-                            RememberEntities = true, RememberEntitiesStore = Akka.Cluster.Sharding.RememberEntitiesStore.Eventsourced,
-                        });
+                        new PointWorker.Extractor(), remembered);
                 else akka.WithShardRegionProxy<PointWorker>(PointWorker.Region, "worker", new PointWorker.Extractor());
                 var singleton = new ClusterSingletonOptions { Role = "worker" };
                 if (options.Roles.Contains("worker"))

@@ -25,7 +25,8 @@ public sealed class ServiceSerializer(ExtendedActorSystem system) : SerializerWi
 
     private sealed record StateV1(long NextNumber, IReadOnlyList<ExperimentRecord> Experiments);
 
-    // Messages that cross nodes: the registry's protocol as the API (on any node) speaks it to the registry singleton.
+    // Messages that cross nodes: the registry's protocol as the API (on any node) speaks it to the registry singleton, and
+    // what the registry, the experiment entities and the point entities say to each other.
     private static readonly (string Manifest, Type Type)[] Messages =
     [
         ("registry.submit.v1", typeof(ExperimentRegistry.Submit)), ("registry.accepted.v1", typeof(ExperimentRegistry.Accepted)),
@@ -34,12 +35,15 @@ public sealed class ServiceSerializer(ExtendedActorSystem system) : SerializerWi
         ("registry.view.v1", typeof(ExperimentRegistry.View)), ("registry.not-found.v1", typeof(ExperimentRegistry.NotFound)),
         ("registry.cancel.v1", typeof(ExperimentRegistry.Cancel)), ("registry.cancel-requested.v1", typeof(ExperimentRegistry.CancelRequested)),
         ("registry.already-finished.v1", typeof(ExperimentRegistry.AlreadyFinished)), ("registry.get-results.v1", typeof(ExperimentRegistry.GetResults)),
-        ("results.points.v1", typeof(ExperimentResults.Points)),
+        ("results.points.v1", typeof(ExperimentEntity.Points)),
+        ("experiment.run.v1", typeof(ExperimentEntity.RunExperiment)), ("experiment.cancel.v1", typeof(ExperimentEntity.CancelRun)),
+        ("experiment.get-points.v1", typeof(ExperimentEntity.GetPoints)),
+        ("registry.progress.v1", typeof(ExperimentRegistry.Progress)), ("registry.mark-finished.v1", typeof(ExperimentRegistry.MarkFinished)),
         ("point.run.v1", typeof(PointWorker.Run)), ("point.done.v1", typeof(PointWorker.Done)),
         ("point.assigned.v1", typeof(PointWorker.Assigned)),
     ];
 
-    public static readonly Type[] Bound = [typeof(RegistryEvent), typeof(PointsStored), typeof(RegistryState), .. Messages.Select(m => m.Type)];
+    public static readonly Type[] Bound = [typeof(RegistryEvent), typeof(PointsStored), typeof(RunEvent), typeof(RegistryState), .. Messages.Select(m => m.Type)];
 
     public override int Identifier => SerializerId;
 
@@ -49,6 +53,8 @@ public sealed class ServiceSerializer(ExtendedActorSystem system) : SerializerWi
         RegistryEvent.Started => "started.v1",
         RegistryEvent.Finished => "finished.v1",
         PointsStored => "points-stored.v1",
+        RunEvent.Requested => "run-requested.v1",
+        RunEvent.Ended => "run-ended.v1",
         RegistryState => "registry-state.v1",
         _ when Array.FindIndex(Messages, m => m.Type == o.GetType()) is var i and >= 0 => Messages[i].Manifest,
         _ => throw new ArgumentException($"{o.GetType()} is not a service event", nameof(o)),
@@ -66,6 +72,8 @@ public sealed class ServiceSerializer(ExtendedActorSystem system) : SerializerWi
         "started.v1" => Read<RegistryEvent.Started>(bytes),
         "finished.v1" => Read<RegistryEvent.Finished>(bytes),
         "points-stored.v1" => Read<PointsStored>(bytes),
+        "run-requested.v1" => Read<RunEvent.Requested>(bytes),
+        "run-ended.v1" => Read<RunEvent.Ended>(bytes),
         "registry-state.v1" => Read<StateV1>(bytes) is var s
             ? s.Experiments.Aggregate(RegistryState.Empty with { NextNumber = s.NextNumber },
                 (state, e) => state with { Experiments = state.Experiments.SetItem(e.Id, e) })

@@ -99,9 +99,27 @@ public class ClusterTests() : TempDirectory("phyr-cluster")
             try
             {
                 await WaitForMembers(a, 2);
-                id = await a.Submit(TestExperiments.Long);
+                // An experiment is an entity on whichever worker its shard lives: take one that runs on b (cancelling
+                // those that landed on a), so that b's leaving moves the experiment itself, not only points.
+                id = "";
+                for (var attempt = 0; attempt < 8 && id == ""; attempt++)
+                {
+                    var candidate = await a.Submit(TestExperiments.Long);
+                    var running = await a.WaitFor($"/api/experiments/{candidate}", e => e.TryGetProperty("runs_on", out var r) && r.ValueKind == JsonValueKind.String,
+                        "the experiment never said where it runs");
+                    if (running.GetProperty("runs_on").GetString()!.EndsWith($":{portB}", StringComparison.Ordinal)) id = candidate;
+                    else
+                    {
+                        await a.Http.PostAsync($"/api/experiments/{candidate}/cancel", null);
+                        await a.WaitFinished(candidate);
+                    }
+                }
+                Assert.NotEqual("", id);
                 // Both nodes run points (one at a time each), then b leaves mid-run.
                 await a.WaitNodes(id, 2, points: 4);
+                var hosted = (await a.GetJson("/api/cluster")).GetProperty("members").EnumerateArray()
+                    .Single(m => m.GetProperty("address").GetString()!.EndsWith($":{portB}", StringComparison.Ordinal));
+                Assert.Equal(1, hosted.GetProperty("experiments_hosted").GetInt32());
                 // The cluster view shows the load: points each member has run for the running experiment.
                 var view = await a.GetJson("/api/cluster");
                 if (view.GetProperty("running_experiments").GetInt32() == 1)
@@ -113,7 +131,8 @@ public class ClusterTests() : TempDirectory("phyr-cluster")
             }
             var done = await a.WaitFinished(id, 180);
             Assert.Equal("completed", done.GetProperty("status").GetString());
-            Assert.Equal(1, done.GetProperty("starts").GetInt32());   // not restarted: b's points were sent again
+            // Not restarted by the registry: the experiment's entity started again on a and resumed from the journal.
+            Assert.Equal(1, done.GetProperty("starts").GetInt32());
 
             // b comes back (same data directory and port), rejoins, and gets work again.
             await using (var back = await TestHost.StartAsync(Node("b", portB)))

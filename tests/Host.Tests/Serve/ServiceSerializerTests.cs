@@ -37,6 +37,11 @@ public class ServiceSerializerTests : IDisposable
         var back = RoundTrip(points);
         Assert.Equal(points.Points[0].Digest, back.Points[0].Digest);
         Assert.Equal(points.Points[0].Metrics, back.Points[0].Metrics);
+        Assert.Equal(Record, RoundTrip(new RunEvent.Requested(Record)).Experiment);
+        Assert.Equal("run-requested.v1", _serializer.Manifest(new RunEvent.Requested(Record)));
+        var ended = new RunEvent.Ended(ExperimentStatus.Failed, 3, "boom");
+        Assert.Equal(ended, RoundTrip(ended));
+        Assert.Equal("run-ended.v1", _serializer.Manifest(ended));
         var state = RegistryState.Empty.Apply(new RegistryEvent.Accepted(Record)) with { NextNumber = 8 };
         var restored = RoundTrip(state);
         Assert.Equal(8, restored.NextNumber);
@@ -59,11 +64,15 @@ public class ServiceSerializerTests : IDisposable
         new ExperimentRegistry.CancelRequested("e000001"), new ExperimentRegistry.AlreadyFinished("e000001", ExperimentStatus.Completed),
         new ExperimentRegistry.GetResults("e000001"), new ExperimentRegistry.View(Record, 3, 12.5),
         new ExperimentRegistry.Views([new ExperimentRegistry.View(Record, 3, null)]),
-        new ExperimentResults.Points([new StoredPoint(0, 42, [new StoredMetric("sim_time_ns", 1.5)], [])]),
+        new ExperimentEntity.Points([new StoredPoint(0, 42, [new StoredMetric("sim_time_ns", 1.5)], [])]),
         new PointWorker.Run("e000001", 17, "name = x", false, 18_446_744_073_709_551_615),
         new PointWorker.Done("e000001", 17, new StoredPoint(17, 0xdeadbeefcafef00d, [new StoredMetric("sim_time_ns", 41158225)], ["e"]), "akka.tcp://phyr-service@127.0.0.1:4053"),
         new PointWorker.Done("e000001", 18, null, "akka.tcp://phyr-service@127.0.0.1:4054", "boom"),
         new PointWorker.Assigned(new PointWorker.Run("e000001", 17, "name = x", true, 1), "akka.tcp://phyr-service@127.0.0.1:4053/user/registry/run-e000001-1"),
+        new ExperimentEntity.RunExperiment("e000007", Record), new ExperimentEntity.CancelRun("e000007"), new ExperimentEntity.GetPoints("e000007"),
+        new ExperimentRegistry.Progress("e000007", 12, 3.5, new SortedDictionary<string, int>(StringComparer.Ordinal) { ["akka.tcp://phyr-service@127.0.0.1:4053"] = 12 }),
+        new ExperimentRegistry.Progress("e000007", 12, null),
+        new ExperimentRegistry.MarkFinished("e000007", ExperimentStatus.Cancelled, 12, null),
     };
 
     /// <summary>What crosses nodes (the API on one node, the registry singleton on another) survives the wire.</summary>
@@ -72,7 +81,7 @@ public class ServiceSerializerTests : IDisposable
     public void Every_message_that_crosses_nodes_round_trips(object message)
     {
         var manifest = _serializer.Manifest(message);
-        Assert.Matches(@"^(registry|results|point)\.[a-z-]+\.v1$", manifest);
+        Assert.Matches(@"^(registry|results|point|experiment)\.[a-z-]+\.v1$", manifest);
         var back = _serializer.FromBinary(_serializer.ToBinary(message), manifest);
         Assert.IsType(message.GetType(), back);
         // Collections compare by reference in records: compare the wire form instead.
