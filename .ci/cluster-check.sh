@@ -3,8 +3,11 @@
 #  1. they form a cluster; a sweep submitted to node A runs on both nodes;
 #  2. node B is killed with SIGKILL mid-sweep; A downs it, runs B's points and finishes the sweep, and its
 #     results.json equals a single-node `phyr run` of the same sweep (host block apart);
-#  3. B restarts, rejoins and gets work again; the same sweep with other seeds gives the points per minute on
-#     two nodes and, after B leaves, on A alone (each node runs one point at a time: --parallelism 1).
+#  3. B restarts, rejoins and gets work again (the same sweep with another seed: points per minute on two nodes);
+#  4. node A — the oldest, running the registry — is killed with SIGKILL mid-sweep: B takes the lease, downs A,
+#     takes the registry over and finishes the sweep with results equal to the single-node run;
+#  5. on B alone, the same sweep with a third seed: points per minute on one node (each node runs one point at a
+#     time: --parallelism 1).
 # Needs PHYR_TEST_POSTGRES (an admin connection string; .ci/postgres.sh) and a built Host (dotnet test builds it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,7 +56,8 @@ submit() { # port seed
 }
 wait_done() { # port id
   for _ in $(seq 1 360); do
-    s=$(curl -s "http://127.0.0.1:$1/api/experiments/$2" | field "['status']")
+    # (while a node takes the registry over, the API answers 503 for a moment)
+    s=$(curl -s "http://127.0.0.1:$1/api/experiments/$2" | field "['status']" 2>/dev/null || true)
     case $s in completed) return 0 ;; failed|cancelled) echo "cluster-check: $2 $s" >&2; exit 1 ;; esac
     sleep 0.5
   done
@@ -64,22 +68,27 @@ strip_host() { python3 -c "import sys, json; d = json.load(open(sys.argv[1])); d
 start a 5201 4201
 start b 5202 4202
 wait_members 5201 2
-id=$(submit 5201 1)
-# Killed once both nodes have run points.
-for _ in $(seq 1 240); do
-  view=$(curl -s "http://127.0.0.1:5201/api/experiments/$id")
-  if python3 -c "import sys, json; v = json.loads(sys.argv[1]); sys.exit(0 if v.get('nodes') and len(v['nodes']) == 2 and v['points_done'] >= 6 else 1)" "$view"; then break; fi
-  sleep 0.25
-done
-echo "cluster-check: before the kill: $(echo "$view" | field "['nodes']"), $(echo "$view" | field "['points_done']")/40 points"
-kill -9 "${pids[1]}"
-wait_done 5201 "$id"
-curl -s "http://127.0.0.1:5201/api/experiments/$id/results.json" >"$work/cluster.json"
-"${phyr[@]}" run "$work/sweep.conf" --seed 1 --parallelism 1 --out "$work/single" >/dev/null 2>&1
-if [ "$(strip_host "$work/cluster.json")" != "$(strip_host "$work/single/results.json")" ]; then
-  echo "cluster-check: the sweep's results after the SIGKILL differ from a single-node run" >&2; exit 1
-fi
-echo "cluster-check: node B killed mid-sweep; A finished it: $(curl -s "http://127.0.0.1:5201/api/experiments/$id" | field "['nodes']"); results equal a single-node run"
+# kill_mid_sweep PORT-ASKED PID-INDEX NAME: kills that node with SIGKILL once both nodes have run points of a sweep
+# submitted to the other (seed 1), waits for the other to finish it and compares its results with a single-node run.
+kill_mid_sweep() {
+  local port=$1 victim=$2 name=$3 id view
+  id=$(submit "$port" 1)
+  for _ in $(seq 1 240); do
+    view=$(curl -s "http://127.0.0.1:$port/api/experiments/$id")
+    if python3 -c "import sys, json; v = json.loads(sys.argv[1]); sys.exit(0 if v.get('nodes') and len(v['nodes']) == 2 and v['points_done'] >= 6 else 1)" "$view"; then break; fi
+    sleep 0.25
+  done
+  echo "cluster-check: before killing $name: $(echo "$view" | field "['nodes']"), $(echo "$view" | field "['points_done']")/40 points, runs on $(echo "$view" | field "['runs_on']")"
+  kill -9 "${pids[$victim]}"
+  wait_done "$port" "$id"
+  curl -s "http://127.0.0.1:$port/api/experiments/$id/results.json" >"$work/cluster.json"
+  [ -f "$work/single/results.json" ] || "${phyr[@]}" run "$work/sweep.conf" --seed 1 --parallelism 1 --out "$work/single" >/dev/null 2>&1
+  if [ "$(strip_host "$work/cluster.json")" != "$(strip_host "$work/single/results.json")" ]; then
+    echo "cluster-check: the sweep's results after killing $name differ from a single-node run" >&2; exit 1
+  fi
+  echo "cluster-check: node $name killed mid-sweep; the other finished it: $(curl -s "http://127.0.0.1:$port/api/experiments/$id" | field "['nodes']"); results equal a single-node run"
+}
+kill_mid_sweep 5201 1 B
 
 # B rejoins (same data directory) and gets work again; throughput on two nodes against one.
 start b 5202 4202
@@ -90,12 +99,12 @@ v2=$(curl -s "http://127.0.0.1:5201/api/experiments/$id2")
 two=$(python3 -c "import sys, json, datetime as d; v = json.loads(sys.argv[1]); s = (d.datetime.fromisoformat(v['finished_at']) - d.datetime.fromisoformat(v['started_at'])).total_seconds(); print(f\"{v['points_total'] / s * 60:.0f} points/min on two nodes ({s:.1f} s; {v['nodes']})\")" "$v2")
 python3 -c "import sys, json; v = json.loads(sys.argv[1]); sys.exit(0 if v.get('nodes') and len(v['nodes']) == 2 else 1)" "$v2" \
   || { echo "cluster-check: the rejoined node got no points: $v2" >&2; exit 1; }
-# The same sweep (another seed) on A alone, measured the same way (started to finished, in the service).
-kill -TERM "${pids[2]}"; wait "${pids[2]}" 2>/dev/null || true
-wait_members 5201 1
-id3=$(submit 5201 3)
-wait_done 5201 "$id3"
-v3=$(curl -s "http://127.0.0.1:5201/api/experiments/$id3")
+# A, the oldest node and the registry's, is killed mid-sweep: B (the youngest) must take over (the lease decides).
+kill_mid_sweep 5202 0 A
+# The same sweep (another seed) on B alone, measured the same way (started to finished, in the service).
+id3=$(submit 5202 3)
+wait_done 5202 "$id3"
+v3=$(curl -s "http://127.0.0.1:5202/api/experiments/$id3")
 one=$(python3 -c "import sys, json, datetime as d; v = json.loads(sys.argv[1]); s = (d.datetime.fromisoformat(v['finished_at']) - d.datetime.fromisoformat(v['started_at'])).total_seconds(); print(f\"{v['points_total'] / s * 60:.0f} points/min on one node ({s:.1f} s)\")" "$v3")
 echo "cluster-check: rejoined node got work; $two; $one"
 psql -h 127.0.0.1 -p "$pgport" -U phyr -d postgres -qc "DROP DATABASE $db WITH (FORCE)" >/dev/null 2>&1 || true

@@ -96,7 +96,7 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
         _node = sharded ? Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString() : null;
         Recover<PointsStored>(e =>
         {
-            foreach (var p in e.Points) _points[p.Index] = p;
+            foreach (var p in e.Points) Add(p);
         });
         Recover<RunEvent.Requested>(r => _requested = r.Experiment);
         Recover<RunEvent.Ended>(e => _ended = new ExperimentRegistry.MarkFinished(_id, e.Status, e.PointsDone, e.Error));
@@ -195,10 +195,9 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
         var token = _cancel!.Token;
         var pending = b.Experiment.Points.Where(p => !_points.ContainsKey(p.Index)).ToList();
         (_total, _toRun, _ranNow) = (b.Experiment.Points.Count, pending.Count, 0);
-        _nodes.Clear();
         _clock = Stopwatch.StartNew();
         _log.Info("Running {0} ({1}): {2} points, {3} stored already", _id, record.Name, _total, _total - pending.Count);
-        Tell(new ExperimentRegistry.Progress(_id, _points.Count, null, _sharded ? new SortedDictionary<string, int>(StringComparer.Ordinal) : null, _node));
+        Tell(new ExperimentRegistry.Progress(_id, _points.Count, null, Nodes(), _node));
         var self = Self;
         Task<int> run;
         if (_pointRegion is null)
@@ -222,16 +221,26 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
 
     private void Store(PointAnswered a)
     {
-        if (!_points.TryAdd(a.Point.Index, a.Point)) return; // ran twice (resent, or after a restart): the stored one stands
-        _pending.Add(a.Point);
+        var point = a.Node is null ? a.Point : a.Point with { Node = a.Node };
+        if (!Add(point)) return; // ran twice (resent, or after a restart): the stored one stands
+        _pending.Add(point);
         if (_pending.Count >= BatchSize) Write();
         else if (!Timers.IsTimerActive("flush")) Timers.StartSingleTimer("flush", new FlushTick(), FlushInterval);
         _ranNow++;
-        if (a.Node is not null) _nodes[a.Node] = _nodes.GetValueOrDefault(a.Node) + 1;
         var eta = _clock.Elapsed.TotalSeconds / _ranNow * (_toRun - _ranNow);
-        Tell(new ExperimentRegistry.Progress(_id, _points.Count, Math.Round(Math.Max(0, eta), 1),
-            a.Node is null ? null : new SortedDictionary<string, int>(_nodes, StringComparer.Ordinal), _node));
+        Tell(new ExperimentRegistry.Progress(_id, _points.Count, Math.Round(Math.Max(0, eta), 1), Nodes(), _node));
     }
+
+    /// <summary>Keeps a point (the first of an index stands) and counts it for the node that ran it.</summary>
+    private bool Add(StoredPoint p)
+    {
+        if (!_points.TryAdd(p.Index, p)) return false;
+        if (p.Node is not null) _nodes[p.Node] = _nodes.GetValueOrDefault(p.Node) + 1;
+        return true;
+    }
+
+    /// <summary>In a cluster, the stored points per node that ran them (so far, over every run of this experiment).</summary>
+    private SortedDictionary<string, int>? Nodes() => _sharded ? new SortedDictionary<string, int>(_nodes, StringComparer.Ordinal) : null;
 
     /// <summary>Everything stored before the end is: a finished experiment's results are all in the journal.</summary>
     private void End(ExperimentStatus status, string? error)

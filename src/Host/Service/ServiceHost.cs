@@ -34,6 +34,32 @@ public static class ServiceHost
         BackoffSupervisor.Props(Backoff.OnStop(Props.Create(() => new ExperimentRegistry(options, catalog)), "registry",
             TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2, -1));
 
+    /// <summary>
+    /// A node that dies without leaving is downed by the split-brain resolver after DowningAfterSeconds of
+    /// unreachability, with lease-majority: the bigger half of the workers stays; between halves of equal size (one
+    /// node of two) the one that takes the lease in the shared database stays and the other downs itself. So two
+    /// registries never write one journal, and killing either node of two leaves the other running.
+    /// </summary>
+    private static string SplitBrainHocon(ServiceOptions options) => $$"""
+        akka.cluster.downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+        akka.cluster.split-brain-resolver {
+          active-strategy = lease-majority
+          stable-after = {{options.DowningAfterSeconds}}s
+          lease-majority {
+            lease-implementation = "{{PostgresLease.ConfigPath}}"
+            lease-name = "phyr-service-sbr"
+            role = "worker"
+          }
+        }
+        {{PostgresLease.ConfigPath}} {
+          lease-class = "{{typeof(PostgresLease).FullName}}, {{typeof(PostgresLease).Assembly.GetName().Name}}"
+          connection-string = {{System.Text.Json.JsonSerializer.Serialize(options.EffectiveConnectionString)}}
+          heartbeat-interval = 1s
+          heartbeat-timeout = {{options.DowningAfterSeconds}}s
+          lease-operation-timeout = 5s
+        }
+        """;
+
     public static WebApplication Build(ServiceOptions options, string[]? args = null)
     {
         Directory.CreateDirectory(options.DataDir);
@@ -103,12 +129,8 @@ public static class ServiceHost
                     .WithClustering(new ClusterOptions
                     {
                         Roles = [.. options.Roles], SeedNodes = [.. options.SeedNodes],
-                        // A node that dies without leaving is downed by the side holding the oldest node (which hosts the
-                        // registry): never two registries on one journal. The price: if the oldest itself dies, the others
-                        // down themselves (docs/cluster.md).
-                        SplitBrainResolver = new Akka.Cluster.Hosting.SBR.KeepOldestOption { DownIfAlone = false, Role = "worker" },
                     })
-                    .AddHocon($"akka.cluster.split-brain-resolver.stable-after = {options.DowningAfterSeconds}s", HoconAddMode.Prepend);
+                    .AddHocon(SplitBrainHocon(options), HoconAddMode.Prepend);
                 // Experiments and their points are sharded entities on the worker nodes, remembered: an entity whose node
                 // dies is started again on another node and resumes from the journal. An api-only node needs neither.
                 var remembered = new ShardOptions
