@@ -7,7 +7,9 @@
 #  4. node A — the oldest, running the registry — is killed with SIGKILL mid-sweep: B takes the lease, downs A,
 #     takes the registry over and finishes the sweep with results equal to the single-node run;
 #  5. on B alone, the same sweep with a third seed: points per minute on one node (each node runs one point at a
-#     time: --parallelism 1).
+#     time: --parallelism 1);
+#  6. `phyr run --cluster SEEDS` (a cluster client knowing only B's cluster address) runs the sweep and writes
+#     results equal to the single-node run.
 # Needs PHYR_TEST_POSTGRES (an admin connection string; .ci/postgres.sh) and a built Host (dotnet test builds it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,9 +51,9 @@ axes {
   gup.batch = "16, 32, 64, 128, 256"
 }
 EOF
-submit() { # port seed
+submit() { # port seed [conf]
   curl -s -X POST -H 'Content-Type: application/json' \
-    -d "$(python3 -c "import json,sys; print(json.dumps({'conf': open('$work/sweep.conf').read(), 'seed': $2}))")" \
+    -d "$(python3 -c "import json,sys; print(json.dumps({'conf': open('${3:-$work/sweep.conf}').read(), 'seed': $2}))")" \
     "http://127.0.0.1:$1/api/experiments" | field "['id']"
 }
 wait_done() { # port id
@@ -62,6 +64,11 @@ wait_done() { # port id
     sleep 0.5
   done
   echo "cluster-check: $2 did not finish" >&2; exit 1
+}
+# The throughput sweep: the same 40 points on 256 MiB (4× the work of each point: less weight on fixed costs).
+sed 's/region = 64M/region = 256M/; s/name = cluster-sweep/name = cluster-measure/' "$work/sweep.conf" >"$work/measure.conf"
+rate() { # port id label: points per minute, started to finished in the service
+  curl -s "http://127.0.0.1:$1/api/experiments/$2" | python3 -c "import sys, json, datetime as d; v = json.load(sys.stdin); s = (d.datetime.fromisoformat(v['finished_at']) - d.datetime.fromisoformat(v['started_at'])).total_seconds(); print(f\"{v['points_total'] / s * 60:.0f} points/min on $3 ({s:.1f} s; {v['nodes']})\")"
 }
 strip_host() { python3 -c "import sys, json; d = json.load(open(sys.argv[1])); d.pop('host', None); print(json.dumps(d, sort_keys=True))" "$1"; }
 
@@ -96,17 +103,27 @@ wait_members 5201 2
 id2=$(submit 5201 2)
 wait_done 5201 "$id2"
 v2=$(curl -s "http://127.0.0.1:5201/api/experiments/$id2")
-two=$(python3 -c "import sys, json, datetime as d; v = json.loads(sys.argv[1]); s = (d.datetime.fromisoformat(v['finished_at']) - d.datetime.fromisoformat(v['started_at'])).total_seconds(); print(f\"{v['points_total'] / s * 60:.0f} points/min on two nodes ({s:.1f} s; {v['nodes']})\")" "$v2")
 python3 -c "import sys, json; v = json.loads(sys.argv[1]); sys.exit(0 if v.get('nodes') and len(v['nodes']) == 2 else 1)" "$v2" \
   || { echo "cluster-check: the rejoined node got no points: $v2" >&2; exit 1; }
+echo "cluster-check: B rejoined and got work again: $(echo "$v2" | field "['nodes']")"
+# Throughput on two warm nodes (the sweep above warmed B's JIT up).
+idm2=$(submit 5201 2 "$work/measure.conf")
+wait_done 5201 "$idm2"
+two=$(rate 5201 "$idm2" "two nodes")
 # A, the oldest node and the registry's, is killed mid-sweep: B (the youngest) must take over (the lease decides).
 kill_mid_sweep 5202 0 A
-# The same sweep (another seed) on B alone, measured the same way (started to finished, in the service).
-id3=$(submit 5202 3)
-wait_done 5202 "$id3"
-v3=$(curl -s "http://127.0.0.1:5202/api/experiments/$id3")
-one=$(python3 -c "import sys, json, datetime as d; v = json.loads(sys.argv[1]); s = (d.datetime.fromisoformat(v['finished_at']) - d.datetime.fromisoformat(v['started_at'])).total_seconds(); print(f\"{v['points_total'] / s * 60:.0f} points/min on one node ({s:.1f} s)\")" "$v3")
-echo "cluster-check: rejoined node got work; $two; $one"
+# The same throughput sweep (another seed) on B alone.
+idm1=$(submit 5202 3 "$work/measure.conf")
+wait_done 5202 "$idm1"
+one=$(rate 5202 "$idm1" "one node")
+echo "cluster-check: throughput: $two; $one"
+# A client that knows only a node's cluster address: `phyr run --cluster SEEDS` finds the API through it.
+"${phyr[@]}" run "$work/sweep.conf" --seed 1 --cluster akka.tcp://phyr-service@127.0.0.1:4202 --out "$work/via-seeds" >/dev/null 2>"$work/via-seeds.log" \
+  || { echo "cluster-check: run --cluster SEEDS failed" >&2; cat "$work/via-seeds.log" >&2; exit 1; }
+if [ "$(strip_host "$work/via-seeds/results.json")" != "$(strip_host "$work/single/results.json")" ]; then
+  echo "cluster-check: run --cluster SEEDS gave other results than a single-node run" >&2; exit 1
+fi
+echo "cluster-check: run --cluster SEEDS: $(grep -o 'takes requests at [^ ]*' "$work/via-seeds.log"); results equal a single-node run"
 psql -h 127.0.0.1 -p "$pgport" -U phyr -d postgres -qc "DROP DATABASE $db WITH (FORCE)" >/dev/null 2>&1 || true
 ok=1
 echo "cluster-check: ok"

@@ -34,9 +34,10 @@ public static class RunCommand
 
     private static readonly Option<string?> Cluster = new("--cluster")
     {
-        Description = "Run the experiment on a running `phyr serve` (one node or any node of a cluster) at this HTTP address, " +
-                      "follow it, and write its results here when it ends.",
-        HelpName = "URL",
+        Description = "Run the experiment on a running `phyr serve`: the HTTP address of a node, or the cluster's seed nodes " +
+                      "(akka.tcp://phyr-service@HOST:PORT, comma-separated; a node's API is found through them). " +
+                      "Follows it, and writes its results here when it ends.",
+        HelpName = "URL|SEEDS",
     };
     private static readonly Option<string?> Token = new("--token") { Description = "With --cluster: the host's API token (or PHYR_ApiToken).", HelpName = "TOKEN" };
 
@@ -92,15 +93,24 @@ public static class RunCommand
         var name = parse.GetValue(Scenario)!;
         if (parse.GetValue(Cluster) is { } cluster)
         {
-            if (!Uri.TryCreate(cluster, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-                throw new UsageException("--cluster", $"'{cluster}' is not the http:// address of a phyr serve node");
             if (parse.GetValue(CostModel) is not null) throw new UsageException("--cost-model", "does not apply with --cluster (the host's costs apply)");
             // A shipped experiment goes by name (the host has it); a file goes as its text.
             var file = File.Exists(name);
             var experimentPath = Resolve(name, "experiments");
             if (!ExperimentFile.LooksLikeExperiment(experimentPath))
                 throw new UsageException("SCENARIO", $"{experimentPath} is not an experiment: --cluster runs experiments");
-            return RemoteRun.Run(url, parse.GetValue(Token) ?? Environment.GetEnvironmentVariable("PHYR_ApiToken"),
+            Uri url;
+            var token = parse.GetValue(Token) ?? Environment.GetEnvironmentVariable("PHYR_ApiToken");
+            if (ClusterContact.IsSeedList(cluster))
+            {
+                (url, var needsToken) = ClusterContact.FindApi(cluster);
+                parse.InvocationConfiguration.Error.WriteLine($"phyr run: the cluster at {cluster} takes requests at {url}");
+                if (needsToken && string.IsNullOrEmpty(token))
+                    throw new UsageException("--token", $"the cluster's API at {url} needs its token: give --token or PHYR_ApiToken");
+            }
+            else if (!Uri.TryCreate(cluster, UriKind.Absolute, out url!) || url.Scheme is not ("http" or "https"))
+                throw new UsageException("--cluster", $"'{cluster}' is neither the http:// address of a phyr serve node nor seed nodes (akka.tcp://phyr-service@HOST:PORT)");
+            return RemoteRun.Run(url, token,
                 file ? File.ReadAllText(experimentPath) : Path.GetFileNameWithoutExtension(experimentPath), !file, seed, parse.GetValue(Out), json,
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         }

@@ -7,7 +7,7 @@ namespace Phyr.Host.Service;
 
 /// <summary>
 /// One experiment's points spread over the cluster: sends each point to the sharded <see cref="PointWorker"/>
-/// region, keeping <see cref="ServiceOptions.Parallelism"/> points per worker node in flight, and hands each
+/// region, keeping <see cref="Prefetch"/> × <see cref="ServiceOptions.Parallelism"/> points per worker node in flight, and hands each
 /// answer to <paramref name="onPoint"/>. When a member leaves, is removed or becomes unreachable — and every
 /// <see cref="ResendEvery"/> — every point still unanswered is sent again: once the departed node's shards live on
 /// another node, that node runs them (an answer that comes twice is counted once). Completes <paramref name="finished"/> with the number of points answered, when all
@@ -20,6 +20,9 @@ public sealed class ClusterRun : ReceiveActor, IWithTimers
     /// removed is lost, and only a later send reaches the shard's new home. A point still running just gains an asker.
     /// </summary>
     public static readonly TimeSpan ResendEvery = TimeSpan.FromSeconds(5);
+
+    /// <summary>Points in flight per slot (Parallelism per worker node).</summary>
+    public const int Prefetch = 2;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -39,7 +42,10 @@ public sealed class ClusterRun : ReceiveActor, IWithTimers
         _waiting = new Queue<ExperimentPoint>(todo);
         _total = todo.Count;
         var cluster = Cluster.Get(Context.System);
-        int Window() => Math.Max(1, parallelism * cluster.State.Members.Count(m => m.Status == MemberStatus.Up && m.HasRole("worker")));
+        // Points land on nodes by their shard (a hash), not by who is free: with only as many in flight as there are
+        // slots, two often land on one node while the other idles. So each slot gets a second point queued behind it
+        // (a node runs at most Parallelism at once; the rest wait there).
+        int Window() => Math.Max(1, Prefetch * parallelism * cluster.State.Members.Count(m => m.Status == MemberStatus.Up && m.HasRole("worker")));
         void Fill()
         {
             while (_inFlight.Count < Window() && _waiting.TryDequeue(out var p))

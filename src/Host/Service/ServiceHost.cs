@@ -153,6 +153,17 @@ public static class ServiceHost
                     akka.WithSingleton<ExperimentRegistry>("registry",
                         (_, _, resolver) => RegistryProps(options, resolver.GetService<ExperimentCatalog>()), singleton, createProxyToo: true);
                 else akka.WithSingletonProxy<ExperimentRegistry>("registry", singleton);
+                // A client outside the cluster (`phyr run --cluster SEEDS`) asks the receptionist at a seed for an API address.
+                akka.WithClusterClientReceptionist();
+                if (options.Roles.Contains("api"))
+                    akka.WithActors((system, _, resolver) =>
+                    {
+                        var server = resolver.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>();
+                        Func<IEnumerable<string>> bound = () =>
+                            server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? [];
+                        Akka.Cluster.Tools.Client.ClusterClientReceptionist.Get(system)
+                            .RegisterService(system.ActorOf(Props.Create(() => new ApiAddress(options, bound)), ApiAddress.Name));
+                    });
             }
         });
 

@@ -66,6 +66,11 @@ public sealed record ServiceOptions
 
     public string EffectiveConnectionString => ConnectionString ?? $"Data Source={Path.Combine(DataDir, "phyr.db")}";
 
+    /// <summary>Whether <paramref name="address"/> is a node's cluster address: akka.tcp://phyr-service@HOST:PORT.</summary>
+    public static bool IsNodeAddress(string address) =>
+        Uri.TryCreate(address, UriKind.Absolute, out var u) && u.Scheme == "akka.tcp" && u.UserInfo == SystemName && u.Port > 0 &&
+        u.AbsolutePath is "" or "/";
+
     /// <summary>Whether every address in <see cref="Urls"/> is loopback (127.0.0.0/8, ::1, localhost).</summary>
     public bool LoopbackOnly => Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(IsLoopback);
 
@@ -137,8 +142,7 @@ public sealed record ServiceOptions
             DowningAfterSeconds = Int(c, "Cluster:DowningAfterSeconds", 10, 1, 3600),
         };
         foreach (var seed in options.SeedNodes)
-            if (!Uri.TryCreate(seed, UriKind.Absolute, out var su) || su.Scheme != "akka.tcp" || su.UserInfo != SystemName || su.Port <= 0)
-                throw new UsageException("Cluster:SeedNodes", $"'{seed}' is not akka.tcp://{SystemName}@HOST:PORT");
+            if (!IsNodeAddress(seed)) throw new UsageException("Cluster:SeedNodes", $"'{seed}' is not akka.tcp://{SystemName}@HOST:PORT");
         if (options.Roles.Count == 0 || options.Roles.Any(r => r is not ("worker" or "api")))
             throw new UsageException("Cluster:Roles", $"'{string.Join(",", options.Roles)}' is not a list of worker and api");
         if (options.Clustered && options.Provider != PersistenceProvider.PostgreSql)

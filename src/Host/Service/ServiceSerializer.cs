@@ -41,9 +41,18 @@ public sealed class ServiceSerializer(ExtendedActorSystem system) : SerializerWi
         ("registry.progress.v1", typeof(ExperimentRegistry.Progress)), ("registry.mark-finished.v1", typeof(ExperimentRegistry.MarkFinished)),
         ("point.run.v1", typeof(PointWorker.Run)), ("point.done.v1", typeof(PointWorker.Done)),
         ("point.assigned.v1", typeof(PointWorker.Assigned)),
+        ("api.get-address.v1", typeof(ApiAddress.Get)), ("api.address.v1", typeof(ApiAddress.Is)),
     ];
 
     public static readonly Type[] Bound = [typeof(RegistryEvent), typeof(PointsStored), typeof(RunEvent), typeof(RegistryState), .. Messages.Select(m => m.Type)];
+
+    /// <summary>The HOCON that makes an actor system use this serializer for every type it writes.</summary>
+    public static string BindingsHocon() => $$"""
+        akka.actor.serializers.phyr-service = "{{typeof(ServiceSerializer).AssemblyQualifiedName}}"
+        akka.actor.serialization-bindings {
+        {{string.Join("\n", Bound.Select(t => $"  \"{t.AssemblyQualifiedName}\" = phyr-service"))}}
+        }
+        """;
 
     public override int Identifier => SerializerId;
 

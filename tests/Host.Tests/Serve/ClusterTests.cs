@@ -58,6 +58,13 @@ public class ClusterTests() : TempDirectory("phyr-cluster")
                 Assert.Equal(0, CliRunner.Run("run", conf, "--seed", "5", "--out", Path.Combine(_dir, "cli-small")).ExitCode);
                 Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli-small", "results.json"))),
                     ResultsJson.WithoutHost(await b.Http.GetStringAsync($"/api/experiments/{small}/results.json")));
+                // A client that knows only the cluster's node addresses: it finds an API through them and runs there.
+                var seeds = $"akka.tcp://{ServiceOptions.SystemName}@127.0.0.1:{portB},akka.tcp://{ServiceOptions.SystemName}@127.0.0.1:{portA}";
+                var viaSeeds = await Task.Run(() => CliRunner.Run("run", conf, "--seed", "5", "--cluster", seeds, "--out", Path.Combine(_dir, "seeds-small")));
+                Assert.True(viaSeeds.ExitCode == 0, viaSeeds.Stderr);
+                Assert.Matches(@"the cluster at .* takes requests at http://127\.0\.0\.1:\d+", viaSeeds.Stderr);
+                Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli-small", "results.json"))),
+                    ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "seeds-small", "results.json"))));
 
                 // A long one, then the registry's node leaves mid-run: b takes the registry over and finishes it.
                 var id = await b.Submit(TestExperiments.Long);
@@ -68,7 +75,7 @@ public class ClusterTests() : TempDirectory("phyr-cluster")
                 await a.DisposeAsync();
             }
             var after = await WaitForMembers(b, 1);
-            var done = await b.WaitFinished("e000002", 180);
+            var done = await b.WaitFinished("e000003", 180);
             Assert.Equal("completed", done.GetProperty("status").GetString());
             Assert.Equal(2, done.GetProperty("starts").GetInt32());
             Assert.True(after.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("self").GetBoolean()).GetProperty("hosts_registry").GetBoolean());
@@ -76,8 +83,8 @@ public class ClusterTests() : TempDirectory("phyr-cluster")
             File.WriteAllText(longConf, TestExperiments.Long);
             Assert.Equal(0, CliRunner.Run("run", longConf, "--out", Path.Combine(_dir, "cli-long")).ExitCode);
             Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli-long", "results.json"))),
-                ResultsJson.WithoutHost(await b.Http.GetStringAsync("/api/experiments/e000002/results.json")));
-            Assert.Equal(["e000001", "e000002"], (await b.GetJson("/api/experiments")).EnumerateArray().Select(e => e.GetProperty("id").GetString()));
+                ResultsJson.WithoutHost(await b.Http.GetStringAsync("/api/experiments/e000003/results.json")));
+            Assert.Equal(["e000001", "e000002", "e000003"], (await b.GetJson("/api/experiments")).EnumerateArray().Select(e => e.GetProperty("id").GetString()));
         }
         finally
         {

@@ -226,6 +226,12 @@ public class ServeApiTests() : TempDirectory("phyr-serve")
         var down = CliRunner.Run("run", conf, "--cluster", "http://127.0.0.1:9");
         Assert.Equal(2, down.ExitCode);
         Assert.Contains("--cluster: no phyr serve answers at http://127.0.0.1:9", down.Stderr);
+        var notSeeds = CliRunner.Run("run", conf, "--cluster", "akka.tcp://other@127.0.0.1:4053");
+        Assert.Equal(2, notSeeds.ExitCode);
+        Assert.Contains("--cluster: 'akka.tcp://other@127.0.0.1:4053' is not akka.tcp://phyr-service@HOST:PORT", notSeeds.Stderr);
+        var neither = CliRunner.Run("run", conf, "--cluster", "127.0.0.1:5088");
+        Assert.Equal(2, neither.ExitCode);
+        Assert.Contains("is neither the http:// address of a phyr serve node nor seed nodes", neither.Stderr);
     }
 
     private string Write(string name, string text)

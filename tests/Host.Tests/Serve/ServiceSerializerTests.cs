@@ -6,12 +6,7 @@ namespace Phyr.Host.Tests.Serve;
 
 public class ServiceSerializerTests : IDisposable
 {
-    private readonly ActorSystem _system = ActorSystem.Create("serializer-test", Akka.Configuration.ConfigurationFactory.ParseString($$"""
-        akka.actor.serializers.phyr-service = "{{typeof(ServiceSerializer).AssemblyQualifiedName}}"
-        akka.actor.serialization-bindings {
-        {{string.Join("\n", ServiceSerializer.Bound.Select(t => $"  \"{t.AssemblyQualifiedName}\" = phyr-service"))}}
-        }
-        """));
+    private readonly ActorSystem _system = ActorSystem.Create("serializer-test", ServiceSerializer.BindingsHocon());
     private readonly ServiceSerializer _serializer;
 
     public ServiceSerializerTests() => _serializer = new ServiceSerializer((ExtendedActorSystem)_system);
@@ -73,6 +68,7 @@ public class ServiceSerializerTests : IDisposable
         new ExperimentRegistry.Progress("e000007", 12, 3.5, new SortedDictionary<string, int>(StringComparer.Ordinal) { ["akka.tcp://phyr-service@127.0.0.1:4053"] = 12 }),
         new ExperimentRegistry.Progress("e000007", 12, null),
         new ExperimentRegistry.MarkFinished("e000007", ExperimentStatus.Cancelled, 12, null),
+        new ApiAddress.Get(), new ApiAddress.Is("http://10.0.0.2:5088", true),
     };
 
     /// <summary>What crosses nodes (the API on one node, the registry singleton on another) survives the wire.</summary>
@@ -81,7 +77,7 @@ public class ServiceSerializerTests : IDisposable
     public void Every_message_that_crosses_nodes_round_trips(object message)
     {
         var manifest = _serializer.Manifest(message);
-        Assert.Matches(@"^(registry|results|point|experiment)\.[a-z-]+\.v1$", manifest);
+        Assert.Matches(@"^(registry|results|point|experiment|api)\.[a-z-]+\.v1$", manifest);
         var back = _serializer.FromBinary(_serializer.ToBinary(message), manifest);
         Assert.IsType(message.GetType(), back);
         // Collections compare by reference in records: compare the wire form instead.
