@@ -103,7 +103,7 @@ public sealed class ClusterRun : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         Cluster.Get(Context.System).Unsubscribe(Self);
-        // Stopped for any reason: the run hears how far it got (fewer than all: the executor marks it failed or cancelled).
+        // Stopped for any reason: the run hears how far it got (fewer than all: the experiment ends failed or cancelled).
         _finished.TrySetResult(_answered.Count);
     }
 }
