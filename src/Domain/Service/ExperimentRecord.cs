@@ -19,4 +19,10 @@ public sealed record ExperimentRecord(string Id, string Name, ulong Seed, string
 
     /// <summary>How many times it was started (more than once after a restart resumed it).</summary>
     public int Starts { get; init; }
+
+    /// <summary>A cancel was asked for while it ran: every request to run it is followed by the cancel until it ends.</summary>
+    public bool Cancelling { get; init; }
+
+    /// <summary>In a cluster, the stored points per node that ran them, as the experiment ended (null alone).</summary>
+    public IReadOnlyDictionary<string, int>? Nodes { get; init; }
 }

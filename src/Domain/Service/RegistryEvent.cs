@@ -8,6 +8,13 @@ public abstract record RegistryEvent(string Id)
 
     public sealed record Started(string Id, DateTimeOffset At) : RegistryEvent(Id);
 
-    /// <summary>It ended: completed, failed (with the error) or cancelled, with the points stored by then.</summary>
-    public sealed record Finished(string Id, ExperimentStatus Status, DateTimeOffset At, int PointsDone, string? Error) : RegistryEvent(Id);
+    /// <summary>A cancel was asked for while it ran (its run hears it, again, until it ends).</summary>
+    public sealed record Cancelling(string Id, DateTimeOffset At) : RegistryEvent(Id);
+
+    /// <summary>
+    /// It ended: completed, failed (with the error) or cancelled, with the points stored by then and, in a cluster,
+    /// how many each node ran.
+    /// </summary>
+    public sealed record Finished(string Id, ExperimentStatus Status, DateTimeOffset At, int PointsDone, string? Error,
+        IReadOnlyDictionary<string, int>? Nodes = null) : RegistryEvent(Id);
 }

@@ -35,7 +35,11 @@ public sealed record RegistryState
             NextNumber = Math.Max(NextNumber, Number(a.Id) + 1),
         },
         RegistryEvent.Started s => Update(s.Id, r => r with { Status = ExperimentStatus.Running, StartedAt = s.At, Starts = r.Starts + 1 }),
-        RegistryEvent.Finished f => Update(f.Id, r => r with { Status = f.Status, FinishedAt = f.At, PointsDone = f.PointsDone, Error = f.Error }),
+        RegistryEvent.Cancelling c => Update(c.Id, r => r with { Cancelling = true }),
+        RegistryEvent.Finished f => Update(f.Id, r => r with
+        {
+            Status = f.Status, FinishedAt = f.At, PointsDone = f.PointsDone, Error = f.Error, Cancelling = false, Nodes = f.Nodes,
+        }),
         _ => throw new ArgumentException($"unknown registry event {e.GetType().Name}", nameof(e)),
     };
 

@@ -23,7 +23,9 @@ public sealed class ApiAddress : ReceiveActor
     /// <param name="bound">The addresses the HTTP server listens on once started (its real port when configured as 0).</param>
     public ApiAddress(ServiceOptions options, Func<IEnumerable<string>> bound)
     {
-        Receive<Get>(_ => Sender.Tell(new Is(Advertised(options, bound().FirstOrDefault()), !options.LoopbackOnly)));
+        // A client elsewhere cannot use a loopback address: one that is not comes first.
+        Receive<Get>(_ => Sender.Tell(new Is(Advertised(options,
+            bound().OrderBy(u => ServiceOptions.IsLoopback(u) ? 1 : 0).FirstOrDefault()), !options.LoopbackOnly)));
     }
 
     public static string Advertised(ServiceOptions options, string? bound)

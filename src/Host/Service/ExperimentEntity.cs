@@ -52,10 +52,12 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
         public override string EntityId(object message) => message is IMessage m ? m.Id : "";
     }
 
-    private sealed record Built(Experiment Experiment);
-    private sealed record BuildFailed(string Error);
-    private sealed record PointAnswered(StoredPoint Point, string? Node);
-    private sealed record RunDone(int Answered, bool Cancelled, string? Error);
+    // What a run tells this actor is tagged with the run (its cancellation source): after a restart — the same
+    // actor reference, a new instance — what the old run still sends is recognised and dropped.
+    private sealed record Built(object Run, Experiment Experiment);
+    private sealed record BuildFailed(object Run, string Error);
+    private sealed record PointAnswered(object Run, StoredPoint Point, string? Node);
+    private sealed record RunDone(object Run, int Answered, bool Cancelled, string? Error);
     private sealed record FlushTick;
     private sealed record ReportTick;
 
@@ -99,7 +101,7 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
             foreach (var p in e.Points) Add(p);
         });
         Recover<RunEvent.Requested>(r => _requested = r.Experiment);
-        Recover<RunEvent.Ended>(e => _ended = new ExperimentRegistry.MarkFinished(_id, e.Status, e.PointsDone, e.Error));
+        Recover<RunEvent.Ended>(e => _ended = new ExperimentRegistry.MarkFinished(_id, e.Status, e.PointsDone, e.Error, Nodes()));
         Recover<RecoveryCompleted>(_ =>
         {
             // Started again (a restart, or another node after this one's died): finish what was asked.
@@ -120,11 +122,21 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
         });
         Command<CancelRun>(_ => _cancel?.Cancel());
         Command<GetPoints>(_ => Sender.Tell(new Points([.. _points.Values])));
-        Command<Built>(Run);
-        Command<BuildFailed>(f => End(ExperimentStatus.Failed, f.Error));
-        Command<PointAnswered>(Store);
+        Command<Built>(b =>
+        {
+            if (Current(b.Run)) Run(b);
+        });
+        Command<BuildFailed>(f =>
+        {
+            if (Current(f.Run)) End(_cancel!.IsCancellationRequested ? ExperimentStatus.Cancelled : ExperimentStatus.Failed, _cancel.IsCancellationRequested ? null : f.Error);
+        });
+        Command<PointAnswered>(a =>
+        {
+            if (Current(a.Run)) Store(a);
+        });
         Command<RunDone>(d =>
         {
+            if (!Current(d.Run)) return;
             _running = false;
             // Cancelled only if points are missing and a cancel was asked for; missing points otherwise: failed.
             if (d.Error is not null) End(ExperimentStatus.Failed, d.Error);
@@ -166,6 +178,9 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
 
     private void Tell(object message) => (_registry ?? Context.Parent).Tell(message);
 
+    /// <summary>Whether a message comes from the run in progress (not from one stopped by a restart).</summary>
+    private bool Current(object run) => _running && ReferenceEquals(run, _cancel);
+
     /// <summary>Builds the experiment again from what was submitted (off the actor: it may be big).</summary>
     private void Begin()
     {
@@ -173,18 +188,18 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
         _running = true;
         Context.SetReceiveTimeout(null); // never idle while a run may write here
         _cancel = new CancellationTokenSource();
-        var (record, catalog) = (_requested!, _catalog);
+        var (record, catalog, run) = (_requested!, _catalog, (object)_cancel);
         // In a cluster, where it failed matters: a pfn file by bare name must be on every worker node.
         var where = _node is null ? "" : $" (on {_node})";
         Task.Run(() =>
         {
             try
             {
-                return (object)new Built(catalog.Build(record.Source, record.ShippedName, record.Seed));
+                return (object)new Built(run, catalog.Build(record.Source, record.ShippedName, record.Seed));
             }
             catch (Exception e)
             {
-                return new BuildFailed((e is SubmissionException s ? s.Message : $"could not prepare the run: {e.Message}") + where);
+                return new BuildFailed(run, (e is SubmissionException s ? s.Message : $"could not prepare the run: {e.Message}") + where);
             }
         }).PipeTo(Self);
     }
@@ -194,29 +209,35 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
         var record = _requested!;
         var token = _cancel!.Token;
         var pending = b.Experiment.Points.Where(p => !_points.ContainsKey(p.Index)).ToList();
+        // Everything stored already (a restart after the last point): complete. Cancelled while being built: never starts.
+        if (pending.Count == 0 || token.IsCancellationRequested)
+        {
+            End(pending.Count == 0 ? ExperimentStatus.Completed : ExperimentStatus.Cancelled, null);
+            return;
+        }
         (_total, _toRun, _ranNow) = (b.Experiment.Points.Count, pending.Count, 0);
         _clock = Stopwatch.StartNew();
         _log.Info("Running {0} ({1}): {2} points, {3} stored already", _id, record.Name, _total, _total - pending.Count);
         Tell(new ExperimentRegistry.Progress(_id, _points.Count, null, Nodes(), _node));
-        var self = Self;
+        var (self, tag) = (Self, b.Run);
         Task<int> run;
         if (_pointRegion is null)
         {
             var (todo, system, parallelism) = (b.Experiment with { Points = pending }, Context.System, _options.Parallelism);
             run = Task.Run(async () => (await ExperimentRunner.RunAsync(todo, system, Dispatcher, parallelism,
-                (point, _) => self.Tell(new PointAnswered(StoredPoints.From(point), null)), token).ConfigureAwait(false)).Count);
+                (point, _) => self.Tell(new PointAnswered(tag, StoredPoints.From(point), null)), token).ConfigureAwait(false)).Count);
         }
         else
         {
             // Spread over the cluster's worker nodes; answers come here in order before the run's end does.
             var all = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-            Action<PointWorker.Done> onPoint = d => self.Tell(new PointAnswered(d.Point!, d.Node));
+            Action<PointWorker.Done> onPoint = d => self.Tell(new PointAnswered(tag, d.Point!, d.Node));
             var (region, parallelism) = (_pointRegion, _options.Parallelism);
             Context.ActorOf(Props.Create(() => new ClusterRun(_id, record, pending, region, parallelism, onPoint, all, token)), $"run-{++_runs}");
             run = all.Task;
         }
-        run.ContinueWith(x => x.IsCompletedSuccessfully ? new RunDone(x.Result, token.IsCancellationRequested, null)
-            : new RunDone(0, false, x.Exception?.GetBaseException().Message ?? "the run failed"), TaskScheduler.Default).PipeTo(self);
+        run.ContinueWith(x => x.IsCompletedSuccessfully ? new RunDone(tag, x.Result, token.IsCancellationRequested, null)
+            : new RunDone(tag, 0, false, x.Exception?.GetBaseException().Message ?? "the run failed"), TaskScheduler.Default).PipeTo(self);
     }
 
     private void Store(PointAnswered a)
@@ -251,7 +272,7 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
         Write();
         Persist(new RunEvent.Ended(status, _points.Count, error), e =>
         {
-            _ended = new ExperimentRegistry.MarkFinished(_id, e.Status, e.PointsDone, e.Error);
+            _ended = new ExperimentRegistry.MarkFinished(_id, e.Status, e.PointsDone, e.Error, Nodes());
             Report();
         });
     }

@@ -44,7 +44,7 @@ public sealed class ExperimentRegistry : ReceivePersistentActor, IWithTimers
     public sealed record Progress(string Id, int PointsDone, double? EtaSeconds, IReadOnlyDictionary<string, int>? Nodes = null, string? RunsOn = null);
 
     /// <summary>A run ended; answered with itself once persisted (the entity tells it again until then).</summary>
-    public sealed record MarkFinished(string Id, ExperimentStatus Status, int PointsDone, string? Error);
+    public sealed record MarkFinished(string Id, ExperimentStatus Status, int PointsDone, string? Error, IReadOnlyDictionary<string, int>? Nodes = null);
 
     /// <summary>An experiment as the API shows it: the record and, while it runs, the live progress.</summary>
     public sealed record View(ExperimentRecord Record, int PointsDone, double? EtaSeconds, IReadOnlyDictionary<string, int>? Nodes = null, string? RunsOn = null);
@@ -56,7 +56,6 @@ public sealed class ExperimentRegistry : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, (int Done, double? Eta, IReadOnlyDictionary<string, int>? Nodes, string? RunsOn)> _progress = [];
     private readonly Dictionary<string, IActorRef> _children = [];
-    private readonly Dictionary<string, IReadOnlyDictionary<string, int>> _lastNodes = [];
     private long _incarnation;
     private RegistryState _state = RegistryState.Empty;
     private IActorRef? _entityRegion;
@@ -114,10 +113,19 @@ public sealed class ExperimentRegistry : ReceivePersistentActor, IWithTimers
                     PersistAndApply(new RegistryEvent.Finished(c.Id, ExperimentStatus.Cancelled, DateTimeOffset.UtcNow, 0, null),
                         () => sender.Tell(new CancelRequested(c.Id)));
                     break;
-                default:
-                    // Running: its entity stops the run, keeps what it stored and reports the end.
+                case { Cancelling: true }:
                     Entity(c.Id).Tell(new ExperimentEntity.CancelRun(c.Id));
                     Sender.Tell(new CancelRequested(c.Id));
+                    break;
+                default:
+                    // Running: its entity stops the run, keeps what it stored and reports the end. The cancel is persisted
+                    // and follows every request to run it, so a restart or a move of either side cannot lose it.
+                    var asker = Sender;
+                    PersistAndApply(new RegistryEvent.Cancelling(c.Id, DateTimeOffset.UtcNow), () =>
+                    {
+                        Entity(c.Id).Tell(new ExperimentEntity.CancelRun(c.Id));
+                        asker.Tell(new CancelRequested(c.Id));
+                    });
                     break;
             }
         });
@@ -156,15 +164,14 @@ public sealed class ExperimentRegistry : ReceivePersistentActor, IWithTimers
                 Timers.Cancel("run");
                 RunNext();
             }
-            // Where the points ran is kept (not persisted) to show after the end.
-            if (_progress.Remove(m.Id, out var last) && last.Nodes is not null) _lastNodes[m.Id] = last.Nodes;
+            _progress.Remove(m.Id);
             if (_state.Find(m.Id) is not { Status: var status } || status.IsFinal()) Then(); // told again: it has it already
-            else PersistAndApply(new RegistryEvent.Finished(m.Id, m.Status, DateTimeOffset.UtcNow, m.PointsDone, m.Error), Then);
+            else PersistAndApply(new RegistryEvent.Finished(m.Id, m.Status, DateTimeOffset.UtcNow, m.PointsDone, m.Error, m.Nodes), Then);
         });
         // The request to run is sent again while the run lasts: one sent while the entity was moving between nodes is lost.
         Command<RunTick>(_ =>
         {
-            if (_running is { } id && _state.Find(id) is { Status: ExperimentStatus.Running } r) Entity(id).Tell(new ExperimentEntity.RunExperiment(id, r));
+            if (_running is { } id && _state.Find(id) is { Status: ExperimentStatus.Running } r) AskToRun(r);
         });
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => _log.Warning("Registry snapshot failed: {0}", f.Cause.Message));
@@ -179,14 +186,22 @@ public sealed class ExperimentRegistry : ReceivePersistentActor, IWithTimers
         _running = next.Id;
         PersistAndApply(new RegistryEvent.Started(next.Id, DateTimeOffset.UtcNow), () =>
         {
-            Entity(next.Id).Tell(new ExperimentEntity.RunExperiment(next.Id, _state.Find(next.Id)!));
+            AskToRun(_state.Find(next.Id)!);
             Timers.StartPeriodicTimer("run", new RunTick(), ExperimentEntity.ReportEvery);
         });
     }
 
+    /// <summary>Tells the entity to run the experiment — and, if a cancel was asked for, to cancel it (in that order).</summary>
+    private void AskToRun(ExperimentRecord r)
+    {
+        var entity = Entity(r.Id);
+        entity.Tell(new ExperimentEntity.RunExperiment(r.Id, r));
+        if (r.Cancelling) entity.Tell(new ExperimentEntity.CancelRun(r.Id));
+    }
+
     private View ViewOf(ExperimentRecord r) => _progress.TryGetValue(r.Id, out var p)
         ? new View(r, p.Done, p.Eta, p.Nodes, p.RunsOn)
-        : new View(r, r.PointsDone, null, _lastNodes.GetValueOrDefault(r.Id));
+        : new View(r, r.PointsDone, null, r.Nodes);
 
     /// <summary>The experiment's entity: the shard region in a cluster, else a child (made when first needed).</summary>
     private IActorRef Entity(string id)

@@ -24,7 +24,9 @@ public sealed class PostgresLease : Lease, IDisposable
     private readonly ILoggingAdapter _log;
     private readonly TimeSpan _ttl;
     private readonly TimeSpan _operation;
-    private readonly Stopwatch _sinceRenewed = new();
+    // When the holder last sent a statement that took or renewed the lease (before it was sent: the database's
+    // expiry counts from when it ran the statement, which is no earlier).
+    private long _renewedAt;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Timer? _heartbeat;
     private Action<Exception>? _lost;
@@ -38,6 +40,8 @@ public sealed class PostgresLease : Lease, IDisposable
         _ttl = settings.TimeoutSettings.HeartbeatTimeout;
         _operation = settings.TimeoutSettings.OperationTimeout;
         _log = Logging.GetLogger(system, typeof(PostgresLease));
+        // Akka never disposes a lease: stop renewing when the system ends (the process may live on, as in tests).
+        system.WhenTerminated.ContinueWith(_ => Dispose(), TaskScheduler.Default);
     }
 
     public override Task<bool> Acquire() => Acquire(_ => { });
@@ -45,12 +49,14 @@ public sealed class PostgresLease : Lease, IDisposable
     public override async Task<bool> Acquire(Action<Exception> leaseLostCallback)
     {
         _lost = leaseLostCallback;
-        if (await TryTake().ConfigureAwait(false) is not { } remaining) return Held();
+        var sent = Stopwatch.GetTimestamp();
+        if (await TryTake().ConfigureAwait(false) is not { } remaining) return Held(sent);
         // Held by another: wait for its expiry once. A live holder will have renewed it by then.
         if (remaining > _ttl) return false;
         _log.Info("Lease {0} is held by another owner for {1:F1} s more: waiting once", Settings.LeaseName, remaining.TotalSeconds);
         await Task.Delay(remaining + TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
-        return await TryTake().ConfigureAwait(false) is null && Held();
+        sent = Stopwatch.GetTimestamp();
+        return await TryTake().ConfigureAwait(false) is null && Held(sent);
     }
 
     public override async Task<bool> Release()
@@ -63,7 +69,7 @@ public sealed class PostgresLease : Lease, IDisposable
         return true;
     }
 
-    public override bool CheckLease() => _held && _sinceRenewed.Elapsed < _ttl;
+    public override bool CheckLease() => _held && Stopwatch.GetElapsedTime(Interlocked.Read(ref _renewedAt)) < _ttl;
 
     public void Dispose()
     {
@@ -71,10 +77,10 @@ public sealed class PostgresLease : Lease, IDisposable
         _gate.Dispose();
     }
 
-    private bool Held()
+    private bool Held(long sent)
     {
         _held = true;
-        _sinceRenewed.Restart();
+        Interlocked.Exchange(ref _renewedAt, sent);
         var every = Settings.TimeoutSettings.HeartbeatInterval;
         _heartbeat ??= new Timer(_ => _ = Renew(), null, every, every);
         return true;
@@ -100,15 +106,16 @@ public sealed class PostgresLease : Lease, IDisposable
         if (!_held || !await _gate.WaitAsync(0).ConfigureAwait(false)) return;
         try
         {
+            var sent = Stopwatch.GetTimestamp();
             await using var db = await Open().ConfigureAwait(false);
             await using var renew = Command(db, "UPDATE phyr_lease SET expires_at = now() + @ttl WHERE name = @name AND owner = @owner");
-            if (await renew.ExecuteNonQueryAsync().ConfigureAwait(false) == 1) _sinceRenewed.Restart();
+            if (await renew.ExecuteNonQueryAsync().ConfigureAwait(false) == 1) Interlocked.Exchange(ref _renewedAt, sent);
             else Lose(new LeaseException($"lease {Settings.LeaseName} was taken by another owner"));
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
         {
             // Not reachable now: still held until the ttl runs out since the last renewal.
-            if (_sinceRenewed.Elapsed >= _ttl) Lose(new LeaseException($"lease {Settings.LeaseName} could not be renewed: {e.Message}"));
+            if (Stopwatch.GetElapsedTime(Interlocked.Read(ref _renewedAt)) >= _ttl) Lose(new LeaseException($"lease {Settings.LeaseName} could not be renewed: {e.Message}"));
         }
         finally
         {
@@ -134,22 +141,31 @@ public sealed class PostgresLease : Lease, IDisposable
     private async Task<NpgsqlConnection> Open()
     {
         var db = new NpgsqlConnection(_connection);
-        using var timeout = new CancellationTokenSource(_operation);
-        await db.OpenAsync(timeout.Token).ConfigureAwait(false);
-        if (Interlocked.CompareExchange(ref _tableMade, 1, 0) == 0)
+        try
         {
-            await using var create = new NpgsqlCommand(
-                "CREATE TABLE IF NOT EXISTS phyr_lease (name text PRIMARY KEY, owner text NOT NULL, expires_at timestamptz NOT NULL)", db);
-            try
+            using var timeout = new CancellationTokenSource(_operation);
+            await db.OpenAsync(timeout.Token).ConfigureAwait(false);
+            if (Volatile.Read(ref _tableMade) == 0)
             {
-                await create.ExecuteNonQueryAsync().ConfigureAwait(false);
+                await using var create = new NpgsqlCommand(
+                    "CREATE TABLE IF NOT EXISTS phyr_lease (name text PRIMARY KEY, owner text NOT NULL, expires_at timestamptz NOT NULL)", db);
+                try
+                {
+                    await create.ExecuteNonQueryAsync().ConfigureAwait(false);
+                }
+                catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
+                {
+                    // Another node made it at the same moment (IF NOT EXISTS is not atomic in PostgreSQL).
+                }
+                Volatile.Write(ref _tableMade, 1); // only once it exists: a failed attempt is tried again next time
             }
-            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
-            {
-                // Another node made it at the same moment (IF NOT EXISTS is not atomic in PostgreSQL).
-            }
+            return db;
         }
-        return db;
+        catch
+        {
+            await db.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private NpgsqlCommand Command(NpgsqlConnection db, string sql)

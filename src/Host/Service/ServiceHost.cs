@@ -49,16 +49,23 @@ public static class ServiceHost
             lease-implementation = "{{PostgresLease.ConfigPath}}"
             lease-name = "phyr-service-sbr"
             role = "worker"
+            acquire-lease-delay-for-minority = 2s
+            # Held well past the longest a losing side may wait for it (the minority delay, then one wait for the
+            # expiry): it must find the lease still held, or both halves would stay up.
+            release-after = {{LeaseTtlSeconds(options) + 30}}s
           }
         }
         {{PostgresLease.ConfigPath}} {
           lease-class = "{{typeof(PostgresLease).FullName}}, {{typeof(PostgresLease).Assembly.GetName().Name}}"
           connection-string = {{System.Text.Json.JsonSerializer.Serialize(options.EffectiveConnectionString)}}
           heartbeat-interval = 1s
-          heartbeat-timeout = {{options.DowningAfterSeconds}}s
+          heartbeat-timeout = {{LeaseTtlSeconds(options)}}s
           lease-operation-timeout = 5s
         }
         """;
+
+    /// <summary>How long a dead holder keeps the lease: the downing delay, but never under 5 s (heartbeats are 1 s apart).</summary>
+    private static int LeaseTtlSeconds(ServiceOptions options) => Math.Max(5, options.DowningAfterSeconds);
 
     public static WebApplication Build(ServiceOptions options, string[]? args = null)
     {

@@ -74,7 +74,7 @@ public sealed record ServiceOptions
     /// <summary>Whether every address in <see cref="Urls"/> is loopback (127.0.0.0/8, ::1, localhost).</summary>
     public bool LoopbackOnly => Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(IsLoopback);
 
-    private static bool IsLoopback(string url)
+    public static bool IsLoopback(string url)
     {
         if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal),
                 UriKind.Absolute, out var uri)) return false;

@@ -60,6 +60,7 @@ public sealed class ServiceSerializer(ExtendedActorSystem system) : SerializerWi
     {
         RegistryEvent.Accepted => "accepted.v1",
         RegistryEvent.Started => "started.v1",
+        RegistryEvent.Cancelling => "cancelling.v1",
         RegistryEvent.Finished => "finished.v1",
         PointsStored => "points-stored.v1",
         RunEvent.Requested => "run-requested.v1",
@@ -79,6 +80,7 @@ public sealed class ServiceSerializer(ExtendedActorSystem system) : SerializerWi
     {
         "accepted.v1" => Read<RegistryEvent.Accepted>(bytes),
         "started.v1" => Read<RegistryEvent.Started>(bytes),
+        "cancelling.v1" => Read<RegistryEvent.Cancelling>(bytes),
         "finished.v1" => Read<RegistryEvent.Finished>(bytes),
         "points-stored.v1" => Read<PointsStored>(bytes),
         "run-requested.v1" => Read<RunEvent.Requested>(bytes),

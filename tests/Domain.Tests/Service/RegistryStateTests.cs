@@ -44,10 +44,26 @@ public class RegistryStateTests
     [Fact]
     public void A_final_record_ignores_a_late_start_or_end()
     {
-        // Cancelled while the executor was preparing it: its late start and end change nothing.
+        // Cancelled while it was queued: a late start and end change nothing.
         var s = Accept(RegistryState.Empty, "a").Apply(new RegistryEvent.Finished("e000001", ExperimentStatus.Cancelled, T0, 0, null));
         s = s.Apply(new RegistryEvent.Started("e000001", T0.AddSeconds(1)))
              .Apply(new RegistryEvent.Finished("e000001", ExperimentStatus.Completed, T0.AddSeconds(2), 6, null));
         Assert.Equal((ExperimentStatus.Cancelled, 0, 0), (s.Find("e000001")!.Status, s.Find("e000001")!.PointsDone, s.Find("e000001")!.Starts));
+    }
+
+    [Fact]
+    public void A_cancel_asked_while_running_is_kept_until_the_end_and_the_end_keeps_where_points_ran()
+    {
+        var s = Accept(RegistryState.Empty, "a").Apply(new RegistryEvent.Started("e000001", T0))
+            .Apply(new RegistryEvent.Cancelling("e000001", T0.AddSeconds(1)));
+        Assert.True(s.Find("e000001")!.Cancelling);
+        Assert.Equal(ExperimentStatus.Running, s.Find("e000001")!.Status);
+        var nodes = new SortedDictionary<string, int>(StringComparer.Ordinal) { ["akka.tcp://phyr-service@a:1"] = 4, ["akka.tcp://phyr-service@b:2"] = 2 };
+        s = s.Apply(new RegistryEvent.Finished("e000001", ExperimentStatus.Cancelled, T0.AddSeconds(2), 6, null, nodes));
+        var r = s.Find("e000001")!;
+        Assert.Equal((ExperimentStatus.Cancelled, false, 6), (r.Status, r.Cancelling, r.PointsDone));
+        Assert.Equal(nodes, r.Nodes);
+        // A cancel after the end changes nothing.
+        Assert.False(s.Apply(new RegistryEvent.Cancelling("e000001", T0.AddSeconds(3))).Find("e000001")!.Cancelling);
     }
 }

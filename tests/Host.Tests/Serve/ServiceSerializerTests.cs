@@ -37,6 +37,12 @@ public class ServiceSerializerTests : IDisposable
         var ended = new RunEvent.Ended(ExperimentStatus.Failed, 3, "boom");
         Assert.Equal(ended, RoundTrip(ended));
         Assert.Equal("run-ended.v1", _serializer.Manifest(ended));
+        var cancelling = new RegistryEvent.Cancelling("e000007", Record.SubmittedAt);
+        Assert.Equal(cancelling, RoundTrip(cancelling));
+        Assert.Equal("cancelling.v1", _serializer.Manifest(cancelling));
+        var withNodes = new RegistryEvent.Finished("e000007", ExperimentStatus.Completed, Record.SubmittedAt, 3, null,
+            new SortedDictionary<string, int>(StringComparer.Ordinal) { ["akka.tcp://phyr-service@127.0.0.1:4053"] = 3 });
+        Assert.Equal(3, RoundTrip(withNodes).Nodes!["akka.tcp://phyr-service@127.0.0.1:4053"]);
         var state = RegistryState.Empty.Apply(new RegistryEvent.Accepted(Record)) with { NextNumber = 8 };
         var restored = RoundTrip(state);
         Assert.Equal(8, restored.NextNumber);
