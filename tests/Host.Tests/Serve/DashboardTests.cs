@@ -58,7 +58,9 @@ public class DashboardTests() : TempDirectory("phyr-dash")
         // The cluster panel: this host alone, running the registry.
         await page.Locator("#cluster table.members").WaitForAsync(new() { Timeout = 15_000 });
         Assert.Contains("single-node", await page.Locator("#cluster").InnerTextAsync());
-        Assert.Contains("local (this node)", await page.Locator("#cluster table.members").InnerTextAsync());
+        var members = await page.Locator("#cluster table.members").InnerTextAsync();
+        Assert.Contains("local (this node)", members);
+        Assert.Contains("experiments running here", members);
 
         // Submit a shipped experiment through the form.
         await page.Locator("#shipped option[value='batch-sweep-small']").WaitForAsync(new() { State = WaitForSelectorState.Attached });

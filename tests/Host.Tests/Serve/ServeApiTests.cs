@@ -197,6 +197,8 @@ public class ServeApiTests() : TempDirectory("phyr-serve")
         Assert.Equal(0, r.ExitCode);
         Assert.StartsWith("single-node, seen from local", r.Stdout);
         Assert.Contains("local (self)", r.Stdout);
+        Assert.Contains("experiments", r.Stdout.Split('\n')[1]);
+        Assert.Equal(0, view.GetProperty("members")[0].GetProperty("experiments_hosted").GetInt32());
         var down = CliRunner.Run("cluster", "status", "--url", "http://127.0.0.1:9");
         Assert.Equal(2, down.ExitCode);
         Assert.Contains("--url: no phyr serve answers at http://127.0.0.1:9", down.Stderr);
