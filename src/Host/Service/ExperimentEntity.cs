@@ -77,7 +77,7 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
     private CancellationTokenSource? _cancel;
     private Stopwatch _clock = new();
     private bool _running;
-    private int _total, _toRun, _ranNow;
+    private int _toRun, _ranNow;
     private long _runs;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -215,9 +215,9 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
             End(pending.Count == 0 ? ExperimentStatus.Completed : ExperimentStatus.Cancelled, null);
             return;
         }
-        (_total, _toRun, _ranNow) = (b.Experiment.Points.Count, pending.Count, 0);
+        (_toRun, _ranNow) = (pending.Count, 0);
         _clock = Stopwatch.StartNew();
-        _log.Info("Running {0} ({1}): {2} points, {3} stored already", _id, record.Name, _total, _total - pending.Count);
+        _log.Info("Running {0} ({1}): {2} points, {3} stored already", _id, record.Name, b.Experiment.Points.Count, _points.Count);
         Tell(new ExperimentRegistry.Progress(_id, _points.Count, null, Nodes(), _node));
         var (self, tag) = (Self, b.Run);
         Task<int> run;
