@@ -20,8 +20,8 @@ internal static class Databases
 {
     public static string? Postgres => Environment.GetEnvironmentVariable("PHYR_TEST_POSTGRES") is { Length: > 0 } s ? s : null;
 
-    /// <summary>A new, empty PostgreSQL database for one test; dropped by the returned action.</summary>
-    public static (string ConnectionString, Func<Task> Drop) NewPostgres()
+    /// <summary>A new, empty PostgreSQL database for one test; dropped when disposed.</summary>
+    public static TemporaryDatabase NewPostgres()
     {
         var admin = Postgres ?? throw new InvalidOperationException("PHYR_TEST_POSTGRES is not set");
         var name = $"phyr_test_{Guid.NewGuid():N}";
@@ -31,15 +31,22 @@ internal static class Databases
             using var cmd = new NpgsqlCommand($"CREATE DATABASE {name}", c);
             cmd.ExecuteNonQuery();
         }
-        var builder = new NpgsqlConnectionStringBuilder(admin) { Database = name };
-        return (builder.ConnectionString, async () =>
+        return new TemporaryDatabase(admin, name);
+    }
+
+    /// <summary>A database of one test: its connection string, and DROP (forcing out what is still connected) on dispose.</summary>
+    public sealed class TemporaryDatabase(string admin, string name) : IAsyncDisposable
+    {
+        public string ConnectionString { get; } = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+
+        public async ValueTask DisposeAsync()
         {
             NpgsqlConnection.ClearAllPools();
             await using var c = new NpgsqlConnection(admin);
             await c.OpenAsync();
             await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", c);
             await cmd.ExecuteNonQueryAsync();
-        });
+        }
     }
 
     public static ServiceOptions WithPostgres(ServiceOptions o, string connectionString) =>

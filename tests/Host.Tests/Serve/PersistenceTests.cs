@@ -13,15 +13,9 @@ public class PersistenceTests() : TempDirectory("phyr-persist")
     [PostgresFact]
     public async Task History_survives_restarts_on_postgresql()
     {
-        var (connection, drop) = Databases.NewPostgres();
-        try
-        {
-            await Restarts(Databases.WithPostgres(TestHost.Defaults(_dir), connection));
-        }
-        finally
-        {
-            await drop();
-        }
+        await using var database = Databases.NewPostgres();
+        var connection = database.ConnectionString;
+        await Restarts(Databases.WithPostgres(TestHost.Defaults(_dir), connection));
     }
 
     /// <summary>
