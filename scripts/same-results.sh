@@ -14,7 +14,7 @@ root=$(pwd)
 collect() {
   local src=$1 out=$2
   mkdir -p "$out"
-  dotnet build -c Release "$src/src/Host/Phyr.Host.csproj" -v q -nologo >/dev/null
+  local built; built=$(dotnet build -c Release "$src/src/Host/Phyr.Host.csproj" -v q -nologo 2>&1) || { echo "$built" >&2; return 1; }
   local phyr=(dotnet "$src/src/Host/bin/Release/net10.0/phyr.dll")
   local work; work=$(mktemp -d)
   strip() { jq 'del(.host)' "$1"; }

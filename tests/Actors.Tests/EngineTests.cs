@@ -9,7 +9,7 @@ public class EngineTests : EngineTestKit
     private static Simulation Contention(int partitions, ulong seed = 7, int iterations = 100)
     {
         var sim = new Simulation(new SimulationOptions { Partitions = partitions, Seed = seed });
-        LockContention.Build(sim, new LockContention.Config(Cpus: 64, Locks: 16, Iterations: iterations), CostModel.Default);
+        LockContention.Build(sim, new LockContention.Config(Cpus: 64, Locks: 16, Iterations: iterations), Interconnect.Default);
         return sim;
     }
 

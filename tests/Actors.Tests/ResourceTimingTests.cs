@@ -8,10 +8,10 @@ namespace Phyr.Actors.Tests;
 public class ResourceTimingTests : EngineTestKit
 {
     private const long Hold = 1000;
-    private static readonly CostModel SameSocket = CostModel.Default;                      // T = 50, link 25
-    private static readonly CostModel OneCpuPerSocket = new() { CpusPerSocket = 1 };      // T = 150 between any two
+    private static readonly Interconnect SameSocket = Interconnect.Default;                      // T = 50, link 25
+    private static readonly Interconnect OneCpuPerSocket = new(CpusPerSocket: 1);      // T = 150 between any two
 
-    private (Simulation Sim, List<Client> Clients) Contend(int n, CostModel costs, int partitions)
+    private (Simulation Sim, List<Client> Clients) Contend(int n, Interconnect costs, int partitions)
     {
         var sim = new Simulation(new SimulationOptions { Partitions = partitions, Lookahead = costs.LinkLatencyNs });
         var lockId = sim.Add(new Spinlock("ptl", costs)).Id;

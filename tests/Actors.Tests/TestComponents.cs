@@ -1,5 +1,5 @@
 using Phyr.Actors.Engine;
-using Phyr.Actors.Resources;
+using Phyr.Domain.Simulation.Resources;
 
 namespace Phyr.Actors.Tests;
 
@@ -19,22 +19,22 @@ internal sealed class Client(string name, int cpu, int resource, Client.Op op, l
             case Start:
                 ctx.Send(resource, op switch
                 {
-                    Op.Lock => new Spinlock.Acquire(cpu),
-                    Op.Read => new RwSem.DownRead(cpu),
-                    Op.Write => new RwSem.DownWrite(cpu),
-                    Op.Atomic => new SharedCacheLine.Atomic(cpu),
-                    _ => new ServiceQueue.Submit(holdNs),
+                    Op.Lock => new SpinlockProtocol.Acquire(cpu),
+                    Op.Read => new RwSemProtocol.DownRead(cpu),
+                    Op.Write => new RwSemProtocol.DownWrite(cpu),
+                    Op.Atomic => new CacheLineProtocol.Atomic(cpu),
+                    _ => new QueuedServerProtocol.Submit(holdNs),
                 });
                 break;
-            case Spinlock.Granted:
+            case SpinlockProtocol.Granted:
                 GrantedAt.Add(ctx.Now);
-                ctx.Send(resource, new Spinlock.Release(), holdNs + ctx.Lookahead);
+                ctx.Send(resource, SpinlockProtocol.Release.Instance, holdNs + ctx.Lookahead);
                 break;
-            case RwSem.Granted:
+            case RwSemProtocol.Granted:
                 GrantedAt.Add(ctx.Now);
-                ctx.Send(resource, op == Op.Read ? new RwSem.UpRead(cpu) : new RwSem.UpWrite(cpu), holdNs + ctx.Lookahead);
+                ctx.Send(resource, op == Op.Read ? new RwSemProtocol.UpRead(cpu) : new RwSemProtocol.UpWrite(cpu), holdNs + ctx.Lookahead);
                 break;
-            case SharedCacheLine.Completed or ServiceQueue.Completed:
+            case CacheLineProtocol.Completed or QueuedServerProtocol.Completed:
                 GrantedAt.Add(ctx.Now);
                 break;
         }

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Phyr.Actors.Engine;
 using Phyr.Actors.Kernel;
 using Phyr.Actors.Scenarios;
+using Phyr.Domain.Costs;
 using Phyr.Domain.Dma;
 using Phyr.Domain.Memory;
 using Phyr.Domain.Mm;
@@ -27,7 +28,7 @@ public static class CalibrationRun
 {
     public const double Tolerance = 0.25;
 
-    public static async Task<IReadOnlyList<CalibrationPoint>> RunAsync(ActorSystem system, string? dispatcher, ModelCosts costs)
+    public static async Task<IReadOnlyList<CalibrationPoint>> RunAsync(ActorSystem system, string? dispatcher, CostModel costs)
     {
         var pin = await ScenarioRunner.RunAsync(new Scenario
         {
@@ -63,17 +64,17 @@ public static class CalibrationRun
             _sentAt = ctx.Now;
             object? next = _step++ switch
             {
-                0 => new IommuDomain.MapAt(0x10_0000, [new PhysRange(0x4000_0000, Page.Size)]),
-                1 => new IommuDomain.UnmapFast(0x10_0000, Page.Size),
-                2 => new IommuDomain.MapAt(0x10_0000, [new PhysRange(0x4000_0000, Page.Size)]),
-                3 => new IommuDomain.UnmapAt(0x10_0000, Page.Size),
+                0 => new IommuProtocol.MapAt(0x10_0000, [new PhysRange(0x4000_0000, Page.Size)]),
+                1 => new IommuProtocol.UnmapFast(0x10_0000, Page.Size),
+                2 => new IommuProtocol.MapAt(0x10_0000, [new PhysRange(0x4000_0000, Page.Size)]),
+                3 => new IommuProtocol.UnmapAt(0x10_0000, Page.Size),
                 _ => null,
             };
             if (next is not null) ctx.Send(domain, next);
         }
     }
 
-    private static async Task<(double Map, double Unmap, double Invalidation)> IommuProbe(ActorSystem system, string? dispatcher, ModelCosts costs)
+    private static async Task<(double Map, double Unmap, double Invalidation)> IommuProbe(ActorSystem system, string? dispatcher, CostModel costs)
     {
         var sim = new Simulation(new SimulationOptions { Lookahead = costs.CacheLineSameSocketNs / 2 });
         var process = sim.Add(new Kernel.Process("mm", new AddressSpace(new FrameSource())));

@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
+using System.Reflection;
+using Phyr.Domain.Simulation;
 
 namespace Phyr.Actors.Engine;
 
 /// <summary>
-/// A 64-bit digest of the events a component handled (time, sender, sequence, message type), folded in
+/// A 64-bit digest of the events a component handled (time, sender, sequence, message kind), folded in
 /// handling order; a run's digest folds the components' in id order. Equal digests mean the same events
 /// in the same order. Each value is folded with one multiply and a shift (a 64-bit FNV-style mix);
 /// only stable values go in (never string.GetHashCode, which is salted per process).
@@ -20,10 +22,12 @@ internal static class EventDigest
         return h ^ (h >> 29);
     }
 
+    /// <summary>The hash of a message type's kind: its <see cref="EventKindAttribute"/> name, else its full name.</summary>
     public static ulong OfType(Type t) => TypeHashes.GetOrAdd(t, static type =>
     {
         var h = Seed;
-        foreach (var c in type.FullName ?? type.Name) h = Fold(h, c);
+        var kind = type.GetCustomAttribute<EventKindAttribute>()?.Name ?? type.FullName ?? type.Name;
+        foreach (var c in kind) h = Fold(h, c);
         return h;
     });
 }

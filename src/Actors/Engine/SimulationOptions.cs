@@ -9,7 +9,7 @@ public sealed record SimulationOptions
     public ulong Seed { get; init; } = 1;
 
     /// <summary>Minimum latency of a message between two components, in ns: the window length.</summary>
-    public long Lookahead { get; init; } = CostModel.Default.LinkLatencyNs;
+    public long Lookahead { get; init; } = Interconnect.Default.LinkLatencyNs;
 
     /// <summary>Partitions (logical processes, one Akka actor each). Results are the same for any count.</summary>
     public int Partitions { get; init; } = 1;

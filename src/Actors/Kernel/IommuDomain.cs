@@ -1,95 +1,84 @@
-using DeviceAccessKind = Phyr.Domain.Dma.DeviceAccess;
 using Phyr.Actors.Engine;
 using Phyr.Domain.Dma;
 using Phyr.Domain.Iommu;
 using Phyr.Domain.Memory;
+using Phyr.Domain.Mm;
+using Phyr.Domain.Results;
 using Phyr.Domain.Simulation.Metrics;
+using Phyr.Domain.Simulation.Resources;
+using DeviceAccessKind = Phyr.Domain.Dma.DeviceAccess;
 
 namespace Phyr.Actors.Kernel;
 
 /// <summary>
-/// A device's IOMMU domain as a component: it owns the <see cref="DmaDomain"/> (IOVA space, IO page table,
-/// flush queue) and the resources only it uses — the IOVA rbtree lock and the IOMMU's invalidation queue —
-/// as inline FIFO servers. Map and unmap requests reply when their work is done: IOVA allocation (the
-/// CPU's cache, or the tree under its lock), IO page-table writes, and for strict unmaps the wait for the
-/// invalidation. Lazy unmaps arm the flush queue's 10 ms timer.
+/// A device's IOMMU domain as a component: it owns the <see cref="DmaDomain"/> (IOVA space, IO page table, IOTLB,
+/// flush queue) and the two serial resources only it uses, as <see cref="QueuedServer"/>s — the IOVA rbtree lock
+/// (iova_rbtree_lock; a per-CPU cache hit skips it) and the IOMMU's invalidation queue (qi_submit_sync: one ~2 µs
+/// invalidation at a time). It answers <see cref="IommuProtocol"/> when the work is done: IOVA allocation, IO
+/// page-table writes, and for strict unmaps the wait for the invalidation. Lazy unmaps arm the flush queue's 10 ms timer.
 /// </summary>
 public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, DeviceLimits device, int process) : SimComponent(name)
 {
-    public sealed record MapSg(int Cpu, PhysRange[] Sg);
-    public sealed record MapPhyrs(int Cpu, PhysRange[] Phyrs, bool Native);
-    public sealed record IovaTryAlloc(int Cpu, ulong FirstOffset, ulong Total);
-    public sealed record IovaLink(PhysRange[] Ranges);
-    public sealed record IovaSync;
-    public sealed record Unmap(int Cpu, DmaMapping Mapping);
-
-    /// <summary>Map one request's ranges with a strategy in one go (a block request's DMA mapping).</summary>
-    public sealed record MapRanges(int Cpu, PhysRange[] Ranges, DmaStrategy Strategy);
-
-    /// <summary>VFIO: map ranges at the guest-physical IOVA the user chose (no allocator).</summary>
-    public sealed record MapAt(ulong Iova, PhysRange[] Ranges);
-
-    /// <summary>VFIO: unmap [Iova, Iova + Size) and sync the IOTLB.</summary>
-    public sealed record UnmapAt(ulong Iova, ulong Size);
-
-    /// <summary>iommu_unmap_fast: clear the IO page table for [Iova, Iova + Size) without syncing the IOTLB (the caller's gather does).</summary>
-    public sealed record UnmapFast(ulong Iova, ulong Size);
-
-    /// <summary>A device DMAs to these segments now: check the first and last byte of each (translated, and pinned).</summary>
-    public sealed record DeviceAccess(PhysRange[] Segments);
-
-    public sealed record Mapped(DmaMapping Mapping);
-    public sealed record Linked;
-    public sealed record Unmapped;
     private sealed record FlushTimer(int Cpu);
 
     /// <summary>Per requester: its IOVA-link session (null without translation) and the ranges linked so far.</summary>
     private readonly Dictionary<int, (DmaDomain.IovaLinkState? State, List<PhysRange> Ranges)> _sessions = [];
-    private long _treeFreeAt, _invalidationFreeAt;
 
     public DmaDomain Domain => domain;
+    public QueuedServer IovaTree { get; } = new();
+    public QueuedServer InvalidationQueue { get; } = new();
     public long IovaAllocs { get; private set; }
     public long IovaCacheHits { get; private set; }
     public long MapCalls { get; private set; }
     public long PtesWritten { get; private set; }
-    public LatencyHistogram TreeLockWait { get; } = new();
     public long DmaAccesses { get; private set; }
+    public long DmaFaults { get; private set; }
+    public long DmaStaleAccesses { get; private set; }
 
     /// <summary>Time requesters spent on IOVA allocation and frees, IO page-table writes and clears, and IOTLB syncs they waited for (ns).</summary>
     public long IovaNs { get; private set; }
     public long IoPageTableNs { get; private set; }
     public long IotlbNs { get; private set; }
-    public long DmaFaults { get; private set; }
-    public long DmaStaleAccesses { get; private set; }
-    public LatencyHistogram InvalidationWait { get; } = new();
 
     protected internal override void OnMessage(SimContext ctx, object message)
     {
         var now = ctx.Now;
         switch (message)
         {
-            case MapSg m:
-                Reply(ctx, Ready(domain.MapSg(m.Cpu, m.Sg, device), now));
+            case IommuProtocol.MapSg m:
+                Reply(ctx, Ready(ctx, domain.MapSg(m.Cpu, m.Sg, device)));
                 break;
-            case MapPhyrs m:
-                Reply(ctx, Ready(m.Native ? domain.MapPhyrsNative(m.Cpu, m.Phyrs, device) : domain.MapPhyrsCompat(m.Cpu, m.Phyrs, device), now));
+            case IommuProtocol.MapPhyrs m:
+                Reply(ctx, Ready(ctx, m.Native ? domain.MapPhyrsNative(m.Cpu, m.Phyrs, device) : domain.MapPhyrsCompat(m.Cpu, m.Phyrs, device)));
                 break;
-            case IovaTryAlloc a:
+            case IommuProtocol.MapRanges m:
+                Reply(ctx, Ready(ctx, m.Strategy switch
+                {
+                    DmaStrategy.Legacy => domain.MapSg(m.Cpu, m.Ranges, device),
+                    DmaStrategy.PhyrCompat => domain.MapPhyrsCompat(m.Cpu, m.Ranges, device),
+                    DmaStrategy.PhyrNative => domain.MapPhyrsNative(m.Cpu, m.Ranges, device),
+                    _ => domain.MapIovaLink(m.Cpu, m.Ranges, device),
+                }));
+                break;
+            case IommuProtocol.MapAt m:
+                Reply(ctx, Ready(ctx, domain.MapAt(m.Iova, m.Ranges)));
+                break;
+            case IommuProtocol.IovaTryAlloc a:
             {
                 var s = domain.IovaTryAlloc(a.Cpu, a.FirstOffset, a.Total, device);
                 _sessions[ctx.Sender] = (s, []);
-                var t = s is null ? now : Iova(s.Alloc, now);
+                var t = s is null ? now : Iova(ctx, s.Alloc, now);
                 IovaNs += t - now;
-                ctx.Reply(new Linked(), t - now + ctx.Lookahead);
+                ctx.Reply(IommuProtocol.IovaAllocated.Instance, t - now + ctx.Lookahead);
                 break;
             }
-            case IovaLink l:
+            case IommuProtocol.IovaLink l:
             {
                 var (s, ranges) = _sessions[ctx.Sender];
                 if (s is null)
                 {
                     ranges.AddRange(l.Ranges); // no translation: each range is dma_map_phys'd, its physical address
-                    ctx.Reply(new Linked(), ctx.Lookahead);
+                    ctx.Reply(IommuProtocol.Linked.Instance, ctx.Lookahead);
                     break;
                 }
                 var op = domain.IovaLink(s, l.Ranges);
@@ -97,17 +86,17 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
                 PtesWritten += op.PtesWritten;
                 var written = op.MapPagesCalls * costs.MapCallNs + op.PtesWritten * costs.MapPteNs;
                 IoPageTableNs += written;
-                ctx.Reply(new Linked(), written + ctx.Lookahead);
+                ctx.Reply(IommuProtocol.Linked.Instance, written + ctx.Lookahead);
                 break;
             }
-            case IovaSync:
+            case IommuProtocol.IovaSync:
             {
                 var (s, ranges) = _sessions[ctx.Sender];
                 _sessions.Remove(ctx.Sender);
-                ctx.Reply(new Mapped(s is null ? domain.MapIovaLink(0, ranges, device) : domain.IovaSync(s, device)), ctx.Lookahead);
+                ctx.Reply(new IommuProtocol.Mapped(s is null ? domain.MapIovaLink(0, ranges, device) : domain.IovaSync(s, device)), ctx.Lookahead);
                 break;
             }
-            case Unmap u:
+            case IommuProtocol.Unmap u:
             {
                 var r = domain.Unmap(u.Cpu, u.Mapping, now);
                 var t = now + costs.Unmap(u.Mapping, r.PtesCleared);
@@ -115,66 +104,40 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
                 if (r.IotlbInvalidations > 0)
                 {
                     var before = t;
-                    t = Invalidate(t);
-                    IotlbNs += t - before;
+                    t = Invalidate(ctx, t);
+                    IotlbNs += t - before; // the unmap waits for it
                 }
                 var beforeFrees = t;
-                t = Frees(r.IovaFrees, t);
+                t = Frees(ctx, r.IovaFrees, t);
                 IovaNs += t - beforeFrees;
                 if (r.ArmFlushTimer) ctx.Schedule(domain.FlushQueue.TimeoutNs, new FlushTimer(u.Cpu));
-                ctx.Reply(new Unmapped(), t - now + ctx.Lookahead);
+                ctx.Reply(IommuProtocol.Unmapped.Instance, t - now + ctx.Lookahead);
                 break;
             }
-            case MapRanges m:
-                Reply(ctx, Ready(m.Strategy switch
-                {
-                    DmaStrategy.Legacy => domain.MapSg(m.Cpu, m.Ranges, device),
-                    DmaStrategy.PhyrCompat => domain.MapPhyrsCompat(m.Cpu, m.Ranges, device),
-                    DmaStrategy.PhyrNative => domain.MapPhyrsNative(m.Cpu, m.Ranges, device),
-                    _ => domain.MapIovaLink(m.Cpu, m.Ranges, device),
-                }, now));
-                break;
-            case MapAt m:
-                Reply(ctx, Ready(domain.MapAt(m.Iova, m.Ranges), now));
-                break;
-            case UnmapAt u:
+            case IommuProtocol.UnmapAt u:
             {
                 var r = domain.UnmapAt(u.Iova, u.Size);
                 var cleared = now + costs.UnmapCallNs + r.PtesCleared * costs.UnmapPteNs;
                 IoPageTableNs += cleared - now;
-                var t = Invalidate(cleared);
+                var t = Invalidate(ctx, cleared);
                 IotlbNs += t - cleared;
-                ctx.Reply(new Unmapped(), t - now + ctx.Lookahead);
+                ctx.Reply(IommuProtocol.Unmapped.Instance, t - now + ctx.Lookahead);
                 break;
             }
-            case UnmapFast u:
+            case IommuProtocol.UnmapFast u:
             {
                 var (ptes, _) = domain.PageTable.Unmap(u.Iova, u.Size);
-                ctx.Reply(new Unmapped(), costs.UnmapCallNs + ptes * costs.UnmapPteNs + ctx.Lookahead);
+                ctx.Reply(IommuProtocol.Unmapped.Instance, costs.UnmapCallNs + ptes * costs.UnmapPteNs + ctx.Lookahead);
                 break;
             }
-            case DeviceAccess a:
-            {
-                var pfns = new List<ulong>();
-                foreach (var seg in a.Segments)
-                {
-                    foreach (var dma in seg.Len <= 1 ? [seg.Addr] : new[] { seg.Addr, seg.End - 1 })
-                    {
-                        DmaAccesses++;
-                        var (kind, pa) = domain.DeviceTranslate(dma);
-                        if (kind == DeviceAccessKind.Fault) DmaFaults++;
-                        if (kind == DeviceAccessKind.Stale) DmaStaleAccesses++;
-                        if (pa is { } p) pfns.Add(p >> Page.Shift);
-                    }
-                }
-                if (pfns.Count > 0) ctx.Send(process, new Process.CheckPinned([.. pfns]));
+            case IommuProtocol.DeviceAccess a:
+                CheckAccesses(ctx, a.Segments);
                 break;
-            }
             case FlushTimer f:
             {
                 var r = domain.FlushTimeout(f.Cpu, now);
-                var t = r.IotlbInvalidations > 0 ? Invalidate(now) : now;
-                Frees(r.IovaFrees, t);
+                var t = r.IotlbInvalidations > 0 ? Invalidate(ctx, now) : now; // nobody waits for the timer's flush
+                Frees(ctx, r.IovaFrees, t);
                 break;
             }
             default:
@@ -182,10 +145,34 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
         }
     }
 
-    /// <summary>A mapping is ready when its IOVA is allocated and its page-table entries written.</summary>
-    private (DmaMapping Mapping, long Done) Ready(DmaMapping m, long now)
+    /// <summary>What the domain measured: IOVA allocations, IO page-table writes, IOTLB invalidations, device accesses (bad ones are invariant violations), and the time requesters spent here.</summary>
+    public void Read(MetricValues m)
     {
-        var t = m.IovaAlloc is { } op ? Iova(op, now) : now;
+        m[Metric.IovaAllocs] = IovaAllocs;
+        m[Metric.IovaRcacheHits] = IovaCacheHits;
+        m[Metric.IovaTreeWaitNsP99] = IovaTree.Metrics.Wait.Percentile(99);
+        m[Metric.IommuMapCalls] = MapCalls;
+        m[Metric.IommuPtesWritten] = PtesWritten;
+        m[Metric.IotlbInvalidations] = domain.Iotlb.Invalidations;
+        m[Metric.IotlbWaitNsP99] = InvalidationQueue.Metrics.Wait.Percentile(99);
+        m[Metric.StaleWindowNsMax] = domain.Iotlb.StaleWindow.Max;
+        m[Metric.DmaAccesses] = DmaAccesses;
+        m[Metric.DmaFaults] = DmaFaults;
+        m[Metric.DmaStaleAccesses] = DmaStaleAccesses;
+        m[Metric.TimeIovaNs] = IovaNs;
+        m[Metric.TimeIoPagetableNs] = IoPageTableNs;
+        m[Metric.TimeIotlbNs] = IotlbNs;
+        m.Add(Metric.InvariantViolations, DmaFaults + DmaStaleAccesses);
+    }
+
+    public override IEnumerable<ResourceMetricsSnapshot> ResourceMetrics() =>
+        [IovaTree.Metrics.Snapshot($"{Name}.iova_rbtree_lock", "queue"), InvalidationQueue.Metrics.Snapshot($"{Name}.invalidation_queue", "queue")];
+
+    /// <summary>A mapping is ready when its IOVA is allocated and its page-table entries written.</summary>
+    private (DmaMapping Mapping, long Done) Ready(SimContext ctx, DmaMapping m)
+    {
+        var now = ctx.Now;
+        var t = m.IovaAlloc is { } op ? Iova(ctx, op, now) : now;
         IovaNs += t - now;
         MapCalls += m.MapPagesCalls;
         PtesWritten += m.PtesWritten;
@@ -194,41 +181,42 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
         return (m, t + written);
     }
 
-    private void Reply(SimContext ctx, (DmaMapping Mapping, long Done) r) =>
-        ctx.Reply(new Mapped(r.Mapping), r.Done - ctx.Now + ctx.Lookahead);
+    private static void Reply(SimContext ctx, (DmaMapping Mapping, long Done) r) =>
+        ctx.Reply(new IommuProtocol.Mapped(r.Mapping), r.Done - ctx.Now + ctx.Lookahead);
 
     /// <summary>An IOVA allocation: from the CPU's cache, or from the tree once its lock is free.</summary>
-    private long Iova(IovaOp op, long now)
+    private long Iova(SimContext ctx, IovaOp op, long now)
     {
         IovaAllocs++;
-        if (!op.TookTreeLock)
-        {
-            IovaCacheHits++;
-            return now + costs.CacheOp(op);
-        }
-        return Tree(op, now);
+        if (op.TookTreeLock) return IovaTree.Serve(ctx.Sender, now, costs.TreeHold(op)).At;
+        IovaCacheHits++;
+        return now + costs.CacheOp(op);
     }
 
-    private long Tree(IovaOp op, long now)
+    private long Frees(SimContext ctx, IReadOnlyList<IovaOp> frees, long t)
     {
-        var start = Math.Max(now, _treeFreeAt);
-        TreeLockWait.Record(start - now);
-        _treeFreeAt = start + costs.TreeHold(op);
-        return _treeFreeAt;
-    }
-
-    private long Frees(IReadOnlyList<IovaOp> frees, long t)
-    {
-        foreach (var f in frees) t = f.TookTreeLock ? Tree(f, t) : t + costs.CacheOp(f);
+        foreach (var f in frees) t = f.TookTreeLock ? IovaTree.Serve(ctx.Sender, t, costs.TreeHold(f)).At : t + costs.CacheOp(f);
         return t;
     }
 
-    /// <summary>An IOTLB invalidation through the IOMMU's queue: one at a time, each ~2 µs.</summary>
-    private long Invalidate(long t)
+    /// <summary>An IOTLB invalidation through the IOMMU's queue, starting at <paramref name="t"/>: the time it is done.</summary>
+    private long Invalidate(SimContext ctx, long t) => InvalidationQueue.Serve(ctx.Sender, t, costs.IotlbInvalidationNs).At;
+
+    /// <summary>The device reaches these segments: the first and last byte of each must be translated (and pinned, which the mm checks).</summary>
+    private void CheckAccesses(SimContext ctx, PhysRange[] segments)
     {
-        var start = Math.Max(t, _invalidationFreeAt);
-        InvalidationWait.Record(start - t);
-        _invalidationFreeAt = start + costs.IotlbInvalidationNs;
-        return _invalidationFreeAt;
+        var pfns = new List<ulong>();
+        foreach (var seg in segments)
+        {
+            foreach (var dma in seg.Len <= 1 ? [seg.Addr] : new[] { seg.Addr, seg.End - 1 })
+            {
+                DmaAccesses++;
+                var (kind, pa) = domain.DeviceTranslate(dma);
+                if (kind == DeviceAccessKind.Fault) DmaFaults++;
+                if (kind == DeviceAccessKind.Stale) DmaStaleAccesses++;
+                if (pa is { } p) pfns.Add(p >> Page.Shift);
+            }
+        }
+        if (pfns.Count > 0) ctx.Send(process, new MmProtocol.CheckPinned([.. pfns]));
     }
 }

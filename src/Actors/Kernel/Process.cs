@@ -1,33 +1,16 @@
 using Phyr.Actors.Engine;
 using Phyr.Domain.Mm;
-using Phyr.Domain.Scenarios;
 
 namespace Phyr.Actors.Kernel;
 
 /// <summary>
-/// A process's mm as a component: it owns the <see cref="AddressSpace"/> (VMAs, page tables, faults) and
-/// answers walkers' requests with what a GUP call finds there (<see cref="Gup"/>). The request and reply
-/// stand for the call's first walk from the top of the page tables; the locks the call takes are separate
-/// components, taken by the walker in virtual time.
+/// A process's mm as a component: it owns the <see cref="AddressSpace"/> (VMAs, page tables, faults, pin counts)
+/// and answers <see cref="MmProtocol"/>: a GUP call's page-table work (<see cref="Gup"/>; the request and reply stand
+/// for the call's first walk from the top — the locks the call takes are other components, taken by the CPU),
+/// unpin_user_pages, and the check that a page a device reached is pinned.
 /// </summary>
 public sealed class Process(string name, AddressSpace mm) : SimComponent(name)
 {
-    /// <summary>The page-table work of one pin_user_pages / get_user_phyrs call over [Start, End).</summary>
-    public sealed record Walk(GupCallKind Call, ulong Start, ulong End, int Capacity, GupOptions Options);
-
-    public sealed record Walked(GupCall Result);
-
-    /// <summary>The call failed as the kernel's would (e.g. -EFAULT for device memory in pin_user_pages).</summary>
-    public sealed record Failed(string Reason);
-
-    /// <summary>unpin_user_pages(_dirty_lock) of [Start, End): replies when the puts are done.</summary>
-    public sealed record Unpin(ulong Start, ulong End, bool FolioBatched, bool HugetlbBatched, long PutNs);
-
-    public sealed record Unpinned(long Pages, long Puts);
-
-    /// <summary>A device touched these physical pages: each should be pinned.</summary>
-    public sealed record CheckPinned(ulong[] Pfns);
-
     /// <summary>Device accesses checked, and those that reached a page with no pin.</summary>
     public long AccessesChecked { get; private set; }
     public long UnpinnedAccesses { get; private set; }
@@ -36,32 +19,36 @@ public sealed class Process(string name, AddressSpace mm) : SimComponent(name)
 
     protected internal override void OnMessage(SimContext ctx, object message)
     {
-        if (message is CheckPinned c)
+        switch (message)
         {
-            foreach (var pfn in c.Pfns)
+            case MmProtocol.CheckPinned c:
+                foreach (var pfn in c.Pfns)
+                {
+                    AccessesChecked++;
+                    if (!mm.IsPinned(pfn)) UnpinnedAccesses++;
+                }
+                break;
+            case MmProtocol.Unpin u:
             {
-                AccessesChecked++;
-                if (!mm.IsPinned(pfn)) UnpinnedAccesses++;
+                var (pages, puts) = mm.UnpinRange(u.Start, u.End, u.FolioBatched, u.HugetlbBatched);
+                ctx.Reply(new MmProtocol.Unpinned(pages, puts), puts * u.PutNs + ctx.Lookahead);
+                break;
             }
-            return;
-        }
-        if (message is Unpin u)
-        {
-            var (pages, puts) = mm.UnpinRange(u.Start, u.End, u.FolioBatched, u.HugetlbBatched);
-            ctx.Reply(new Unpinned(pages, puts), puts * u.PutNs + ctx.Lookahead);
-            return;
-        }
-        if (message is not Walk w) throw new ArgumentException($"{Name} cannot handle {message.GetType().Name}");
-        try
-        {
-            var call = w.Call == GupCallKind.PinUserPages
-                ? Gup.PinUserPages(mm, w.Start, w.End, w.Capacity, w.Options)
-                : Gup.GetUserPhyrs(mm, w.Start, w.End, w.Capacity, w.Options);
-            ctx.Reply(new Walked(call), ctx.Lookahead);
-        }
-        catch (GupException e)
-        {
-            ctx.Reply(new Failed(e.Message), ctx.Lookahead);
+            case MmProtocol.Walk w:
+                try
+                {
+                    var call = w.Call == GupCallKind.PinUserPages
+                        ? Gup.PinUserPages(mm, w.Start, w.End, w.Capacity, w.Options)
+                        : Gup.GetUserPhyrs(mm, w.Start, w.End, w.Capacity, w.Options);
+                    ctx.Reply(new MmProtocol.Walked(call), ctx.Lookahead);
+                }
+                catch (GupException e)
+                {
+                    ctx.Reply(new MmProtocol.Failed(e.Message), ctx.Lookahead);
+                }
+                break;
+            default:
+                throw new ArgumentException($"{Name} cannot handle {message.GetType().Name}");
         }
     }
 }

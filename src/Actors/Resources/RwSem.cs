@@ -5,19 +5,10 @@ using Phyr.Domain.Simulation.Resources;
 
 namespace Phyr.Actors.Resources;
 
-/// <summary>A reader-writer semaphore (mmap_lock) as a component, over <see cref="RwSemaphore"/>.</summary>
-public sealed class RwSem(string name, CostModel costs) : SimComponent(name)
+/// <summary>A reader-writer semaphore (mmap_lock, a VMA's lock) as a component, over <see cref="RwSemaphore"/> (<see cref="RwSemProtocol"/>).</summary>
+public sealed class RwSem(string name, Interconnect net) : SimComponent(name)
 {
-    public sealed record DownRead(int Cpu);
-    public sealed record DownWrite(int Cpu);
-    public sealed record UpRead(int Cpu);
-    public sealed record UpWrite(int Cpu);
-
-    /// <summary>The semaphore is the requester's (shared or exclusive as asked).</summary>
-    public sealed record Granted;
-
-    private static readonly Granted GrantedMessage = new();
-    private readonly RwSemaphore _sem = new(costs);
+    private readonly RwSemaphore _sem = new(net);
 
     public ResourceMetrics Metrics => _sem.Metrics;
 
@@ -28,16 +19,16 @@ public sealed class RwSem(string name, CostModel costs) : SimComponent(name)
     {
         switch (message)
         {
-            case DownRead r:
+            case RwSemProtocol.DownRead r:
                 Reply(ctx, _sem.DownRead(ctx.Sender, r.Cpu, ctx.Now));
                 break;
-            case DownWrite w:
+            case RwSemProtocol.DownWrite w:
                 Reply(ctx, _sem.DownWrite(ctx.Sender, w.Cpu, ctx.Now));
                 break;
-            case UpRead u:
+            case RwSemProtocol.UpRead u:
                 foreach (var g in _sem.Up(ctx.Sender, u.Cpu, ctx.Now)) Reply(ctx, g);
                 break;
-            case UpWrite u:
+            case RwSemProtocol.UpWrite u:
                 foreach (var g in _sem.Up(ctx.Sender, u.Cpu, ctx.Now)) Reply(ctx, g);
                 break;
             default:
@@ -47,7 +38,7 @@ public sealed class RwSem(string name, CostModel costs) : SimComponent(name)
 
     private static void Reply(SimContext ctx, Grant? grant)
     {
-        if (grant is { } g) ctx.Send(g.Requester, GrantedMessage, g.At - ctx.Now + ctx.Lookahead);
+        if (grant is { } g) ctx.Send(g.Requester, RwSemProtocol.Granted.Instance, g.At - ctx.Now + ctx.Lookahead);
     }
 
     public override IEnumerable<ResourceMetricsSnapshot> ResourceMetrics() => [_sem.Metrics.Snapshot(Name, "rwsem")];

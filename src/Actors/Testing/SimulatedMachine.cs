@@ -1,6 +1,9 @@
 using Akka.Actor;
 using Phyr.Actors.Scenarios;
+using Phyr.Domain.Drivers;
+using Phyr.Domain.Results;
 using Phyr.Domain.Scenarios;
+using Phyr.Domain.Simulation.Metrics;
 
 namespace Phyr.Actors.Testing;
 
@@ -12,7 +15,7 @@ namespace Phyr.Actors.Testing;
 /// <example>
 /// <code>
 /// var run = new SimulatedMachine(new Scenario { Name = "b16", RegionBytes = 4 &lt;&lt; 20, Batch = 16 }).Run(Sys);
-/// Assert.Equal(0, run["invariant_violations"]);
+/// Assert.Equal(0, run[Metric.InvariantViolations]);
 /// </code>
 /// </example>
 public sealed class SimulatedMachine(Scenario scenario, ulong seed = 1, int partitions = 1)
@@ -36,10 +39,13 @@ public sealed class SimulatedMachine(Scenario scenario, ulong seed = 1, int part
         RunAsync(system, dispatcher, timeout).GetAwaiter().GetResult();
 }
 
-/// <summary>What a <see cref="SimulatedMachine"/> run gave: every metric by name, the event digest, errors, thread times.</summary>
+/// <summary>What a <see cref="SimulatedMachine"/> run gave: every metric, the event digest, errors, thread times, each resource's own metrics.</summary>
 public sealed record MachineRun(ScenarioResult Result)
 {
-    /// <summary>A metric of docs/scenarios.md by name; an unknown name throws, listing the known ones.</summary>
+    /// <summary>A metric of the catalogue (<see cref="Metric"/>; docs/scenarios.md lists them).</summary>
+    public double this[Metric metric] => this[metric.Name];
+
+    /// <summary>A metric by name; an unknown name throws, listing the known ones.</summary>
     public double this[string metric] => Metrics.TryGetValue(metric, out var v)
         ? v
         : throw new KeyNotFoundException($"no metric '{metric}' (known: {string.Join(", ", Metrics.Keys)})");
@@ -52,12 +58,15 @@ public sealed record MachineRun(ScenarioResult Result)
     public IReadOnlyList<string> Errors => Result.Errors;
     public IReadOnlyList<ThreadTimes> Threads => Result.Threads;
 
+    /// <summary>Every contended resource's acquisitions, waits and holds: locks, lines, and queued servers (the IOVA rbtree lock, the invalidation queue, the NIC's command engine, the PCIe link).</summary>
+    public IReadOnlyList<ResourceMetricsSnapshot> Resources => Result.Resources ?? [];
+
     /// <summary>Throws, with what went wrong, if the run reported errors or broke an invariant.</summary>
     public MachineRun EnsureClean()
     {
         if (Errors.Count > 0) throw new InvalidOperationException($"the run reported errors: {string.Join("; ", Errors)}");
-        if (this["invariant_violations"] != 0)
-            throw new InvalidOperationException($"{this["invariant_violations"]} invariant violations (see docs/scenarios.md, 'invariant_violations')");
+        if (this[Metric.InvariantViolations] != 0)
+            throw new InvalidOperationException($"{this[Metric.InvariantViolations]} invariant violations (see docs/scenarios.md, '{Metric.InvariantViolations}')");
         return this;
     }
 }

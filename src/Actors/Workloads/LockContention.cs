@@ -1,6 +1,7 @@
 using Phyr.Actors.Engine;
 using Phyr.Actors.Resources;
 using Phyr.Domain.Simulation;
+using Phyr.Domain.Simulation.Resources;
 
 namespace Phyr.Actors.Workloads;
 
@@ -14,11 +15,11 @@ public static class LockContention
     public sealed record Config(int Cpus = 64, int Locks = 16, int Iterations = 1000, long HoldNs = 200, long MaxThinkNs = 400);
 
     /// <summary>Adds the locks and CPUs to <paramref name="sim"/> and injects each CPU's start at time 0.</summary>
-    public static IReadOnlyList<Cpu> Build(Simulation sim, Config config, CostModel costs)
+    public static IReadOnlyList<Cpu> Build(Simulation sim, Config config, Interconnect net)
     {
         if (config.Cpus < 1 || config.Locks < 1 || config.Iterations < 1)
             throw new ArgumentException("cpus, locks and iterations must be at least 1");
-        var locks = Enumerable.Range(0, config.Locks).Select(i => sim.Add(new Spinlock($"lock{i}", costs)).Id).ToArray();
+        var locks = Enumerable.Range(0, config.Locks).Select(i => sim.Add(new Spinlock($"lock{i}", net)).Id).ToArray();
         var cpus = Enumerable.Range(0, config.Cpus)
             .Select(i => sim.Add(new Cpu($"cpu{i}", i, locks, config.Iterations, config.HoldNs, config.MaxThinkNs)))
             .ToList();
@@ -34,8 +35,8 @@ public static class LockContention
             public static readonly Start Instance = new();
         }
 
-        private static readonly Spinlock.Release ReleaseMessage = new();
-        private readonly Spinlock.Acquire _acquire = new(cpu);
+        private static readonly SpinlockProtocol.Release ReleaseMessage = SpinlockProtocol.Release.Instance;
+        private readonly SpinlockProtocol.Acquire _acquire = new(cpu);
         private readonly int _iterations = iterations;
         private int _left = iterations;
         private int _held = -1;
@@ -49,7 +50,7 @@ public static class LockContention
                 case Start:
                     AcquireNext(ctx, Think() + ctx.Lookahead);
                     break;
-                case Spinlock.Granted:
+                case SpinlockProtocol.Granted:
                     ctx.Send(_held, ReleaseMessage, holdNs + ctx.Lookahead);
                     if (_left > 0) AcquireNext(ctx, holdNs + Think() + ctx.Lookahead);
                     break;

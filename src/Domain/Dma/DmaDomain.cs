@@ -1,6 +1,5 @@
 using Phyr.Domain.Iommu;
 using Phyr.Domain.Memory;
-using Phyr.Domain.Simulation.Metrics;
 
 namespace Phyr.Domain.Dma;
 
@@ -18,14 +17,12 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null)
 {
     private const int GranuleShift = 12;
     private const ulong Granule = 1UL << GranuleShift;
-    private readonly Dictionary<ulong, (ulong Paddr, ulong Size)> _stale = []; // IOVA -> old translation, lazy mode
 
     public IommuMode Mode { get; } = mode;
     public IovaDomain Iova { get; } = new(GranuleShift);
     public IoPageTable PageTable { get; } = new();
     public FlushQueue FlushQueue { get; } = flushQueue ?? new FlushQueue();
-    public long IotlbInvalidations { get; private set; }
-    public LatencyHistogram StaleWindow { get; } = new();
+    public Iotlb Iotlb { get; } = new(GranuleShift);
 
     /// <summary>
     /// dma_map_sg: through the IOMMU, iommu_dma_map_sg — segments laid out at IOVA-granule alignment (with
@@ -192,8 +189,7 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null)
     public UnmapResult UnmapAt(ulong iova, ulong size)
     {
         var (ptes, _) = PageTable.Unmap(iova, size);
-        IotlbInvalidations++;
-        StaleWindow.Record(0);
+        Iotlb.Sync();
         return new UnmapResult(ptes, 1, [], false);
     }
 
@@ -208,15 +204,14 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null)
         foreach (var call in m.MapCalls)
         {
             for (var va = call.Iova; va < call.Iova + call.Size; va += Granule)
-                if (PageTable.Translate(va) is { } pa && Mode == IommuMode.Lazy) _stale[va] = (pa, Granule);
+                if (PageTable.Translate(va) is { } pa && Mode == IommuMode.Lazy) Iotlb.Keep(va, pa);
             ptes += PageTable.Unmap(call.Iova, call.Size).PtesCleared;
         }
         var pages = m.IovaLength >> GranuleShift;
         var pfn = m.IovaBase >> GranuleShift;
         if (Mode == IommuMode.Strict)
         {
-            IotlbInvalidations++;
-            StaleWindow.Record(0);
+            Iotlb.Sync();
             return new UnmapResult(ptes, 1, [Iova.FreeFast(cpu, pfn, pages)], false);
         }
         var outcome = FlushQueue.Queue(cpu, pfn, pages, now);
@@ -239,19 +234,18 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null)
     {
         if (!Mode.Translates()) return (DeviceAccess.Mapped, dma);
         if (PageTable.Translate(dma) is { } pa) return (DeviceAccess.Mapped, pa);
-        return _stale.TryGetValue(dma & ~(Granule - 1), out var old)
-            ? (DeviceAccess.Stale, old.Paddr + (dma & (Granule - 1)))
+        return Iotlb.Stale(dma & ~(Granule - 1)) is { } old
+            ? (DeviceAccess.Stale, old + (dma & (Granule - 1)))
             : (DeviceAccess.Fault, null);
     }
 
     private List<IovaOp> Apply(FlushQueue.Outcome outcome, int cpu, long now)
     {
-        if (outcome.Flushed) IotlbInvalidations++;
+        if (outcome.Flushed) Iotlb.Flush();
         var frees = new List<IovaOp>();
         foreach (var e in outcome.Freed)
         {
-            StaleWindow.Record(now - e.QueuedAt);
-            for (ulong p = 0; p < e.Pages; p++) _stale.Remove((e.IovaPfn + p) << GranuleShift);
+            Iotlb.Invalidated(e.IovaPfn, e.Pages, e.QueuedAt, now);
             frees.Add(Iova.FreeFast(cpu, e.IovaPfn, e.Pages));
         }
         return frees;

@@ -21,6 +21,15 @@ public enum Backing
 
 public static class BackingExtensions
 {
+    /// <summary>Each backing by its name in scenario files (backing = NAME).</summary>
+    public static IReadOnlyDictionary<string, Backing> Names { get; } = new Dictionary<string, Backing>
+    {
+        ["anon-4k"] = Backing.Anon4K, ["thp"] = Backing.Thp, ["hugetlb-2m"] = Backing.Hugetlb2M, ["hugetlb-1g"] = Backing.Hugetlb1G,
+        ["device"] = Backing.DeviceMemory,
+    };
+
+    public static string Name(this Backing b) => Names.First(n => n.Value == b).Key;
+
     /// <summary>Bytes one fault maps (and one folio holds).</summary>
     public static ulong FolioBytes(this Backing b) => b switch
     {

@@ -52,4 +52,9 @@ public sealed record GupCall(ulong Start, ulong Next, IReadOnlyList<ulong> Pages
     GupAccounting Accounting)
 {
     public ulong Bytes => Next - Start;
+
+    /// <summary>The output as physical ranges: a page array's pages merged where contiguous, or the phyrs.</summary>
+    public PhysRange[] Ranges() => Pages.Count > 0
+        ? [.. PhysRanges.Normalize(Pages.Select(p => new PhysRange(p << Page.Shift, Page.Size)))]
+        : [.. Phyrs];
 }

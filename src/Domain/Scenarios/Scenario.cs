@@ -1,10 +1,8 @@
+using Phyr.Domain.Costs;
 using Phyr.Domain.Dma;
 using Phyr.Domain.Mm;
 
 namespace Phyr.Domain.Scenarios;
-
-/// <summary>Which GUP call the walkers make.</summary>
-public enum GupCallKind { PinUserPages, GetUserPhyrs }
 
 /// <summary>The device the memory is for: an RDMA NIC registering MRs, or a VFIO guest's assigned device.</summary>
 public enum DeviceKind { Rdma, Vfio, Nvme }
@@ -73,14 +71,53 @@ public sealed record Scenario
     public NvmeWorkload Nvme { get; init; } = new();
 
     /// <summary>The cost model (defaults with their sources; a cost-model file overrides them).</summary>
-    public ModelCosts Costs { get; init; } = ModelCosts.Default;
+    public CostModel Costs { get; init; } = CostModel.Default;
 
     /// <summary>The device's max segment size (an RDMA NIC sets 2 GiB).</summary>
     public ulong DeviceMaxSegment { get; init; } = 2UL << 30;
-}
 
-/// <summary>Every cost the scenarios use: GUP's, the DMA path's, and cache-line transfers.</summary>
-public sealed record ModelCosts(GupCosts Gup, DmaCosts Dma, long CacheLineSameSocketNs = 50, long CacheLineCrossSocketNs = 150)
-{
-    public static readonly ModelCosts Default = new(GupCosts.Default, DmaCosts.Default);
+    /// <summary>Every value at its default (a kernel of today: the feature switches' defaults).</summary>
+    public static readonly Scenario Defaults = new() { Name = "defaults" };
+
+    /// <summary>The most memory one CPU's region may have.</summary>
+    public const ulong MaxRegionBytes = 1UL << 40;
+
+    /// <summary>
+    /// What the machine cannot be built with, by scenario key, in the order a file reader reports them — the one
+    /// place these rules are: the scenario file reader turns each into file:line: key: problem, the machine
+    /// builder refuses a scenario written in code with the same words. Checks of a single value's form (a number,
+    /// a byte count, one of a list) are the reader's.
+    /// </summary>
+    public IEnumerable<(string Key, string Problem)> Problems()
+    {
+        if (Cpus is < 1 or > 4096) yield return ("cpus", $"{Cpus} is not between 1 and 4096");
+        if (CpusPerSocket is < 1 or > 4096) yield return ("cpus-per-socket", $"{CpusPerSocket} is not between 1 and 4096");
+        if (RegionBytes == 0 || RegionBytes % Backing.FolioBytes() != 0)
+            yield return ("region", $"must be a positive multiple of the {Backing.Name()} page size ({Backing.FolioBytes()} bytes)");
+        if (RegionBytes > MaxRegionBytes) yield return ("region", "must be at most 1T per CPU");
+        if (Fragmentation is < 0 or > 1 || double.IsNaN(Fragmentation)) yield return ("layout.fragmentation", $"{Fragmentation} is not between 0 and 1");
+        if (PfnFile is not null && Backing != Backing.Anon4K) yield return ("layout.pfns", "gives 4 KiB frames: use it with backing = anon-4k");
+        if (Batch < 1) yield return ("gup.batch", $"{Batch} is not at least 1");
+        if (Dma == DmaStrategy.Legacy && Call != GupCallKind.PinUserPages)
+            yield return ("dma.strategy", "legacy maps a page array: it needs gup.call = pin_user_pages");
+        if (Dma is DmaStrategy.PhyrCompat or DmaStrategy.PhyrNative && Call != GupCallKind.GetUserPhyrs)
+            yield return ("dma.strategy", "the phyr strategies map phyrs: they need gup.call = get_user_phyrs");
+        if (SharedRegion && Device is DeviceKind.Vfio or DeviceKind.Nvme)
+            yield return ("shared-region", "VFIO guests and NVMe buffers are per CPU: a shared region applies to pinning and RDMA");
+        if (Device == DeviceKind.Nvme)
+        {
+            if (Dma is null) yield return ("dma.strategy", "NVMe maps every I/O: give legacy, phyr-compat, phyr-native or iova-link");
+            if (Nvme.IoBytes == 0 || Nvme.IoBytes % 4096 != 0 || Nvme.IoBytes > 1UL << 30) yield return ("nvme.io-size", "must be a multiple of 4K, at most 1G");
+            if (Nvme.BytesPerSecond == 0) yield return ("nvme.bandwidth", "must be positive");
+            if (!Prefault) yield return ("prefault", "NVMe buffers are faulted in before the I/O starts");
+            if (Gup.Walk == GupWalk.Locked)
+                yield return ("gup.walk", "O_DIRECT pins its buffers with the fast (lockless) walk: leave gup.walk out or give fast");
+            if (RegionBytes < (ulong)Nvme.QueueDepth * Nvme.IoBytes) yield return ("region", "must hold a buffer slot per I/O in flight (io-size x queue-depth)");
+        }
+        if (Device == DeviceKind.Vfio && Dma is not null)
+            yield return ("dma.strategy", "VFIO maps the guest's memory itself: leave dma.strategy out with device = vfio");
+        if (Device == DeviceKind.Vfio && !IommuMode.Translates()) yield return ("iommu.mode", "VFIO needs a translating IOMMU domain: strict or lazy");
+        if (DeviceMaxSegment < 4096 || DeviceMaxSegment > uint.MaxValue) yield return ("device.max-segment", "must be between 4K and 4294967295 bytes");
+        foreach (var (key, problem) in Costs.Problems()) yield return ($"cost-model: {key}", problem);
+    }
 }

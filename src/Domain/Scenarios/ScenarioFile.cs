@@ -13,7 +13,7 @@ namespace Phyr.Domain.Scenarios;
 public static class ScenarioFile
 {
     /// <summary>Every key, with what it takes (for errors and docs).</summary>
-    public static readonly IReadOnlyDictionary<string, string> Keys = new Dictionary<string, string>
+    public static readonly IReadOnlyDictionary<string, string> Keys = WithFeatures(new Dictionary<string, string>
     {
         ["name"] = "a name for the results",
         ["cpus"] = "threads of the process, one per CPU, each pinning its own region (1..4096)",
@@ -29,10 +29,6 @@ public static class ScenarioFile
         ["gup.walk"] = "fast (lockless first) | locked",
         ["gup.longterm"] = "true | false: FOLL_LONGTERM",
         ["prefault"] = "true | false: fault the regions in before the run",
-        ["features.folio-batched-pin"] = "true | false: one pin atomic per folio instead of per page",
-        ["features.per-vma-lock"] = "true | false: the locked path takes the VMA's lock, not mmap_lock",
-        ["features.split-pmd-locks"] = "true | false: huge-entry locks per PMD table, not the mm's page_table_lock",
-        ["features.has-pinned-write"] = "true | false: every pin call writes the mm's has_pinned flag line",
         ["dma.strategy"] = "none | legacy | phyr-compat | phyr-native | iova-link: how the memory is mapped and registered",
         ["iommu.mode"] = "none | passthrough | strict | lazy",
         ["device"] = "rdma (memory regions registered with a NIC) | vfio (a guest's memory pinned and mapped at its guest-physical addresses) | nvme (O_DIRECT I/O)",
@@ -43,7 +39,20 @@ public static class ScenarioFile
         ["nvme.latency"] = "the medium's latency per command in ns (default 10000)",
         ["nvme.bandwidth"] = "the PCIe link's bytes per second (default 7G)",
         ["device.max-segment"] = "the device's max DMA segment size (default 2G, as RDMA NICs set)",
-    };
+    });
+
+    /// <summary>The feature switches' keys (features.NAME) after gup.longterm's group, in the list's order.</summary>
+    private static Dictionary<string, string> WithFeatures(Dictionary<string, string> keys)
+    {
+        var ordered = new Dictionary<string, string>();
+        foreach (var (key, text) in keys)
+        {
+            ordered[key] = text;
+            if (key == "prefault")
+                foreach (var f in KernelFeature.All) ordered[f.Key] = $"true | false: {f.Description}";
+        }
+        return ordered;
+    }
 
     public static Scenario Load(string path)
     {
@@ -83,20 +92,11 @@ public static class ScenarioFile
                 throw new ConfException($"{v.Source ?? source}:{v.Line}: unknown key '{key}' (known keys: {string.Join(", ", Keys.Keys)})");
 
         var r = new Reader(conf, source);
-        var backings = new Dictionary<string, Backing>
-        {
-            ["anon-4k"] = Backing.Anon4K, ["thp"] = Backing.Thp, ["hugetlb-2m"] = Backing.Hugetlb2M,
-            ["hugetlb-1g"] = Backing.Hugetlb1G, ["device"] = Backing.DeviceMemory,
-        };
-        var backing = r.Choice("backing", Backing.Anon4K, backings);
+        var backing = r.Choice("backing", Backing.Anon4K, new Dictionary<string, Backing>(BackingExtensions.Names));
         var device = r.Choice("device", DeviceKind.Rdma, new() { ["rdma"] = DeviceKind.Rdma, ["vfio"] = DeviceKind.Vfio, ["nvme"] = DeviceKind.Nvme });
         var region = device == DeviceKind.Nvme && !conf.ContainsKey("region")
             ? AlignUp(Math.Max(4096UL, (ulong)r.Int("nvme.queue-depth", 32, 1, 65536) * r.Bytes("nvme.io-size", 4096)), backing.FolioBytes())
             : r.Bytes("region", 1UL << 30);
-        if (region == 0 || region % backing.FolioBytes() != 0)
-            throw r.Error("region",
-                $"must be a positive multiple of the {backings.First(b => b.Value == backing).Key} page size ({backing.FolioBytes()} bytes)");
-        if (region > 1UL << 40) throw r.Error("region", "must be at most 1T per CPU");
         // A pfn file is relative to the file that names it (a scenario, or an experiment that sweeps it).
         var pfns = !conf.TryGetValue("layout.pfns", out var p) ? null
             : resolvePfns is not null ? resolvePfns(p)
@@ -114,53 +114,17 @@ public static class ScenarioFile
             ["none"] = null, ["legacy"] = DmaStrategy.Legacy, ["phyr-compat"] = DmaStrategy.PhyrCompat,
             ["phyr-native"] = DmaStrategy.PhyrNative, ["iova-link"] = DmaStrategy.IovaLink,
         });
-        if (dma == DmaStrategy.Legacy && call != GupCallKind.PinUserPages)
-            throw r.Error("dma.strategy", "legacy maps a page array: it needs gup.call = pin_user_pages");
-        if (dma is DmaStrategy.PhyrCompat or DmaStrategy.PhyrNative && call != GupCallKind.GetUserPhyrs)
-            throw r.Error("dma.strategy", "the phyr strategies map phyrs: they need gup.call = get_user_phyrs");
-        var nvme = new NvmeWorkload
-        {
-            IoBytes = r.Bytes("nvme.io-size", 4096),
-            QueueDepth = r.Int("nvme.queue-depth", 32, 1, 65536),
-            Ios = r.Int("nvme.ios", 10_000, 1, 100_000_000),
-            Sgl = r.Choice("nvme.descriptor", false, new() { ["prp"] = false, ["sgl"] = true }),
-            LatencyNs = r.Int("nvme.latency", 10_000, 0, int.MaxValue),
-            BytesPerSecond = r.Bytes("nvme.bandwidth", 7_000_000_000),
-        };
         var nvmeKeys = conf.Keys.Where(k => k.StartsWith("nvme.", StringComparison.Ordinal)).Order().ToList();
         if (device != DeviceKind.Nvme && nvmeKeys.Count > 0)
             throw r.Error(nvmeKeys[0], "only applies with device = nvme");
-        var shared = r.Bool("shared-region", false);
-        if (shared && device is DeviceKind.Vfio or DeviceKind.Nvme)
-            throw r.Error("shared-region", "VFIO guests and NVMe buffers are per CPU: a shared region applies to pinning and RDMA");
-        if (device == DeviceKind.Nvme)
-        {
-            if (dma is null) throw r.Error("dma.strategy", "NVMe maps every I/O: give legacy, phyr-compat, phyr-native or iova-link");
-            if (nvme.IoBytes == 0 || nvme.IoBytes % 4096 != 0 || nvme.IoBytes > 1UL << 30)
-                throw r.Error("nvme.io-size", "must be a multiple of 4K, at most 1G");
-            if (nvme.BytesPerSecond == 0) throw r.Error("nvme.bandwidth", "must be positive");
-            if (conf.ContainsKey("region")) throw r.Error("region", "is io-size x queue-depth with device = nvme: leave it out");
-            if (!r.Bool("prefault", true)) throw r.Error("prefault", "NVMe buffers are faulted in before the I/O starts");
-            if (conf.TryGetValue("gup.walk", out var walk) && walk.Text == "locked")
-                throw r.Error("gup.walk", "O_DIRECT pins its buffers with the fast (lockless) walk: leave gup.walk out or give fast");
-        }
-        var mode = r.Choice("iommu.mode", IommuMode.Strict, new()
-        {
-            ["none"] = IommuMode.None, ["passthrough"] = IommuMode.Passthrough, ["strict"] = IommuMode.Strict, ["lazy"] = IommuMode.Lazy,
-        });
-        if (device == DeviceKind.Vfio && dma is not null)
-            throw r.Error("dma.strategy", "VFIO maps the guest's memory itself: leave dma.strategy out with device = vfio");
-        if (device == DeviceKind.Vfio && !mode.Translates())
-            throw r.Error("iommu.mode", "VFIO needs a translating IOMMU domain: strict or lazy");
-        var maxSegment = r.Bytes("device.max-segment", 2UL << 30);
-        if (maxSegment < 4096 || maxSegment > uint.MaxValue) throw r.Error("device.max-segment", "must be between 4K and 4294967295 bytes");
+        if (device == DeviceKind.Nvme && conf.ContainsKey("region")) throw r.Error("region", "is io-size x queue-depth with device = nvme: leave it out");
 
-        return new Scenario
+        var scenario = new Scenario
         {
             Name = conf.TryGetValue("name", out var n) ? n.Text : Path.GetFileNameWithoutExtension(source),
-            Cpus = r.Int("cpus", 1, 1, 4096),
-            SharedRegion = shared,
-            CpusPerSocket = r.Int("cpus-per-socket", 64, 1, 4096),
+            Cpus = r.Int("cpus", 1, 0, int.MaxValue),
+            SharedRegion = r.Bool("shared-region", false),
+            CpusPerSocket = r.Int("cpus-per-socket", 64, 0, int.MaxValue),
             RegionBytes = region,
             Backing = backing,
             Fragmentation = r.Fraction("layout.fragmentation", 0.5),
@@ -173,17 +137,27 @@ public static class ScenarioFile
             {
                 Walk = r.Choice("gup.walk", GupWalk.Fast, new() { ["fast"] = GupWalk.Fast, ["locked"] = GupWalk.Locked }),
                 Longterm = r.Bool("gup.longterm", true),
-                FolioBatchedPin = r.Bool("features.folio-batched-pin", true),
-                PerVmaLock = r.Bool("features.per-vma-lock", false),
             },
-            SplitPmdLocks = r.Bool("features.split-pmd-locks", true),
-            HasPinnedWrite = r.Bool("features.has-pinned-write", false),
             Dma = dma,
-            IommuMode = mode,
+            IommuMode = r.Choice("iommu.mode", IommuMode.Strict, new()
+            {
+                ["none"] = IommuMode.None, ["passthrough"] = IommuMode.Passthrough, ["strict"] = IommuMode.Strict, ["lazy"] = IommuMode.Lazy,
+            }),
             Device = device,
-            Nvme = nvme,
-            DeviceMaxSegment = maxSegment,
+            Nvme = new NvmeWorkload
+            {
+                IoBytes = r.Bytes("nvme.io-size", 4096),
+                QueueDepth = r.Int("nvme.queue-depth", 32, 1, 65536),
+                Ios = r.Int("nvme.ios", 10_000, 1, 100_000_000),
+                Sgl = r.Choice("nvme.descriptor", false, new() { ["prp"] = false, ["sgl"] = true }),
+                LatencyNs = r.Int("nvme.latency", 10_000, 0, int.MaxValue),
+                BytesPerSecond = r.Bytes("nvme.bandwidth", 7_000_000_000),
+            },
+            DeviceMaxSegment = r.Bytes("device.max-segment", 2UL << 30),
         };
+        foreach (var f in KernelFeature.All) scenario = f.Set(scenario, r.Bool(f.Key, f.Default));
+        if (scenario.Problems().FirstOrDefault() is ({ } bad, { } problem)) throw r.Error(bad, problem);
+        return scenario;
     }
 
     /// <summary>gup.batch: a whole number of entries, or unlimited (the whole region in one call).</summary>

@@ -74,7 +74,7 @@ public static class EngineBenchmark
         LockContention.Config config, int partitions)
     {
         var sim = new Simulation(new SimulationOptions { Partitions = partitions, Seed = 1 });
-        LockContention.Build(sim, config, CostModel.Default);
+        LockContention.Build(sim, config, Interconnect.Default);
         var sw = Stopwatch.StartNew();
         var result = sim.Run(system, dispatcher);
         return (result, sw.Elapsed.TotalSeconds);
@@ -83,7 +83,7 @@ public static class EngineBenchmark
     /// <summary>Bytes per idle component (spinlocks: the commonest resource) and seconds to start that many.</summary>
     private static (double Bytes, double StartSeconds) IdleComponents(ActorSystem system, string dispatcher, int count)
     {
-        var costs = CostModel.Default;
+        var costs = Interconnect.Default;
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Phyr.Actors.Scenarios;
 using Phyr.Domain.Config;
+using Phyr.Domain.Costs;
 using Phyr.Domain.Mm;
 using Phyr.Domain.Scenarios;
 using Phyr.Host.Cli;
@@ -17,21 +18,6 @@ namespace Phyr.Host.Commands;
 /// </summary>
 public static class GupTestCommand
 {
-    /// <summary>The kernel feature switches: name, one line, and where they come from.</summary>
-    public static readonly IReadOnlyList<(string Name, string Description, string Source)> Features =
-    [
-        ("folio-batched-pin", "one refcount/pincount atomic per folio run a call pins, instead of one per page (large folios, THP)",
-            "\"mm/gup: grab head page refcount once for group of subpages\" (Joao Martins, Linux 5.12)"),
-        ("hugetlb-head-refcount", "hugetlb pages: the head page's refcount once per huge page, instead of once per subpage",
-            "\"mm/hugetlb: grab head page refcount once for group of subpages\" (Joao Martins, Linux 5.12)"),
-        ("has-pinned-write", "every pin call writes the mm's MMF_HAS_PINNED flag, a cache line all CPUs share (on: before the check-before-set)",
-            "mm_struct.has_pinned / MMF_HAS_PINNED (Peter Xu); mm_set_has_pinned_flag() in mm/gup.c now writes only when unset"),
-        ("per-vma-lock", "the locked path takes the VMA's own lock instead of mmap_lock",
-            "\"Per-VMA locks\" series (Suren Baghdasaryan, Linux 6.4)"),
-        ("split-pmd-locks", "huge-entry locks are per PMD table instead of the mm's page_table_lock",
-            "\"mm: implement split page table lock for PMD level\" (Kirill A. Shutemov, Linux 3.13)"),
-    ];
-
     private static readonly Dictionary<string, (string Cmd, bool Fast, bool Longterm, bool PutPerPage)> Commands = new()
     {
         ["u"] = ("GUP_FAST_BENCHMARK", true, false, true),
@@ -89,7 +75,7 @@ public static class GupTestCommand
         var output = p.InvocationConfiguration.Output;
         if (p.GetValue(ListFeatures))
         {
-            foreach (var (name, description, source) in Features) output.WriteLine($"{name}: {description}. Source: {source}.");
+            foreach (var k in KernelFeature.All) output.WriteLine($"{k.Name}: {k.Description}. Source: {k.Source}.");
             return ExitCodes.Ok;
         }
         if (p.GetValue(Dump)) throw new UsageException("-c", "DUMP_USER_PAGES_TEST has no meaning in the model: it holds no page contents");
@@ -126,10 +112,10 @@ public static class GupTestCommand
         if (p.GetValue(Write) && p.GetValue(Read)) throw new UsageException("-W", "cannot be combined with -w");
 
         var features = ParseFeatures(p.GetValue(Feature) ?? []);
-        ModelCosts costs;
+        Domain.Costs.CostModel costs;
         try
         {
-            costs = p.GetValue(CostModel) is { } file ? CostModelFile.Load(file) : ModelCosts.Default;
+            costs = p.GetValue(CostModel) is { } file ? CostModelFile.Load(file) : Domain.Costs.CostModel.Default;
         }
         catch (ConfException e)
         {
@@ -141,15 +127,9 @@ public static class GupTestCommand
         {
             Name = "gup-test", Cpus = threads, SharedRegion = threads > 1, CpusPerSocket = cpus / sockets, RegionBytes = size, Backing = backing,
             Call = GupCallKind.PinUserPages, Batch = perCall, Prefault = true, Costs = costs,
-            Gup = new GupOptions
-            {
-                Walk = command.Fast ? GupWalk.Fast : GupWalk.Locked, Longterm = longterm, PutPerPage = command.PutPerPage,
-                FolioBatchedPin = features["folio-batched-pin"], HugetlbHeadRefcount = features["hugetlb-head-refcount"],
-                PerVmaLock = features["per-vma-lock"],
-            },
-            SplitPmdLocks = features["split-pmd-locks"],
-            HasPinnedWrite = features["has-pinned-write"],
+            Gup = new GupOptions { Walk = command.Fast ? GupWalk.Fast : GupWalk.Locked, Longterm = longterm, PutPerPage = command.PutPerPage },
         };
+        foreach (var (feature, on) in features) scenario = feature.Set(scenario, on);
 
         var json = p.GetValue(Format) is { } fmt &&
                    OptionValues.OneOf("--format", fmt, new Dictionary<string, bool> { ["text"] = false, ["json"] = true });
@@ -206,25 +186,23 @@ public static class GupTestCommand
         return v;
     }
 
-    private static Dictionary<string, bool> ParseFeatures(string[] settings)
+    /// <summary>The switches <c>--feature NAME=on|off</c> set, in the order given (a later one wins).</summary>
+    private static List<(KernelFeature Feature, bool On)> ParseFeatures(string[] settings)
     {
-        var values = new Dictionary<string, bool>
-        {
-            ["folio-batched-pin"] = true, ["hugetlb-head-refcount"] = true, ["has-pinned-write"] = false,
-            ["per-vma-lock"] = false, ["split-pmd-locks"] = true,
-        };
+        var values = new List<(KernelFeature, bool)>();
         foreach (var setting in settings)
         {
             var eq = setting.IndexOf('=');
             var name = eq < 0 ? setting : setting[..eq];
-            if (!values.ContainsKey(name))
-                throw new UsageException("--feature", $"unknown feature '{name}' (known: {string.Join(", ", values.Keys)}; see --list-features)");
-            values[name] = (eq < 0 ? "" : setting[(eq + 1)..]) switch
+            var feature = KernelFeature.Find(name)
+                ?? throw new UsageException("--feature", $"unknown feature '{name}' (known: {string.Join(", ", KernelFeature.All.Select(f => f.Name))}; see --list-features)");
+            var on = (eq < 0 ? "" : setting[(eq + 1)..]) switch
             {
                 "on" => true,
                 "off" => false,
                 var v => throw new UsageException("--feature", $"'{setting}': the value must be on or off, not '{v}'"),
             };
+            values.Add((feature, on));
         }
         return values;
     }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Phyr.Actors.Scenarios;
 using Phyr.Domain.Config;
+using Phyr.Domain.Costs;
 using Phyr.Domain.Experiments;
 using Phyr.Domain.Scenarios;
 using Phyr.Host.Cli;
@@ -81,10 +82,10 @@ public static class RunCommand
         var json = parse.GetValue(Format) is { } f &&
                    OptionValues.OneOf("--format", f, new Dictionary<string, bool> { ["table"] = false, ["json"] = true });
 
-        ModelCosts costs;
+        Domain.Costs.CostModel costs;
         try
         {
-            costs = parse.GetValue(CostModel) is { } cm ? CostModelFile.Load(cm) : ModelCosts.Default;
+            costs = parse.GetValue(CostModel) is { } cm ? CostModelFile.Load(cm) : Domain.Costs.CostModel.Default;
         }
         catch (ConfException e)
         {
@@ -156,7 +157,7 @@ public static class RunCommand
         return ExitCodes.Ok;
     }
 
-    private static int RunExperiment(ParseResult parse, string path, ulong seed, int parallelism, bool json, ModelCosts costs)
+    private static int RunExperiment(ParseResult parse, string path, ulong seed, int parallelism, bool json, CostModel costs)
     {
         Experiment experiment;
         try
@@ -227,7 +228,7 @@ public static class RunCommand
     }
 
     /// <summary>`phyr run calibration`: simulated against published, exit 3 when any is off by more than 25 %.</summary>
-    private static int RunCalibration(ParseResult parse, ModelCosts costs, bool json)
+    private static int RunCalibration(ParseResult parse, CostModel costs, bool json)
     {
         IReadOnlyList<Phyr.Actors.Calibration.CalibrationPoint> points;
         using (var system = SimulationSystem.Create("phyr-calibration", 1))

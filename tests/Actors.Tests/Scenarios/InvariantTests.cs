@@ -14,7 +14,7 @@ public class InvariantTests : EngineTestKit
         public sealed record Go;
 
         protected internal override void OnMessage(SimContext ctx, object message) =>
-            ctx.Send(domain, new IommuDomain.DeviceAccess(segments));
+            ctx.Send(domain, new IommuProtocol.DeviceAccess(segments));
     }
 
     [Fact]

@@ -106,7 +106,7 @@ public class DmaDomainTests
         Assert.Equal(1, u.IotlbInvalidations);
         Assert.Equal(RcacheOutcome.Loaded, Assert.Single(u.IovaFrees).Cache);
         Assert.Equal(DeviceAccess.Fault, d.Access(m.IovaBase));
-        Assert.Equal(0, d.StaleWindow.Max);
+        Assert.Equal(0, d.Iotlb.StaleWindow.Max);
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public class DmaDomainTests
         Assert.Equal(1, flush.IotlbInvalidations);
         Assert.Single(flush.IovaFrees);
         Assert.Equal(DeviceAccess.Fault, d.Access(m.IovaBase + K4));
-        Assert.Equal(FlushQueue.DefaultTimeoutNs, d.StaleWindow.Max, tolerance: FlushQueue.DefaultTimeoutNs / 500.0);
+        Assert.Equal(FlushQueue.DefaultTimeoutNs, d.Iotlb.StaleWindow.Max, tolerance: FlushQueue.DefaultTimeoutNs / 500.0);
     }
 
     [Fact]

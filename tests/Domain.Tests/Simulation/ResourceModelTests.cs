@@ -1,3 +1,4 @@
+using Phyr.Domain.Costs;
 using Phyr.Domain.Simulation;
 using Phyr.Domain.Simulation.Resources;
 
@@ -6,7 +7,7 @@ namespace Phyr.Domain.Tests.Simulation;
 /// <summary>The resource state machines on their own (their timing is tested end to end in the actor suites).</summary>
 public class ResourceModelTests
 {
-    private static readonly CostModel Costs = CostModel.Default;
+    private static readonly Interconnect Costs = Interconnect.Default;
 
     [Fact]
     public void Lock_misuse_is_refused()
@@ -71,14 +72,21 @@ public class ResourceModelTests
     }
 
     [Fact]
-    public void Cost_model_transfers_by_socket()
+    public void Interconnect_transfers_by_socket()
     {
-        var c = new CostModel { CpusPerSocket = 4 };
+        var c = new Interconnect(CpusPerSocket: 4);
         Assert.Equal(0, c.Transfer(1, 1));
         Assert.Equal(50, c.Transfer(0, 3));
         Assert.Equal(150, c.Transfer(3, 4));
         Assert.Equal(100, c.HandoverSurplus(3, 4));
         Assert.Equal(0, c.HandoverSurplus(-1, 4));
-        Assert.Throws<ArgumentException>(() => new CostModel { CacheLineCrossSocketNs = 10 }.Validate());
+    }
+
+    [Fact]
+    public void A_cost_model_with_impossible_line_transfers_names_the_key()
+    {
+        Assert.Empty(CostModel.Default.Problems());
+        Assert.Equal("cacheline.cross-socket-ns", Assert.Single(new CostModel { CacheLineCrossSocketNs = 10 }.Problems()).Key);
+        Assert.Equal("cacheline.same-socket-ns", new CostModel { CacheLineSameSocketNs = 1, CacheLineCrossSocketNs = 1 }.Problems().First().Key);
     }
 }

@@ -20,6 +20,15 @@ public sealed class LatencyHistogram
         _histogram.RecordValue(Math.Min(ns, HighestTrackableNs));
     }
 
+    /// <summary>Records <paramref name="ns"/> <paramref name="count"/> times (nothing for a count of 0).</summary>
+    public void Record(long ns, long count)
+    {
+        if (ns < 0) throw new ArgumentOutOfRangeException(nameof(ns), ns, "a duration cannot be negative");
+        if (count <= 0) return;
+        _histogram ??= new LongHistogram(HighestTrackableNs, 3);
+        _histogram.RecordValueWithCount(Math.Min(ns, HighestTrackableNs), count);
+    }
+
     /// <summary>Adds every value of <paramref name="other"/> (to aggregate a class of resources; order does not matter).</summary>
     public void Add(LatencyHistogram other)
     {

@@ -14,7 +14,7 @@ namespace Phyr.Domain.Simulation.Resources;
 /// spends moving or being operated on; "contended" counts accesses that found it busy.
 /// </para>
 /// </summary>
-public sealed class CacheLine(CostModel costs)
+public sealed class CacheLine(Interconnect net)
 {
     /// <summary>An atomic on a line already in the CPU's cache (a few cycles).</summary>
     public long LocalOpNs { get; init; } = 5;
@@ -28,17 +28,17 @@ public sealed class CacheLine(CostModel costs)
     /// <summary>An access by <paramref name="requester"/> on <paramref name="cpu"/> arriving at <paramref name="now"/>.</summary>
     public Grant Access(int requester, int cpu, long now)
     {
-        var issued = now - costs.LinkLatencyNs;
+        var issued = now - net.LinkLatencyNs;
         var start = Math.Max(issued, _freeAt);
-        var cost = _owner == cpu ? LocalOpNs : _owner < 0 ? costs.CacheLineSameSocketNs : costs.Transfer(_owner, cpu);
+        var cost = _owner == cpu ? LocalOpNs : _owner < 0 ? net.SameSocketNs : net.Transfer(_owner, cpu);
         if (_owner != cpu) Transfers++;
-        var done = Math.Max(start + cost, issued + 2 * costs.LinkLatencyNs);
+        var done = Math.Max(start + cost, issued + 2 * net.LinkLatencyNs);
         Metrics.Acquired(contended: _freeAt > issued);
         Metrics.Waited(start - issued);
         Metrics.Busy(cost);
         _owner = cpu;
         _freeAt = done;
         // The grant is stamped at the line so that the reply's link latency lands it at `done`.
-        return new Grant(requester, done - costs.LinkLatencyNs);
+        return new Grant(requester, done - net.LinkLatencyNs);
     }
 }

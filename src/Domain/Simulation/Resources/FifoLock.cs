@@ -16,7 +16,7 @@ namespace Phyr.Domain.Simulation.Resources;
 /// Wait = grant time - arrival; hold = release arrival - grant time (the span no one else could
 /// take it, including the two link latencies). Busy time = total hold.
 /// </summary>
-public sealed class FifoLock(CostModel costs)
+public sealed class FifoLock(Interconnect net)
 {
     private readonly Queue<(int Requester, int Cpu, long Arrival)> _waiters = new();
     private int _owner = -1, _ownerRequester = -1, _lastOwner = -1;
@@ -32,7 +32,7 @@ public sealed class FifoLock(CostModel costs)
         if (_owner < 0 && _waiters.Count == 0)
         {
             Metrics.Acquired(contended: false);
-            return GrantTo(requester, cpu, now + costs.HandoverSurplus(_lastOwner, cpu), now);
+            return GrantTo(requester, cpu, now + net.HandoverSurplus(_lastOwner, cpu), now);
         }
         if (requester == _ownerRequester)
             throw new InvalidOperationException($"component {requester} acquires a lock it already holds (self-deadlock)");
@@ -52,7 +52,7 @@ public sealed class FifoLock(CostModel costs)
         _owner = _ownerRequester = -1;
         if (_waiters.Count == 0) return null;
         var next = _waiters.Dequeue();
-        return GrantTo(next.Requester, next.Cpu, now + costs.HandoverSurplus(releaser, next.Cpu), next.Arrival);
+        return GrantTo(next.Requester, next.Cpu, now + net.HandoverSurplus(releaser, next.Cpu), next.Arrival);
     }
 
     private Grant GrantTo(int requester, int cpu, long at, long arrival)

@@ -18,13 +18,13 @@ namespace Phyr.Domain.Simulation.Resources;
 /// completes; readers woken together are granted by the waker's one atomic. Optimistic spinning is not
 /// modelled.
 /// </summary>
-public sealed class RwSemaphore(CostModel costs)
+public sealed class RwSemaphore(Interconnect net)
 {
     public const int MaxReadersWakeup = 256;
 
     private readonly LinkedList<Waiter> _waiters = new();
     private readonly Dictionary<int, long> _readersSince = new();
-    private readonly CacheLine _count = new(costs);
+    private readonly CacheLine _count = new(net);
     private int _writer = -1;
     private long _writerSince;
 
@@ -83,7 +83,7 @@ public sealed class RwSemaphore(CostModel costs)
         {
             if (_readersSince.Count > 0) return [];
             _waiters.RemoveFirst();
-            return [GrantTo(first.Value, now + costs.HandoverSurplus(waker, first.Value.Cpu))];
+            return [GrantTo(first.Value, now + net.HandoverSurplus(waker, first.Value.Cpu))];
         }
         var grants = new List<Grant>();
         for (var node = first; node is not null && grants.Count < MaxReadersWakeup;)
@@ -92,7 +92,7 @@ public sealed class RwSemaphore(CostModel costs)
             if (!node.Value.Write)
             {
                 _waiters.Remove(node);
-                grants.Add(GrantTo(node.Value, now + costs.HandoverSurplus(waker, node.Value.Cpu)));
+                grants.Add(GrantTo(node.Value, now + net.HandoverSurplus(waker, node.Value.Cpu)));
             }
             node = next;
         }

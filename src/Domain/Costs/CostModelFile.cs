@@ -1,18 +1,16 @@
 using System.Globalization;
 using Phyr.Domain.Config;
-using Phyr.Domain.Dma;
-using Phyr.Domain.Mm;
 
-namespace Phyr.Domain.Scenarios;
+namespace Phyr.Domain.Costs;
 
 /// <summary>
 /// A cost-model file (.conf): any of the keys below, in ns, overriding the defaults (which carry their
-/// sources in <see cref="GupCosts"/>, <see cref="DmaCosts"/> and docs). Unknown keys and bad values are
-/// refused with file, line and key.
+/// sources in <see cref="Mm.GupCosts"/>, <see cref="Dma.DmaCosts"/>, <see cref="CostModel"/> and docs). Unknown keys
+/// and bad values are refused with file, line and key.
 /// </summary>
 public static class CostModelFile
 {
-    private static readonly Dictionary<string, Func<ModelCosts, long, ModelCosts>> Setters = new()
+    private static readonly Dictionary<string, Func<CostModel, long, CostModel>> Setters = new()
     {
         ["gup.walk-ns"] = (m, v) => m with { Gup = m.Gup with { WalkNs = v } },
         ["gup.pte-ns"] = (m, v) => m with { Gup = m.Gup with { PteNs = v } },
@@ -38,11 +36,11 @@ public static class CostModelFile
 
     public static IEnumerable<string> Keys => Setters.Keys;
 
-    public static ModelCosts Load(string path)
+    public static CostModel Load(string path)
     {
         if (!File.Exists(path)) throw new ConfException($"{path}: no such cost-model file");
         var conf = ConfFile.Parse(File.ReadAllText(path), path);
-        var costs = ModelCosts.Default;
+        var costs = CostModel.Default;
         foreach (var (key, v) in conf.OrderBy(kv => kv.Value.Line))
         {
             if (!Setters.TryGetValue(key, out var set))
@@ -51,8 +49,8 @@ public static class CostModelFile
                 throw new ConfException($"{path}:{v.Line}: {key}: '{v.Text}' is not a whole number of ns");
             costs = set(costs, ns);
         }
-        if (costs.CacheLineSameSocketNs < 2 || costs.CacheLineCrossSocketNs < costs.CacheLineSameSocketNs)
-            throw new ConfException($"{path}: cacheline.same-socket-ns must be at least 2 and not above cacheline.cross-socket-ns");
+        if (costs.Problems().FirstOrDefault() is ({ } bad, { } problem))
+            throw new ConfException(conf.TryGetValue(bad, out var at) ? $"{path}:{at.Line}: {bad}: {problem}" : $"{path}: {bad}: {problem}");
         return costs;
     }
 }

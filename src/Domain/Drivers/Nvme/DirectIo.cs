@@ -1,0 +1,163 @@
+using System.Collections.Immutable;
+using Phyr.Domain.Descriptors;
+using Phyr.Domain.Devices;
+using Phyr.Domain.Dma;
+using Phyr.Domain.Memory;
+using Phyr.Domain.Mm;
+using Phyr.Domain.Results;
+using Phyr.Domain.Simulation;
+
+namespace Phyr.Domain.Drivers.Nvme;
+
+/// <summary>
+/// The I/O side of an O_DIRECT workload: the buffer (slot i at <c>Buffer + i × IoBytes</c>), the I/Os, the IOMMU domain
+/// and controller components, the strategy and descriptor kind.
+/// </summary>
+public sealed record DirectIoPlan(ulong Buffer, ulong IoBytes, int QueueDepth, int Ios, int Domain, int Controller, DmaStrategy Strategy, bool Sgl,
+    DmaCosts Costs);
+
+/// <summary>
+/// One CPU doing O_DIRECT I/O to an NVMe controller at a queue depth (fs/iomap/direct-io.c, block/blk-mq-dma.c,
+/// drivers/nvme/host/pci.c): each I/O pins its buffer slot (bio_iov_iter_get_pages: the fast path, without
+/// FOLL_LONGTERM; buffers are faulted in), maps it for the device with the run's strategy, describes the DMA segments
+/// as a PRP list or an SGL (nvme_pci_setup_prps / _sgls) and submits; on its completion (nvme_pci_complete_rq) the CPU
+/// unmaps it — a strict IOMMU waits for the invalidation here — and unpins it (bio_release_pages), then submits the
+/// next. The CPU runs one kernel path at a time: completions that arrive while it submits wait their turn, as the
+/// interrupt would.
+/// </summary>
+public sealed record DirectIo : IDriverFlow<DirectIo>, ICpuFlow
+{
+    [EventKind("Phyr.Actors.Kernel.NvmeSubmitter+Start")]
+    public sealed record Start
+    {
+        public static readonly Start Instance = new();
+    }
+
+    /// <summary>The kernel path the CPU is running.</summary>
+    public enum Path { Idle, Pinning, Mapping, Unmapping, Unpinning }
+
+    /// <summary>A buffer slot: when its I/O was submitted (its pin began) and its DMA mapping while in flight.</summary>
+    public readonly record struct Slot(long SubmittedAt, DmaMapping? Mapping);
+
+    public required string Name { get; init; }
+    public required GupCaller Gup { get; init; }
+    public required DirectIoPlan Plan { get; init; }
+    public required ImmutableArray<Slot> Slots { get; init; }
+
+    /// <summary>Paths waiting for the CPU: a slot to submit, or a completed slot to tear down.</summary>
+    public ImmutableQueue<(bool Complete, int Slot)> Work { get; init; } = [];
+
+    /// <summary>Slots submitted to the controller, in order (it completes them in order).</summary>
+    public ImmutableQueue<int> InFlight { get; init; } = [];
+
+    public Path Running { get; init; } = Path.Idle;
+    public int Current { get; init; } = -1;
+    public int Issued { get; init; }
+    public long Completed { get; init; }
+    public long FinishedAt { get; init; } = -1;
+    public long DescriptorEntries { get; init; }
+    public long ListBytesPeak { get; init; }
+    public long DmaSegments { get; init; }
+    public string? Error { get; init; }
+
+    public bool Clean => Gup.PagesUnpinned == Gup.Totals.PagesPinned && FinishedAt >= 0;
+
+    public static DirectIo For(string name, GupCaller gup, DirectIoPlan plan) =>
+        new() { Name = name, Gup = gup, Plan = plan, Slots = [.. Enumerable.Repeat(new Slot(0, null), plan.QueueDepth)] };
+
+    public DirectIo Step(FlowInput input, Effects fx) => (Running, input.Message) switch
+    {
+        (_, Start) => Enumerable.Range(0, Math.Min(Plan.QueueDepth, Plan.Ios)).Aggregate(this, (s, slot) => s.Queue(input.Now, false, slot, fx)),
+        (Path.Pinning, var m) when GupCaller.Handles(m) => Pinning(input, fx),
+        (Path.Mapping, IommuProtocol.Mapped m) => Submit(input.Now, m.Mapping, fx),
+        (_, NvmeProtocol.Completed) => (this with { InFlight = InFlight.Dequeue(out var slot) }).Queue(input.Now, true, slot, fx),
+        (Path.Unmapping, IommuProtocol.Unmapped) => Unpin(fx),
+        (Path.Unpinning, MmProtocol.Unpinned u) => Unpinned(input.Now, u, fx),
+        _ => throw DriverFlow.Unexpected(Name, Running, input.Message),
+    };
+
+    private ulong SlotVa(int slot) => Plan.Buffer + (ulong)slot * Plan.IoBytes;
+
+    private DirectIo Pinning(FlowInput input, Effects fx)
+    {
+        var (gup, ended) = Gup.Step(input, fx);
+        switch (ended)
+        {
+            case null:
+                return this with { Gup = gup };
+            case GupCallEnd.Failed f:
+                return this with { Gup = gup, Error = $"{Name}: {f.Reason}", Running = Path.Idle, FinishedAt = input.Now };
+            case GupCallEnd.Returned r:
+                if (r.Call.Accounting.Holds.Count > 0)
+                    throw new InvalidOperationException($"{Name}: an O_DIRECT buffer needed the locked path; NVMe scenarios pin faulted-in buffers");
+                fx.Send(Plan.Domain, new IommuProtocol.MapRanges(Gup.Plan.Cpu, r.Call.Ranges(), Plan.Strategy), r.Delay);
+                return this with { Gup = gup, Running = Path.Mapping };
+            default:
+                throw new InvalidOperationException($"unknown end of a GUP call: {ended}");
+        }
+    }
+
+    /// <summary>The slot is mapped: describe its DMA segments for the controller and submit.</summary>
+    private DirectIo Submit(long now, DmaMapping mapping, Effects fx)
+    {
+        Descriptor d = Plan.Sgl ? NvmeSgl.Build(mapping.DeviceSegments) : NvmePrp.Build(mapping.DeviceSegments);
+        var listPages = d switch
+        {
+            NvmeSgl sgl => sgl.List.Pages,
+            NvmePrp prp => prp.List.Pages,
+            _ => 0,
+        };
+        var cost = d.Entries * Plan.Costs.SgEntryNs; // writing the PRP/SGL entries
+        fx.Send(Plan.Controller, new NvmeProtocol.Submit((long)Plan.IoBytes, listPages, [.. mapping.DeviceSegments]), cost);
+        var next = this with
+        {
+            Slots = Slots.SetItem(Current, Slots[Current] with { Mapping = mapping }), InFlight = InFlight.Enqueue(Current),
+            DmaSegments = DmaSegments + mapping.DeviceSegments.Count, DescriptorEntries = DescriptorEntries + d.Entries,
+            ListBytesPeak = Math.Max(ListBytesPeak, d.Bytes * Plan.QueueDepth),
+        };
+        return next.Done(now, cost, fx);
+    }
+
+    private DirectIo Unpin(Effects fx)
+    {
+        var va = SlotVa(Current);
+        return this with { Running = Path.Unpinning, Gup = Gup.Range(va, va + Plan.IoBytes).Unpin(0, fx) };
+    }
+
+    private DirectIo Unpinned(long now, MmProtocol.Unpinned u, Effects fx)
+    {
+        fx.Sample(Distribution.IoLatency, now - Slots[Current].SubmittedAt);
+        var next = this with { Gup = Gup.Unpinned(u), Completed = Completed + 1 };
+        if (next.Issued < Plan.Ios) next = next.Queue(now, false, Current, fx, deferStart: true);
+        if (next.Completed == Plan.Ios) next = next with { FinishedAt = now };
+        return next.Done(now, 0, fx);
+    }
+
+    private DirectIo Queue(long now, bool complete, int slot, Effects fx, bool deferStart = false)
+    {
+        var next = this with { Issued = complete ? Issued : Issued + 1, Work = Work.Enqueue((complete, slot)) };
+        return !deferStart && Running == Path.Idle ? next.Next(now, 0, fx) : next;
+    }
+
+    private DirectIo Done(long now, long delay, Effects fx) => (this with { Running = Path.Idle, Current = -1 }).Next(now, delay, fx);
+
+    /// <summary>Starts the next kernel path on this CPU, <paramref name="delay"/> ns from now.</summary>
+    private DirectIo Next(long now, long delay, Effects fx)
+    {
+        if (Running != Path.Idle || Work.IsEmpty) return this;
+        var work = Work.Dequeue(out var item);
+        var (complete, slot) = item;
+        if (complete)
+        {
+            fx.Send(Plan.Domain, new IommuProtocol.Unmap(Gup.Plan.Cpu, Slots[slot].Mapping!), delay);
+            return this with { Work = work, Current = slot, Running = Path.Unmapping };
+        }
+        var va = SlotVa(slot);
+        return this with
+        {
+            Work = work, Current = slot, Running = Path.Pinning,
+            Slots = Slots.SetItem(slot, Slots[slot] with { SubmittedAt = now + delay }),
+            Gup = Gup.Range(va, va + Plan.IoBytes).Begin(delay, fx),
+        };
+    }
+}

@@ -1,0 +1,36 @@
+namespace Phyr.Domain.Scenarios;
+
+/// <summary>
+/// A kernel feature switch: a change to the kernel's pinning path that a patch made, on or off in the simulated
+/// kernel, with what it changes and where it comes from. This is the one list of them: scenario and experiment
+/// files set them as <c>features.NAME</c>, gup-test as <c>--feature NAME=on|off</c>, and <c>--list-features</c> prints it.
+/// </summary>
+public sealed record KernelFeature(string Name, string Description, string Source, Func<Scenario, bool> Get, Func<Scenario, bool, Scenario> Set)
+{
+    /// <summary>The switch's key in scenario and experiment files.</summary>
+    public string Key => "features." + Name;
+
+    /// <summary>Its value in a kernel of today (the scenario defaults).</summary>
+    public bool Default => Get(Scenario.Defaults);
+
+    public static IReadOnlyList<KernelFeature> All { get; } =
+    [
+        new("folio-batched-pin", "one refcount/pincount atomic per folio run a call pins, instead of one per page (large folios, THP)",
+            "\"mm/gup: grab head page refcount once for group of subpages\" (Joao Martins, Linux 5.12)",
+            s => s.Gup.FolioBatchedPin, (s, on) => s with { Gup = s.Gup with { FolioBatchedPin = on } }),
+        new("hugetlb-head-refcount", "hugetlb pages: the head page's refcount once per huge page, instead of once per subpage",
+            "\"mm/hugetlb: grab head page refcount once for group of subpages\" (Joao Martins, Linux 5.12)",
+            s => s.Gup.HugetlbHeadRefcount, (s, on) => s with { Gup = s.Gup with { HugetlbHeadRefcount = on } }),
+        new("has-pinned-write", "every pin call writes the mm's MMF_HAS_PINNED flag, a cache line all CPUs share (on: before the check-before-set)",
+            "mm_struct.has_pinned / MMF_HAS_PINNED (Peter Xu); mm_set_has_pinned_flag() in mm/gup.c now writes only when unset",
+            s => s.HasPinnedWrite, (s, on) => s with { HasPinnedWrite = on }),
+        new("per-vma-lock", "the locked path takes the VMA's own lock instead of mmap_lock",
+            "\"Per-VMA locks\" series (Suren Baghdasaryan, Linux 6.4)",
+            s => s.Gup.PerVmaLock, (s, on) => s with { Gup = s.Gup with { PerVmaLock = on } }),
+        new("split-pmd-locks", "huge-entry locks are per PMD table instead of the mm's page_table_lock",
+            "\"mm: implement split page table lock for PMD level\" (Kirill A. Shutemov, Linux 3.13)",
+            s => s.SplitPmdLocks, (s, on) => s with { SplitPmdLocks = on }),
+    ];
+
+    public static KernelFeature? Find(string name) => All.FirstOrDefault(f => f.Name == name);
+}
