@@ -56,12 +56,12 @@ public sealed record Metric(string Name, string Unit, string Meaning, string? La
     public static readonly Metric DmaFaults = new("dma_faults", "accesses", "device accesses that hit no IOMMU mapping");
     public static readonly Metric DmaStaleAccesses = new("dma_stale_accesses", "accesses", "device accesses that hit a stale IOTLB entry");
     public static readonly Metric DmaUnpinnedAccesses = new("dma_unpinned_accesses", "accesses", "device accesses that reached a page with no pin");
-    public static readonly Metric TimeWalkNs = new("time_walk_ns", "ns", "CPU time in walks from the top of the page tables, summed over CPUs");
+    public static readonly Metric TimeWalkNs = new("time_walk_ns", "ns", "CPU time in walks from the top of the page tables, summed over CPUs", "walks");
     public static readonly Metric TimeLockWaitNs = new("time_lock_wait_ns", "ns", "CPU time waiting for locks, summed over CPUs", "lock wait");
-    public static readonly Metric TimeAtomicsNs = new("time_atomics_ns", "ns", "CPU time in pin atomics and unpin puts, summed over CPUs");
-    public static readonly Metric TimeIovaNs = new("time_iova_ns", "ns", "time requesters spent on IOVA allocations and frees");
-    public static readonly Metric TimeIoPagetableNs = new("time_io_pagetable_ns", "ns", "time requesters spent writing and clearing IO page-table entries");
-    public static readonly Metric TimeIotlbNs = new("time_iotlb_ns", "ns", "time requesters waited for IOTLB invalidations");
+    public static readonly Metric TimeAtomicsNs = new("time_atomics_ns", "ns", "CPU time in pin atomics and unpin puts, summed over CPUs", "pin atomics and puts");
+    public static readonly Metric TimeIovaNs = new("time_iova_ns", "ns", "time requesters spent on IOVA allocations and frees", "IOVA");
+    public static readonly Metric TimeIoPagetableNs = new("time_io_pagetable_ns", "ns", "time requesters spent writing and clearing IO page-table entries", "IO page table");
+    public static readonly Metric TimeIotlbNs = new("time_iotlb_ns", "ns", "time requesters waited for IOTLB invalidations", "IOTLB");
     public static readonly Metric Events = new("events", "events", "simulation events handled");
     public static readonly Metric InvariantViolations = new("invariant_violations", "violations",
         "CPUs that did not finish or whose unpins do not match their pins, unpins of pages not pinned (a pin count going negative), folios " +

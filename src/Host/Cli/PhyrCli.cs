@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Help;
-using Phyr.Host.Commands;
 
 namespace Phyr.Host.Cli;
 
@@ -19,8 +18,8 @@ public static class PhyrCli
         root.Subcommands.Add(GupTestCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
-        root.Subcommands.Add(Service.ServeCommand.Create());
-        root.Subcommands.Add(Service.ClusterCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(ClusterCommand.Create());
         return root;
     }
 

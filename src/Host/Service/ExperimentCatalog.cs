@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Phyr.Domain.Config;
 using Phyr.Domain.Experiments;
+using Phyr.Host.Config;
 
 namespace Phyr.Host.Service;
 
@@ -17,17 +18,12 @@ public sealed class SubmissionException(string field, string problem) : Exceptio
 /// (looked up in DATA_DIR/layouts, then the shipped data/layouts): nothing a request says makes the service
 /// read a file it chose, nor write outside the data directory.
 /// </summary>
-public sealed partial class ExperimentCatalog(ServiceOptions options)
+public sealed class ExperimentCatalog(ServiceOptions options)
 {
     /// <summary>The name request text goes by in messages ("experiment:3: axes.cpus: ...").</summary>
     public const string RequestSource = "experiment";
 
-    private static readonly string Shipped = Path.Combine(AppContext.BaseDirectory, "config");
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
-    private static partial Regex BareName();
-
-    public IReadOnlyList<string> ShippedExperiments => Names("experiments");
+    public IReadOnlyList<string> ShippedExperiments => ConfigLibrary.Names(ConfigLibrary.Experiments);
 
     private readonly Dictionary<(string, bool, ulong), Experiment> _built = [];
 
@@ -54,10 +50,9 @@ public sealed partial class ExperimentCatalog(ServiceOptions options)
         {
             if (shipped)
             {
-                if (!BareName().IsMatch(source) || source.Contains("..", StringComparison.Ordinal) || !File.Exists(ShippedFile("experiments", source)))
-                    throw new SubmissionException("experiment", $"'{source}' is not a shipped experiment (known: {string.Join(", ", ShippedExperiments)})");
-                return ExperimentFile.Load(ShippedFile("experiments", source), seed, (name, dir) =>
-                    File.Exists(Path.Combine(dir, name)) ? Path.Combine(dir, name) : ScenarioFileOf(name));
+                var file = ConfigLibrary.Shipped.Find(source, ConfigLibrary.Experiments)
+                    ?? throw new SubmissionException("experiment", $"'{source}' is not a shipped experiment (known: {string.Join(", ", ShippedExperiments)})");
+                return ExperimentFile.Load(file, seed, (name, _) => ScenarioFileOf(name));
             }
             return ExperimentFile.Parse(source, RequestSource, Path.Combine(options.DataDir, "experiments"), seed,
                 (name, _) => ScenarioFileOf(name), Pfns);
@@ -70,28 +65,17 @@ public sealed partial class ExperimentCatalog(ServiceOptions options)
         }
     }
 
-    private static string ShippedFile(string kind, string name) => Path.Combine(Shipped, kind, name.EndsWith(".conf", StringComparison.Ordinal) ? name : name + ".conf");
-
-    private static IReadOnlyList<string> Names(string kind) => Directory.Exists(Path.Combine(Shipped, kind))
-        ? [.. Directory.GetFiles(Path.Combine(Shipped, kind), "*.conf").Select(f => Path.GetFileNameWithoutExtension(f)!).Order(StringComparer.Ordinal)]
-        : [];
-
-    private static string ScenarioFileOf(string name)
-    {
-        if (!BareName().IsMatch(name) || name.Contains("..", StringComparison.Ordinal) || !File.Exists(ShippedFile("scenarios", name)))
-            throw new ArgumentException($"'{name}' is not a shipped scenario; the service reads no other files (known: {string.Join(", ", Names("scenarios"))})");
-        return ShippedFile("scenarios", name);
-    }
+    private static string ScenarioFileOf(string name) => ConfigLibrary.Shipped.Find(name, ConfigLibrary.Scenarios)
+        ?? throw new ArgumentException($"'{name}' is not a shipped scenario; the service reads no other files " +
+                                       $"(known: {string.Join(", ", ConfigLibrary.Names(ConfigLibrary.Scenarios))})");
 
     /// <summary>A pfn file: relative to a shipped file that names it, or a bare name in DATA_DIR/layouts or the shipped layouts.</summary>
     private string Pfns(ConfValue v)
     {
         if (v.Source is { } from && from != RequestSource)
             return Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(from)) ?? ".", v.Text));
-        if (BareName().IsMatch(v.Text) && !v.Text.Contains("..", StringComparison.Ordinal))
-            foreach (var dir in new[] { Path.Combine(options.DataDir, "layouts"), Path.Combine(AppContext.BaseDirectory, "data", "layouts") })
-                if (File.Exists(Path.Combine(dir, v.Text))) return Path.Combine(dir, v.Text);
-        throw new ConfException($"{RequestSource}:{v.Line}: layout.pfns: '{v.Text}' is not the name of a pfn file in the data directory's layouts/ " +
-                                "folder or the shipped layouts (paths are not accepted)");
+        return ConfigLibrary.FindLayout(v.Text, Path.Combine(options.DataDir, "layouts"))
+               ?? throw new ConfException($"{RequestSource}:{v.Line}: layout.pfns: '{v.Text}' is not the name of a pfn file in the data directory's " +
+                                          "layouts/ folder or the shipped layouts (paths are not accepted)");
     }
 }

@@ -13,6 +13,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
 using Serilog.Events;
+using Phyr.Host.Service.Actors;
+using Phyr.Host.Service.Api;
+using Phyr.Host.Service.Clustering;
 
 namespace Phyr.Host.Service;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Phyr.Host.Service;
+using Phyr.Host.Service.Actors;
 
 namespace Phyr.Host.Tests.Serve;
 

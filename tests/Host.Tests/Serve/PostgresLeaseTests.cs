@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Coordination;
 using Npgsql;
-using Phyr.Host.Service;
+using Phyr.Host.Service.Clustering;
 
 namespace Phyr.Host.Tests.Serve;
 

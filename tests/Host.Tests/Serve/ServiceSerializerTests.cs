@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Phyr.Domain.Service;
-using Phyr.Host.Service;
+using Phyr.Host.Service.Actors;
+using Phyr.Host.Service.Clustering;
 
 namespace Phyr.Host.Tests.Serve;
 

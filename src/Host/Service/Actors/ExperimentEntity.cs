@@ -1,0 +1,295 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence;
+using Phyr.Actors.Experiments;
+using Phyr.Domain.Experiments;
+using Phyr.Domain.Service;
+
+namespace Phyr.Host.Service.Actors;
+
+/// <summary>
+/// One experiment: its run and its finished points, a persistent actor (persistence id <c>results-ID</c>). In a
+/// cluster it is an entity of the sharded region <c>experiment</c> (remember-entities on); alone, a child of the
+/// registry. Told to <see cref="RunExperiment"/> it persists the request, builds the experiment from what was
+/// submitted, runs the points not stored yet — here, or over the cluster's point entities
+/// (<see cref="ClusterRun"/>) — stores each as it finishes (in batches: the journal is slow per event), reports
+/// progress, persists how the run ended and tells the registry until it answers. Started again after a crash, or
+/// on another node after its node died, it recovers the request and resumes by itself. Idle for
+/// <see cref="IdleAfter"/> after its run, it asks to be stopped (and, sharded, is forgotten).
+/// </summary>
+public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
+{
+    public const string Region = "experiment";
+    public const string Dispatcher = "phyr-service-sim";
+    public const int BatchSize = 32;
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan IdleAfter = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the end of a run is told again until the registry answers (it may be moving).</summary>
+    public static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(5);
+
+    /// <summary>A message for the experiment <see cref="Id"/>: the registry routes it to the entity (its child or the shard region).</summary>
+    public interface IMessage
+    {
+        string Id { get; }
+    }
+
+    /// <summary>Run the experiment (the points not stored yet). Sent again while it runs: ignored; after it ended: the end is told again.</summary>
+    public sealed record RunExperiment(string Id, ExperimentRecord Record) : IMessage;
+
+    public sealed record CancelRun(string Id) : IMessage;
+
+    /// <summary>Answered with <see cref="Points"/>.</summary>
+    public sealed record GetPoints(string Id) : IMessage;
+
+    /// <summary>Every point stored or waiting to be, in index order.</summary>
+    public sealed record Points(IReadOnlyList<StoredPoint> All);
+
+    public sealed class Extractor() : HashCodeMessageExtractor(100)
+    {
+        public override string EntityId(object message) => message is IMessage m ? m.Id : "";
+    }
+
+    // What a run tells this actor is tagged with the run (its cancellation source): after a restart — the same
+    // actor reference, a new instance — what the old run still sends is recognised and dropped.
+    private sealed record Built(object Run, Experiment Experiment);
+    private sealed record BuildFailed(object Run, string Error);
+    private sealed record PointAnswered(object Run, StoredPoint Point, string? Node);
+    private sealed record RunDone(object Run, int Answered, bool Cancelled, string? Error);
+    private sealed record FlushTick;
+    private sealed record ReportTick;
+
+    private readonly string _id;
+    private readonly ExperimentCatalog _catalog;
+    private readonly ServiceOptions _options;
+    private readonly IActorRef? _registry;
+    private readonly IActorRef? _pointRegion;
+    private readonly bool _sharded;
+    private readonly string? _node;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly SortedDictionary<int, StoredPoint> _points = [];
+    private readonly List<StoredPoint> _pending = [];
+    private readonly SortedDictionary<string, int> _nodes = new(StringComparer.Ordinal);
+    private ExperimentRecord? _requested;
+    private ExperimentRegistry.MarkFinished? _ended;
+    private CancellationTokenSource? _cancel;
+    private Stopwatch _clock = new();
+    private bool _running;
+    private int _toRun, _ranNow;
+    private long _runs;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public override string PersistenceId => $"results-{_id}";
+
+    /// <param name="registry">Where progress and the end go: the registry's singleton proxy in a cluster; null alone (the parent is the registry).</param>
+    /// <param name="pointRegion">The sharded point region in a cluster (points run on every worker node); null: they run here.</param>
+    public ExperimentEntity(string id, ExperimentCatalog catalog, ServiceOptions options, IActorRef? registry = null, IActorRef? pointRegion = null,
+        bool sharded = false)
+    {
+        _id = id;
+        _catalog = catalog;
+        _options = options;
+        _registry = registry;
+        _pointRegion = pointRegion;
+        _sharded = sharded;
+        _node = sharded ? Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString() : null;
+        Recover<PointsStored>(e =>
+        {
+            foreach (var p in e.Points) Add(p);
+        });
+        Recover<RunEvent.Requested>(r => _requested = r.Experiment);
+        Recover<RunEvent.Ended>(e => _ended = new ExperimentRegistry.MarkFinished(_id, e.Status, e.PointsDone, e.Error, Nodes()));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            // Started again (a restart, or another node after this one's died): finish what was asked.
+            if (_ended is not null) Report();
+            else if (_requested is not null) Begin();
+        });
+
+        Command<RunExperiment>(r =>
+        {
+            if (_ended is not null) Report();
+            else if (_running) return;
+            else if (_requested is not null) Begin();
+            else Persist(new RunEvent.Requested(r.Record), e =>
+            {
+                _requested = e.Experiment;
+                Begin();
+            });
+        });
+        Command<CancelRun>(_ => _cancel?.Cancel());
+        Command<GetPoints>(_ => Sender.Tell(new Points([.. _points.Values])));
+        Command<Built>(b =>
+        {
+            if (Current(b.Run)) Run(b);
+        });
+        Command<BuildFailed>(f =>
+        {
+            if (Current(f.Run)) End(_cancel!.IsCancellationRequested ? ExperimentStatus.Cancelled : ExperimentStatus.Failed, _cancel.IsCancellationRequested ? null : f.Error);
+        });
+        Command<PointAnswered>(a =>
+        {
+            if (Current(a.Run)) Store(a);
+        });
+        Command<RunDone>(d =>
+        {
+            if (!Current(d.Run)) return;
+            _running = false;
+            // Cancelled only if points are missing and a cancel was asked for; missing points otherwise: failed.
+            if (d.Error is not null) End(ExperimentStatus.Failed, d.Error);
+            else if (d.Answered >= _toRun) End(ExperimentStatus.Completed, null);
+            else if (d.Cancelled) End(ExperimentStatus.Cancelled, null);
+            else End(ExperimentStatus.Failed, $"the run stopped with {_toRun - d.Answered} points unanswered");
+        });
+        Command<FlushTick>(_ => Write());
+        Command<ReportTick>(_ => Tell(_ended!));
+        // The registry has the end: nothing more to do here but answer reads, until idle.
+        Command<ExperimentRegistry.MarkFinished>(_ =>
+        {
+            Timers.Cancel("report");
+            Context.SetReceiveTimeout(IdleAfter);
+        });
+        Command<ReceiveTimeout>(_ =>
+        {
+            if (_running || _pending.Count > 0 || Timers.IsTimerActive("report")) return;
+            if (_sharded) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+            else Context.Parent.Tell(new ExperimentRegistry.ExperimentIdle(_id));
+        });
+    }
+
+    protected override void PreStart()
+    {
+        base.PreStart();
+        Context.SetReceiveTimeout(IdleAfter);
+    }
+
+    /// <summary>A run's ClusterRun that throws is stopped, not restarted (a restart would send every point again).</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    /// <summary>Stopped (the host stops, or the journal failed): the points running here stop too.</summary>
+    protected override void PostStop()
+    {
+        _cancel?.Cancel();
+        base.PostStop();
+    }
+
+    private void Tell(object message) => (_registry ?? Context.Parent).Tell(message);
+
+    /// <summary>Whether a message comes from the run in progress (not from one stopped by a restart).</summary>
+    private bool Current(object run) => _running && ReferenceEquals(run, _cancel);
+
+    /// <summary>Builds the experiment again from what was submitted (off the actor: it may be big).</summary>
+    private void Begin()
+    {
+        if (_running) return;
+        _running = true;
+        Context.SetReceiveTimeout(null); // never idle while a run may write here
+        _cancel = new CancellationTokenSource();
+        var (record, catalog, run) = (_requested!, _catalog, (object)_cancel);
+        // In a cluster, where it failed matters: a pfn file by bare name must be on every worker node.
+        var where = _node is null ? "" : $" (on {_node})";
+        Task.Run(() =>
+        {
+            try
+            {
+                return (object)new Built(run, catalog.Build(record.Source, record.ShippedName, record.Seed));
+            }
+            catch (Exception e)
+            {
+                return new BuildFailed(run, (e is SubmissionException s ? s.Message : $"could not prepare the run: {e.Message}") + where);
+            }
+        }).PipeTo(Self);
+    }
+
+    private void Run(Built b)
+    {
+        var record = _requested!;
+        var token = _cancel!.Token;
+        var pending = b.Experiment.Points.Where(p => !_points.ContainsKey(p.Index)).ToList();
+        // Everything stored already (a restart after the last point): complete. Cancelled while being built: never starts.
+        if (pending.Count == 0 || token.IsCancellationRequested)
+        {
+            End(pending.Count == 0 ? ExperimentStatus.Completed : ExperimentStatus.Cancelled, null);
+            return;
+        }
+        (_toRun, _ranNow) = (pending.Count, 0);
+        _clock = Stopwatch.StartNew();
+        _log.Info("Running {0} ({1}): {2} points, {3} stored already", _id, record.Name, b.Experiment.Points.Count, _points.Count);
+        Tell(new ExperimentRegistry.Progress(_id, _points.Count, null, Nodes(), _node));
+        var (self, tag) = (Self, b.Run);
+        Task<int> run;
+        if (_pointRegion is null)
+        {
+            var (todo, system, parallelism) = (b.Experiment with { Points = pending }, Context.System, _options.Parallelism);
+            run = Task.Run(async () => (await ExperimentRunner.RunAsync(todo, system, Dispatcher, parallelism,
+                (point, _) => self.Tell(new PointAnswered(tag, StoredPoints.From(point), null)), token).ConfigureAwait(false)).Count);
+        }
+        else
+        {
+            // Spread over the cluster's worker nodes; answers come here in order before the run's end does.
+            var all = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Action<PointWorker.Done> onPoint = d => self.Tell(new PointAnswered(tag, d.Point!, d.Node));
+            var (region, parallelism) = (_pointRegion, _options.Parallelism);
+            Context.ActorOf(Props.Create(() => new ClusterRun(_id, record, pending, region, parallelism, onPoint, all, token)), $"run-{++_runs}");
+            run = all.Task;
+        }
+        run.ContinueWith(x => x.IsCompletedSuccessfully ? new RunDone(tag, x.Result, token.IsCancellationRequested, null)
+            : new RunDone(tag, 0, false, x.Exception?.GetBaseException().Message ?? "the run failed"), TaskScheduler.Default).PipeTo(self);
+    }
+
+    private void Store(PointAnswered a)
+    {
+        var point = a.Node is null ? a.Point : a.Point with { Node = a.Node };
+        if (!Add(point)) return; // ran twice (resent, or after a restart): the stored one stands
+        _pending.Add(point);
+        if (_pending.Count >= BatchSize) Write();
+        else if (!Timers.IsTimerActive("flush")) Timers.StartSingleTimer("flush", new FlushTick(), FlushInterval);
+        _ranNow++;
+        var eta = _clock.Elapsed.TotalSeconds / _ranNow * (_toRun - _ranNow);
+        Tell(new ExperimentRegistry.Progress(_id, _points.Count, Math.Round(Math.Max(0, eta), 1), Nodes(), _node));
+    }
+
+    /// <summary>Keeps a point (the first of an index stands) and counts it for the node that ran it.</summary>
+    private bool Add(StoredPoint p)
+    {
+        if (!_points.TryAdd(p.Index, p)) return false;
+        if (p.Node is not null) _nodes[p.Node] = _nodes.GetValueOrDefault(p.Node) + 1;
+        return true;
+    }
+
+    /// <summary>In a cluster, the stored points per node that ran them (so far, over every run of this experiment).</summary>
+    private SortedDictionary<string, int>? Nodes() => _sharded ? new SortedDictionary<string, int>(_nodes, StringComparer.Ordinal) : null;
+
+    /// <summary>Everything stored before the end is: a finished experiment's results are all in the journal.</summary>
+    private void End(ExperimentStatus status, string? error)
+    {
+        _running = false;
+        _cancel?.Dispose();
+        _cancel = null;
+        Write();
+        Persist(new RunEvent.Ended(status, _points.Count, error), e =>
+        {
+            _ended = new ExperimentRegistry.MarkFinished(_id, e.Status, e.PointsDone, e.Error, Nodes());
+            Report();
+        });
+    }
+
+    /// <summary>Tells the registry how the run ended, again every <see cref="ReportEvery"/> until it answers.</summary>
+    private void Report()
+    {
+        Tell(_ended!);
+        Timers.StartPeriodicTimer("report", new ReportTick(), ReportEvery);
+    }
+
+    private void Write()
+    {
+        Timers.Cancel("flush");
+        if (_pending.Count == 0) return;
+        var batch = new PointsStored([.. _pending]);
+        _pending.Clear();
+        Persist(batch, _ => { });
+    }
+}

@@ -1,0 +1,223 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Phyr.Domain.Results;
+using Phyr.Domain.Service;
+using Phyr.Host.Service.Actors;
+
+namespace Phyr.Host.Service.Api;
+
+/// <summary>
+/// The HTTP API. Experiments: submit (202 + id; 400 naming the field; 429 when the queue is full), list, get
+/// (status, progress, ETA), results (JSON, CSV, report.md), plots (PNG), cancel. Plus /healthz and
+/// /openapi.json. Every response body is JSON except the result files themselves.
+/// </summary>
+public static partial class ServeApi
+{
+    [GeneratedRegex("^e[0-9]{6}$")]
+    private static partial Regex IdPattern();
+
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+
+    public static void Map(WebApplication app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapPost("/experiments", Submit).WithSummary("Submit an experiment: its text (text/plain, the config/experiments format), " +
+                                                        "or JSON {\"experiment\": NAME} / {\"conf\": TEXT}, with an optional seed");
+        api.MapGet("/experiments", List).WithSummary("Every experiment, oldest first");
+        api.MapGet("/experiments/{id}", Get).WithSummary("One experiment: status, progress, ETA");
+        api.MapGet("/experiments/{id}/results.json", (string id, HttpContext c) => File(id, c, "results.json"));
+        api.MapGet("/experiments/{id}/results.csv", (string id, HttpContext c) => File(id, c, "results.csv"));
+        api.MapGet("/experiments/{id}/report.md", (string id, HttpContext c) => File(id, c, "report.md"));
+        api.MapGet("/experiments/{id}/plots", Plots).WithSummary("The plots drawn from the points stored so far");
+        api.MapGet("/experiments/{id}/plots/{file}", Plot).WithSummary("One plot (PNG)");
+        api.MapPost("/experiments/{id}/cancel", Cancel).WithSummary("Cancel a queued or running experiment (its finished points are kept)");
+        api.MapGet("/shipped", (ExperimentCatalog catalog) => Results.Ok(new { experiments = catalog.ShippedExperiments }))
+            .WithSummary("The shipped experiments, by name");
+        api.MapGet("/metrics", () => Results.Ok(new
+        {
+            metrics = Metric.All.Concat(Metric.Layout).Select(m => new { name = m.Name, unit = m.Unit, meaning = m.Meaning }),
+            dashboard = Metric.DashboardColumns.Select(m => m.Name),
+        })).WithSummary("The metric catalogue: every metric's name, unit and meaning, and the ones the dashboard tabulates");
+        app.MapGet("/healthz", Health).WithSummary("200 when the registry (and so the database) answers");
+    }
+
+    private static IResult Problem(int status, string error, string? field = null) =>
+        Results.Json(field is null ? new { error } : (object)new { error, field }, statusCode: status);
+
+    private static async Task<IResult> Submit(HttpContext c, ActorRegistry actors, ExperimentCatalog catalog)
+    {
+        string body;
+        try
+        {
+            using var reader = new StreamReader(c.Request.Body, Encoding.UTF8);
+            body = await reader.ReadToEndAsync(c.RequestAborted);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problem(413, "the request body is larger than the limit (MaxRequestBytes)");
+        }
+        string source;
+        var shipped = false;
+        var seedText = c.Request.Query["seed"].ToString();
+        if (c.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(body);
+                var root = doc.RootElement;
+                if (root.ValueKind != JsonValueKind.Object) return Problem(400, "the body must be a JSON object", "body");
+                foreach (var p in root.EnumerateObject())
+                    if (p.Name is not ("experiment" or "conf" or "seed"))
+                        return Problem(400, $"unknown field '{p.Name}' (known: experiment, conf, seed)", p.Name);
+                var hasName = root.TryGetProperty("experiment", out var name);
+                var hasConf = root.TryGetProperty("conf", out var conf);
+                if (hasName == hasConf) return Problem(400, "give exactly one of 'experiment' (a shipped experiment's name) and 'conf' (an experiment's text)", "experiment");
+                if ((hasName ? name : conf).ValueKind != JsonValueKind.String)
+                    return Problem(400, "must be a string", hasName ? "experiment" : "conf");
+                source = (hasName ? name : conf).GetString()!;
+                shipped = hasName;
+                if (root.TryGetProperty("seed", out var seed))
+                    seedText = seed.ValueKind == JsonValueKind.Number ? seed.GetRawText() : seed.ValueKind == JsonValueKind.String ? seed.GetString()! : "?";
+            }
+            catch (JsonException e)
+            {
+                return Problem(400, $"not valid JSON: {e.Message}", "body");
+            }
+        }
+        else source = body;
+        if (string.IsNullOrWhiteSpace(source)) return Problem(400, "the experiment is empty", shipped ? "experiment" : "conf");
+        var seedValue = 1UL;
+        if (seedText.Length > 0 && !ulong.TryParse(seedText, NumberStyles.None, CultureInfo.InvariantCulture, out seedValue))
+            return Problem(400, $"'{seedText}' is not a whole number from 0 to {ulong.MaxValue}", "seed");
+
+        Phyr.Domain.Experiments.Experiment experiment;
+        try
+        {
+            experiment = catalog.Build(source, shipped, seedValue);
+        }
+        catch (SubmissionException e)
+        {
+            return Problem(400, e.Problem, e.Field);
+        }
+        var registry = await actors.GetAsync<ExperimentRegistry>();
+        var reply = await registry.Ask<object>(new ExperimentRegistry.Submit(experiment.Name, seedValue, source, shipped, experiment.Points.Count), AskTimeout);
+        switch (reply)
+        {
+            case ExperimentRegistry.Accepted a:
+                return Results.Accepted($"/api/experiments/{a.Id}",
+                    new { id = a.Id, name = experiment.Name, status = "queued", points_total = experiment.Points.Count, skipped = experiment.Skipped.Count });
+            case ExperimentRegistry.QueueFull q:
+                c.Response.Headers.RetryAfter = "30";
+                return Problem(429, $"the queue is full ({q.Limit} experiments waiting); try again later");
+            default:
+                return Problem(500, $"unexpected reply {reply.GetType().Name}");
+        }
+    }
+
+    private static object Json(ExperimentRegistry.View v) => new
+    {
+        id = v.Record.Id,
+        name = v.Record.Name,
+        status = v.Record.Status.Name(),
+        seed = v.Record.Seed,
+        points_done = v.PointsDone,
+        points_total = v.Record.PointsTotal,
+        eta_s = v.EtaSeconds,
+        submitted_at = v.Record.SubmittedAt,
+        started_at = v.Record.StartedAt,
+        finished_at = v.Record.FinishedAt,
+        starts = v.Record.Starts,
+        nodes = v.Nodes,
+        runs_on = v.RunsOn,
+        error = v.Record.Error,
+        source = v.Record.ShippedName ? null : v.Record.Source,
+        shipped = v.Record.ShippedName ? v.Record.Source : null,
+    };
+
+    private static async Task<IResult> List(ActorRegistry actors)
+    {
+        var registry = await actors.GetAsync<ExperimentRegistry>();
+        var views = await registry.Ask<ExperimentRegistry.Views>(new ExperimentRegistry.List(), AskTimeout);
+        return Results.Ok(views.All.Select(Json));
+    }
+
+    private static async Task<(ExperimentRegistry.View? View, IResult? Error)> Find(ActorRegistry actors, string id)
+    {
+        if (!IdPattern().IsMatch(id)) return (null, Problem(404, $"no experiment '{id}'", "id"));
+        var registry = await actors.GetAsync<ExperimentRegistry>();
+        var reply = await registry.Ask<object>(new ExperimentRegistry.Get(id), AskTimeout);
+        return reply is ExperimentRegistry.View v ? (v, null) : (null, Problem(404, $"no experiment '{id}'", "id"));
+    }
+
+    private static async Task<IResult> Get(string id, ActorRegistry actors)
+    {
+        var (view, error) = await Find(actors, id);
+        return error ?? Results.Ok(Json(view!));
+    }
+
+    private static async Task<IResult> File(string id, HttpContext c, string file)
+    {
+        var actors = c.RequestServices.GetRequiredService<ActorRegistry>();
+        var files = c.RequestServices.GetRequiredService<ResultFiles>();
+        var (view, error) = await Find(actors, id);
+        if (error is not null) return error;
+        var set = await files.LoadAsync(await actors.GetAsync<ExperimentRegistry>(), view!.Record);
+        return file switch
+        {
+            "results.json" => Results.Text(files.Json(set), "application/json", Encoding.UTF8),
+            "results.csv" => Results.Text(files.Csv(set), "text/csv", Encoding.UTF8),
+            _ => Results.Text(files.Report(id, set), "text/markdown", Encoding.UTF8),
+        };
+    }
+
+    private static async Task<IResult> Plots(string id, ActorRegistry actors, ResultFiles files)
+    {
+        var (view, error) = await Find(actors, id);
+        if (error is not null) return error;
+        var set = await files.LoadAsync(await actors.GetAsync<ExperimentRegistry>(), view!.Record);
+        return Results.Ok(files.Plots(id, set).Select(p => new { file = p.File, title = p.Title, url = $"/api/experiments/{id}/plots/{p.File}" }));
+    }
+
+    private static async Task<IResult> Plot(string id, string file, ActorRegistry actors, ResultFiles files)
+    {
+        var (view, error) = await Find(actors, id);
+        if (error is not null) return error;
+        var set = await files.LoadAsync(await actors.GetAsync<ExperimentRegistry>(), view!.Record);
+        var bytes = files.PlotBytes(id, set, file);
+        return bytes is null ? Problem(404, $"no plot '{file}' (see /api/experiments/{id}/plots)", "file") : Results.Bytes(bytes, "image/png");
+    }
+
+    private static async Task<IResult> Cancel(string id, ActorRegistry actors)
+    {
+        if (!IdPattern().IsMatch(id)) return Problem(404, $"no experiment '{id}'", "id");
+        var registry = await actors.GetAsync<ExperimentRegistry>();
+        return await registry.Ask<object>(new ExperimentRegistry.Cancel(id), AskTimeout) switch
+        {
+            ExperimentRegistry.CancelRequested => Results.Accepted($"/api/experiments/{id}", new { id, status = "cancelling" }),
+            ExperimentRegistry.AlreadyFinished f => Problem(409, $"{id} has already {f.Status.Name()}", "id"),
+            _ => Problem(404, $"no experiment '{id}'", "id"),
+        };
+    }
+
+    private static async Task<IResult> Health(ActorRegistry actors, ServiceOptions options)
+    {
+        try
+        {
+            var registry = await actors.GetAsync<ExperimentRegistry>();
+            var all = await registry.Ask<ExperimentRegistry.Views>(new ExperimentRegistry.List(), TimeSpan.FromSeconds(5));
+            return Results.Ok(new { status = "ok", persistence = options.Provider.ToString().ToLowerInvariant(), experiments = all.All.Count });
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            return Problem(503, "the registry does not answer (is the database reachable?)");
+        }
+    }
+}
