@@ -100,9 +100,12 @@ public class ClusterTests() : TempDirectory("phyr-cluster")
         {
             await WaitForMembers(a, 2);
             // An experiment is an entity on whichever worker its shard lives: take one that runs on b (cancelling
-            // those that landed on a), so that b's leaving moves the experiment itself, not only points.
+            // those that landed on a), so that b's leaving moves the experiment itself, not only points. New shards go to
+            // the region with the fewest, but only once b's region has registered with the coordinator, which on a loaded
+            // machine can take a while after b is up: keep trying until then, not a fixed number of times.
             id = "";
-            for (var attempt = 0; attempt < 8 && id == ""; attempt++)
+            var until = DateTime.UtcNow.AddSeconds(120);
+            while (id == "" && DateTime.UtcNow < until)
             {
                 var candidate = await a.Submit(TestExperiments.Long);
                 var running = await a.WaitFor($"/api/experiments/{candidate}", e => e.TryGetProperty("runs_on", out var r) && r.ValueKind == JsonValueKind.String,
