@@ -23,7 +23,6 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
 {
     public const string Region = "experiment";
     public const string Dispatcher = "phyr-service-sim";
-    public const int BatchSize = 32;
     public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan IdleAfter = TimeSpan.FromMinutes(5);
 
@@ -69,15 +68,11 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
     private readonly bool _sharded;
     private readonly string? _node;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly SortedDictionary<int, StoredPoint> _points = [];
-    private readonly List<StoredPoint> _pending = [];
-    private readonly SortedDictionary<string, int> _nodes = new(StringComparer.Ordinal);
-    private ExperimentRecord? _requested;
-    private ExperimentRegistry.MarkFinished? _ended;
+    private ExperimentLifecycle _state = ExperimentLifecycle.Empty;
+
+    // What this incarnation's run needs besides its state: the cancellation of the run (also its tag), the clock of its ETA.
     private CancellationTokenSource? _cancel;
     private Stopwatch _clock = new();
-    private bool _running;
-    private int _toRun, _ranNow;
     private long _runs;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -96,39 +91,21 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
         _pointRegion = pointRegion;
         _sharded = sharded;
         _node = sharded ? Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString() : null;
-        Recover<PointsStored>(e =>
-        {
-            foreach (var p in e.Points) Add(p);
-        });
-        Recover<RunEvent.Requested>(r => _requested = r.Experiment);
-        Recover<RunEvent.Ended>(e => _ended = new ExperimentRegistry.MarkFinished(_id, e.Status, e.PointsDone, e.Error, Nodes()));
-        Recover<RecoveryCompleted>(_ =>
-        {
-            // Started again (a restart, or another node after this one's died): finish what was asked.
-            if (_ended is not null) Report();
-            else if (_requested is not null) Begin();
-        });
+        Recover<RunEvent>(e => _state = _state.Apply(e));
+        Recover<PointsStored>(e => _state = _state.Apply(e));
+        // Started again (a restart, or another node after this one's died): finish what was asked.
+        Recover<RecoveryCompleted>(_ => Act(_state.Decide(recovered: true), null));
 
-        Command<RunExperiment>(r =>
-        {
-            if (_ended is not null) Report();
-            else if (_running) return;
-            else if (_requested is not null) Begin();
-            else Persist(new RunEvent.Requested(r.Record), e =>
-            {
-                _requested = e.Experiment;
-                Begin();
-            });
-        });
+        Command<RunExperiment>(r => Act(_state.Decide(), r.Record));
         Command<CancelRun>(_ => _cancel?.Cancel());
-        Command<GetPoints>(_ => Sender.Tell(new Points([.. _points.Values])));
+        Command<GetPoints>(_ => Sender.Tell(new Points([.. _state.Points.Values])));
         Command<Built>(b =>
         {
             if (Current(b.Run)) Run(b);
         });
         Command<BuildFailed>(f =>
         {
-            if (Current(f.Run)) End(_cancel!.IsCancellationRequested ? ExperimentStatus.Cancelled : ExperimentStatus.Failed, _cancel.IsCancellationRequested ? null : f.Error);
+            if (Current(f.Run)) Finish(_cancel!.IsCancellationRequested ? _state.End(ExperimentStatus.Cancelled, null) : _state.End(ExperimentStatus.Failed, f.Error));
         });
         Command<PointAnswered>(a =>
         {
@@ -136,16 +113,11 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
         });
         Command<RunDone>(d =>
         {
-            if (!Current(d.Run)) return;
-            _running = false;
             // Cancelled only if points are missing and a cancel was asked for; missing points otherwise: failed.
-            if (d.Error is not null) End(ExperimentStatus.Failed, d.Error);
-            else if (d.Answered >= _toRun) End(ExperimentStatus.Completed, null);
-            else if (d.Cancelled) End(ExperimentStatus.Cancelled, null);
-            else End(ExperimentStatus.Failed, $"the run stopped with {_toRun - d.Answered} points unanswered");
+            if (Current(d.Run)) Finish(_state.Outcome(d.Answered, d.Cancelled, d.Error));
         });
         Command<FlushTick>(_ => Write());
-        Command<ReportTick>(_ => Tell(_ended!));
+        Command<ReportTick>(_ => Tell(EndMessage()));
         // The registry has the end: nothing more to do here but answer reads, until idle.
         Command<ExperimentRegistry.MarkFinished>(_ =>
         {
@@ -154,7 +126,7 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
         });
         Command<ReceiveTimeout>(_ =>
         {
-            if (_running || _pending.Count > 0 || Timers.IsTimerActive("report")) return;
+            if (_state.Running is not null || Timers.IsTimerActive("report")) return;
             if (_sharded) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
             else Context.Parent.Tell(new ExperimentRegistry.ExperimentIdle(_id));
         });
@@ -178,17 +150,37 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
 
     private void Tell(object message) => (_registry ?? Context.Parent).Tell(message);
 
+    /// <summary>Does what the lifecycle decided (<paramref name="record"/>: what a first request submitted).</summary>
+    private void Act(RunDecision decision, ExperimentRecord? record)
+    {
+        switch (decision)
+        {
+            case RunDecision.TellEnd:
+                Report();
+                break;
+            case RunDecision.Resume:
+                Begin();
+                break;
+            case RunDecision.Request:
+                Persist(new RunEvent.Requested(record!), e =>
+                {
+                    _state = _state.Apply(e);
+                    Begin();
+                });
+                break;
+        }
+    }
+
     /// <summary>Whether a message comes from the run in progress (not from one stopped by a restart).</summary>
-    private bool Current(object run) => _running && ReferenceEquals(run, _cancel);
+    private bool Current(object run) => _state.Running is not null && ReferenceEquals(run, _cancel);
 
     /// <summary>Builds the experiment again from what was submitted (off the actor: it may be big).</summary>
     private void Begin()
     {
-        if (_running) return;
-        _running = true;
+        _state = _state.Begin();
         Context.SetReceiveTimeout(null); // never idle while a run may write here
         _cancel = new CancellationTokenSource();
-        var (record, catalog, run) = (_requested!, _catalog, (object)_cancel);
+        var (record, catalog, run) = (_state.Requested!, _catalog, (object)_cancel);
         // In a cluster, where it failed matters: a pfn file by bare name must be on every worker node.
         var where = _node is null ? "" : $" (on {_node})";
         Task.Run(() =>
@@ -206,19 +198,19 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
 
     private void Run(Built b)
     {
-        var record = _requested!;
+        var record = _state.Requested!;
         var token = _cancel!.Token;
-        var pending = b.Experiment.Points.Where(p => !_points.ContainsKey(p.Index)).ToList();
+        var pending = b.Experiment.Points.Where(p => !_state.Points.ContainsKey(p.Index)).ToList();
         // Everything stored already (a restart after the last point): complete. Cancelled while being built: never starts.
         if (pending.Count == 0 || token.IsCancellationRequested)
         {
-            End(pending.Count == 0 ? ExperimentStatus.Completed : ExperimentStatus.Cancelled, null);
+            Finish(_state.End(pending.Count == 0 ? ExperimentStatus.Completed : ExperimentStatus.Cancelled, null));
             return;
         }
-        (_toRun, _ranNow) = (pending.Count, 0);
+        _state = _state.Started(pending.Count);
         _clock = Stopwatch.StartNew();
-        _log.Info("Running {0} ({1}): {2} points, {3} stored already", _id, record.Name, b.Experiment.Points.Count, _points.Count);
-        Tell(new ExperimentRegistry.Progress(_id, _points.Count, null, Nodes(), _node));
+        _log.Info("Running {0} ({1}): {2} points, {3} stored already", _id, record.Name, b.Experiment.Points.Count, _state.Points.Count);
+        Tell(new ExperimentRegistry.Progress(_id, _state.Points.Count, null, Nodes(), _node));
         var (self, tag) = (Self, b.Run);
         Task<int> run;
         if (_pointRegion is null)
@@ -242,54 +234,46 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
 
     private void Store(PointAnswered a)
     {
-        var point = a.Node is null ? a.Point : a.Point with { Node = a.Node };
-        if (!Add(point)) return; // ran twice (resent, or after a restart): the stored one stands
-        _pending.Add(point);
-        if (_pending.Count >= BatchSize) Write();
+        (_state, var kept) = _state.Answered(a.Node is null ? a.Point : a.Point with { Node = a.Node });
+        if (!kept) return; // ran twice (resent, or after a restart): the stored one stands
+        if (_state.BatchFull) Write();
         else if (!Timers.IsTimerActive("flush")) Timers.StartSingleTimer("flush", new FlushTick(), FlushInterval);
-        _ranNow++;
-        var eta = _clock.Elapsed.TotalSeconds / _ranNow * (_toRun - _ranNow);
-        Tell(new ExperimentRegistry.Progress(_id, _points.Count, Math.Round(Math.Max(0, eta), 1), Nodes(), _node));
-    }
-
-    /// <summary>Keeps a point (the first of an index stands) and counts it for the node that ran it.</summary>
-    private bool Add(StoredPoint p)
-    {
-        if (!_points.TryAdd(p.Index, p)) return false;
-        if (p.Node is not null) _nodes[p.Node] = _nodes.GetValueOrDefault(p.Node) + 1;
-        return true;
+        var run = _state.Running!;
+        var eta = _clock.Elapsed.TotalSeconds / run.RanNow * (run.ToRun - run.RanNow);
+        Tell(new ExperimentRegistry.Progress(_id, _state.Points.Count, Math.Round(Math.Max(0, eta), 1), Nodes(), _node));
     }
 
     /// <summary>In a cluster, the stored points per node that ran them (so far, over every run of this experiment).</summary>
-    private SortedDictionary<string, int>? Nodes() => _sharded ? new SortedDictionary<string, int>(_nodes, StringComparer.Ordinal) : null;
+    private SortedDictionary<string, int>? Nodes() => _sharded ? new SortedDictionary<string, int>(_state.Nodes, StringComparer.Ordinal) : null;
 
     /// <summary>Everything stored before the end is: a finished experiment's results are all in the journal.</summary>
-    private void End(ExperimentStatus status, string? error)
+    private void Finish(RunEvent.Ended ended)
     {
-        _running = false;
         _cancel?.Dispose();
         _cancel = null;
         Write();
-        Persist(new RunEvent.Ended(status, _points.Count, error), e =>
+        _state = _state with { Running = null };
+        Persist(ended, e =>
         {
-            _ended = new ExperimentRegistry.MarkFinished(_id, e.Status, e.PointsDone, e.Error, Nodes());
+            _state = _state.Apply(e);
             Report();
         });
     }
 
+    private ExperimentRegistry.MarkFinished EndMessage() =>
+        new(_id, _state.Ended!.Status, _state.Ended.PointsDone, _state.Ended.Error, Nodes());
+
     /// <summary>Tells the registry how the run ended, again every <see cref="ReportEvery"/> until it answers.</summary>
     private void Report()
     {
-        Tell(_ended!);
+        Tell(EndMessage());
         Timers.StartPeriodicTimer("report", new ReportTick(), ReportEvery);
     }
 
     private void Write()
     {
         Timers.Cancel("flush");
-        if (_pending.Count == 0) return;
-        var batch = new PointsStored([.. _pending]);
-        _pending.Clear();
-        Persist(batch, _ => { });
+        (_state, var batch) = _state.TakePending();
+        if (batch is not null) Persist(batch, _ => { });
     }
 }
