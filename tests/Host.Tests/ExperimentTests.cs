@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Phyr.Tests.Shared;
+using Phyr.Domain.Results;
 
 namespace Phyr.Host.Tests;
 
@@ -41,14 +42,14 @@ public class ExperimentTests : IDisposable
         var two = CliRunner.Run("run", exp, "--out", Path.Combine(_dir, "two"), "--parallelism", "2");
         Assert.Equal(0, one.ExitCode);
         Assert.Equal(0, two.ExitCode);
-        Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "one", "results.json"))), ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "two", "results.json"))));
+        Assert.Equal(TestResults.WithoutHost(File.ReadAllText(Path.Combine(_dir, "one", "results.json"))), TestResults.WithoutHost(File.ReadAllText(Path.Combine(_dir, "two", "results.json"))));
         Assert.Equal(File.ReadAllText(Path.Combine(_dir, "one", "results.csv")), File.ReadAllText(Path.Combine(_dir, "two", "results.csv")));
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "one", "results.json")));
         var points = doc.RootElement.GetProperty("points").EnumerateArray().ToList();
         Assert.Equal(8, points.Count);                                   // 2 x 2 axes x 2 repetitions
         Assert.Equal(8, doc.RootElement.GetProperty("points_done").GetInt32());
         // 4 MiB, no two frames contiguous: 1024 phyrs; batch 16 takes 64 calls per CPU, 512 takes 2.
-        Assert.Equal(64, points[0].GetProperty("metrics").GetProperty("gup_calls").GetDouble());
+        Assert.Equal(64, points[0].GetProperty("metrics").GetProperty(Metric.GupCalls.Name).GetDouble());
         Assert.NotEqual(points[0].GetProperty("seed").GetUInt64(), points[1].GetProperty("seed").GetUInt64()); // repetitions differ
         Assert.Contains("[8/8]", one.Stderr);
         var report = File.ReadAllText(Path.Combine(_dir, "one", "report.md"));
@@ -150,7 +151,7 @@ public class ExperimentTests : IDisposable
         Assert.Equal("pin_user_pages", points[0].GetProperty("axes").GetProperty("gup.call").GetString());
         Assert.Equal("get_user_phyrs", points[2].GetProperty("axes").GetProperty("gup.call").GetString());
         // 4 MiB with no two frames contiguous is 1024 ranges; the default (0.5) merges some.
-        double Entries(int i) => points[i].GetProperty("metrics").GetProperty("output_entries").GetDouble();
+        double Entries(int i) => points[i].GetProperty("metrics").GetProperty(Metric.OutputEntries.Name).GetDouble();
         Assert.Equal(1024, Entries(2));
         Assert.True(Entries(3) < 1024, $"default fragmentation gave {Entries(3)} phyrs");
         var report = File.ReadAllText(Path.Combine(outDir, "report.md"));
@@ -206,11 +207,11 @@ public class ExperimentTests : IDisposable
         var points = Points(outDir).GetProperty("points").EnumerateArray().ToList();
         double M(int i, string m) => points[i].GetProperty("metrics").GetProperty(m).GetDouble();
         // Points: 16 x 1 CPU, 16 x 2, unlimited x 1, unlimited x 2.
-        Assert.Equal(64, M(0, "gup_calls"));
-        Assert.Equal(1, M(2, "gup_calls"));
-        Assert.Equal(2, M(3, "gup_calls"));
+        Assert.Equal(64, M(0, Metric.GupCalls.Name));
+        Assert.Equal(1, M(2, Metric.GupCalls.Name));
+        Assert.Equal(2, M(3, Metric.GupCalls.Name));
         // The array of an unlimited call holds what it returned: 1024 phyrs of 16 bytes, not 2^31 entries.
-        Assert.Equal(1024 * 16, M(2, "descriptor_bytes_peak"));
+        Assert.Equal(1024 * 16, M(2, Metric.DescriptorBytesPeak.Name));
         Assert.True(File.Exists(Path.Combine(outDir, "sim-time-vs-batch.png")));
     }
 
@@ -226,12 +227,12 @@ public class ExperimentTests : IDisposable
         Assert.Equal(0, r.ExitCode);
         var points = Points(outDir).GetProperty("points").EnumerateArray().ToList();
         double M(int i, string m) => points[i].GetProperty("metrics").GetProperty(m).GetDouble();
-        Assert.Equal(2, M(0, "layout_ranges"));
-        Assert.Equal(2 * 16, M(0, "format_bytes_phyr"));        // struct phyr {addr, len}
-        Assert.Equal(8 * 8, M(0, "format_bytes_page_array"));  // a pointer per page
-        Assert.Equal(2 * 8, M(0, "format_bytes_power_of_two")); // two naturally aligned 4-page blocks (100 and 200 are multiples of 4)
-        Assert.Equal(8, M(1, "layout_ranges"));
-        Assert.Equal(8 * 16, M(1, "format_bytes_phyr"));
+        Assert.Equal(2, M(0, Metric.LayoutRanges.Name));
+        Assert.Equal(2 * 16, M(0, Metric.FormatBytes("phyr").Name));        // struct phyr {addr, len}
+        Assert.Equal(8 * 8, M(0, Metric.FormatBytes("page-array").Name));  // a pointer per page
+        Assert.Equal(2 * 8, M(0, Metric.FormatBytes("power-of-two").Name)); // two naturally aligned 4-page blocks (100 and 200 are multiples of 4)
+        Assert.Equal(8, M(1, Metric.LayoutRanges.Name));
+        Assert.Equal(8 * 16, M(1, Metric.FormatBytes("phyr").Name));
         var report = File.ReadAllText(Path.Combine(outDir, "report.md"));
         Assert.Contains("| layout_ranges | page-array | scatterlist |", report);
         Assert.Contains("Smallest description:", report);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Phyr.Domain.Results;
 
 namespace Phyr.Host.Tests;
 
@@ -41,10 +42,10 @@ public class RunCommandTests : IDisposable
         Assert.Equal(WithoutHost("a"), WithoutHost("b"));
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "a", "results.json")));
         var metrics = json.RootElement.GetProperty("metrics");
-        foreach (var key in new[] { "sim_time_ns", "pages_pinned", "gup_calls", "pagetable_walks", "ptl_acquisitions", "ptl_contended",
-                     "ptl_wait_ns_p99", "mmap_lock_wait_ns_p99", "cacheline_transfers", "descriptor_bytes_peak", "invariant_violations" })
+        foreach (var key in new[] { Metric.SimTimeNs.Name, Metric.PagesPinned.Name, Metric.GupCalls.Name, Metric.PagetableWalks.Name, Metric.PtlAcquisitions.Name, Metric.PtlContended.Name,
+                     Metric.PtlWaitNsP99.Name, Metric.MmapLockWaitNsP99.Name, Metric.CachelineTransfers.Name, Metric.DescriptorBytesPeak.Name, Metric.InvariantViolations.Name })
             Assert.True(metrics.TryGetProperty(key, out _), key);
-        Assert.Equal(2 * 2048, metrics.GetProperty("pages_pinned").GetDouble());
+        Assert.Equal(2 * 2048, metrics.GetProperty(Metric.PagesPinned.Name).GetDouble());
         Assert.True(json.RootElement.GetProperty("host").GetProperty("wall_time_s").GetDouble() >= 0);
     }
 
@@ -77,6 +78,8 @@ public class RunCommandTests : IDisposable
     [InlineData("nvme.queue-depth = 4\n", ":1: nvme.queue-depth: only applies with device = nvme")]
     [InlineData("device = nvme\nregion = 1G\n", ":2: region: is io-size x queue-depth with device = nvme")]
     [InlineData("device = nvme\nnvme.io-size = 1000\n", ":2: nvme.io-size: must be a multiple of 4K")]
+    [InlineData("backing = thp\nregion = 2M\nlayout.pfns = frames.pfn\n", ":3: layout.pfns: gives 4 KiB frames: use it with backing = anon-4k")]
+    [InlineData("features.hugetlb-head-refcount = sometimes\n", ":1: features.hugetlb-head-refcount: 'sometimes' is not true or false")]
     public void Bad_scenario_files_name_the_line_and_key_and_exit_2(string body, string expected)
     {
         var file = Scenario(body);

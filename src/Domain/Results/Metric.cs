@@ -70,14 +70,17 @@ public sealed record Metric(string Name, string Unit, string Meaning, string? La
     /// <summary>With layout.describe: the physical ranges of CPU 0's region as the run left it.</summary>
     public static readonly Metric LayoutRanges = new("layout_ranges", "ranges", "with layout.describe: physically contiguous ranges of CPU 0's region");
 
-    /// <summary>The prefix of the per-format metrics (<see cref="FormatBytes"/>).</summary>
+    /// <summary>The prefix of the per-format metrics (<see cref="FormatBytes(DescriptorFormat)"/>).</summary>
     public const string FormatBytesPrefix = "format_bytes_";
 
     /// <summary>With layout.describe: bytes <paramref name="format"/> needs to describe CPU 0's region (the device's max segment applies).</summary>
     public static Metric FormatBytes(DescriptorFormat format) =>
         new(FormatBytesPrefix + format.Name.Replace('-', '_'), "bytes", $"with layout.describe: bytes of the {format.Name} description of CPU 0's region");
 
-    /// <summary>The descriptor format a <see cref="FormatBytes"/> metric name is about ("page-array"), or null.</summary>
+    /// <summary>The bytes metric of the format named <paramref name="format"/> ("phyr", "page-array", ...).</summary>
+    public static Metric FormatBytes(string format) => FormatBytes(DescriptorFormat.Get(format));
+
+    /// <summary>The descriptor format a <see cref="FormatBytes(DescriptorFormat)"/> metric name is about ("page-array"), or null.</summary>
     public static string? FormatOf(string metricName) =>
         metricName.StartsWith(FormatBytesPrefix, StringComparison.Ordinal) ? metricName[FormatBytesPrefix.Length..].Replace('_', '-') : null;
 

@@ -55,8 +55,8 @@ public static class ExperimentFindings
         string Tied(PointResult p, double best) => string.Join(" = ", formats.Where(f => p.Result[f] == best).Select(Name));
         yield return "Smallest description: " + Tally(p => Tied(p, formats.Min(f => p.Result[f]))) + ".";
         yield return "Largest description: " + Tally(p => Tied(p, formats.Max(f => p.Result[f]))) + ".";
-        var sg = Metric.FormatBytes(DescriptorFormat.Get(SgTable.FormatName)).Name;
-        foreach (var f in new[] { PhyrArray.FormatName, PackedPhyrList.FormatName }.Select(n => Metric.FormatBytes(DescriptorFormat.Get(n)).Name))
+        var sg = Metric.FormatBytes(SgTable.FormatName).Name;
+        foreach (var f in new[] { PhyrArray.FormatName, PackedPhyrList.FormatName }.Select(n => Metric.FormatBytes(n).Name))
         {
             if (!formats.Contains(f) || !formats.Contains(sg)) continue;
             var ratios = done.Where(p => p.Result[sg] > 0).Select(p => p.Result[f] / p.Result[sg]).ToList();

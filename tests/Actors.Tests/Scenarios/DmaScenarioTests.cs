@@ -3,6 +3,7 @@ using Phyr.Actors.Testing;
 using Phyr.Domain.Dma;
 using Phyr.Domain.Mm;
 using Phyr.Domain.Scenarios;
+using Phyr.Domain.Results;
 
 namespace Phyr.Actors.Tests.Scenarios;
 
@@ -30,43 +31,43 @@ public class DmaScenarioTests : EngineTestKit
     {
         var r = Run(Rdma(strategy, IommuMode.Strict));
         Assert.Empty(r.Errors);
-        Assert.Equal(1, r["dma_segments"]);
-        Assert.Equal(1024, r["iommu_ptes_written"]);  // one 4 KiB IO page per scattered page
-        Assert.Equal(1, r["iova_allocs"]);
-        Assert.Equal(1, r["iotlb_invalidations"]);    // strict: at unmap
-        Assert.Equal(0, r["stale_window_ns_max"]);
-        Assert.Equal(1, r["device_entries"]);          // 4 MiB at a 4 MiB-aligned IOVA and VA: one 4 MiB device page
-        Assert.Equal(2, r["dma_accesses"]);            // the NIC touched its MR's first and last byte
-        Assert.Equal(0, r["dma_faults"] + r["dma_unpinned_accesses"]);
-        Assert.Equal(0, r["invariant_violations"]);
+        Assert.Equal(1, r[Metric.DmaSegments]);
+        Assert.Equal(1024, r[Metric.IommuPtesWritten]);  // one 4 KiB IO page per scattered page
+        Assert.Equal(1, r[Metric.IovaAllocs]);
+        Assert.Equal(1, r[Metric.IotlbInvalidations]);    // strict: at unmap
+        Assert.Equal(0, r[Metric.StaleWindowNsMax]);
+        Assert.Equal(1, r[Metric.DeviceEntries]);          // 4 MiB at a 4 MiB-aligned IOVA and VA: one 4 MiB device page
+        Assert.Equal(2, r[Metric.DmaAccesses]);            // the NIC touched its MR's first and last byte
+        Assert.Equal(0, r[Metric.DmaFaults] + r[Metric.DmaUnpinnedAccesses]);
+        Assert.Equal(0, r[Metric.InvariantViolations]);
     }
 
     [Fact]
     public void The_cost_breakdown_puts_time_where_the_work_was()
     {
         var strict = Run(Rdma(DmaStrategy.PhyrNative, IommuMode.Strict));
-        Assert.Equal(strict["pagetable_walks"] * GupCosts.Default.WalkNs, strict["time_walk_ns"]);
-        Assert.Equal(0, strict["time_lock_wait_ns"]);   // one CPU: no lock is ever contended
-        Assert.True(strict["time_atomics_ns"] >= 1024 * GupCosts.Default.PinAtomicNs, "a pin atomic per scattered page");
-        Assert.True(strict["time_iova_ns"] > 0);
-        Assert.True(strict["time_io_pagetable_ns"] > 0);
-        Assert.True(strict["time_iotlb_ns"] > 0, "strict unmap waits for its invalidation");
+        Assert.Equal(strict[Metric.PagetableWalks] * GupCosts.Default.WalkNs, strict[Metric.TimeWalkNs]);
+        Assert.Equal(0, strict[Metric.TimeLockWaitNs]);   // one CPU: no lock is ever contended
+        Assert.True(strict[Metric.TimeAtomicsNs] >= 1024 * GupCosts.Default.PinAtomicNs, "a pin atomic per scattered page");
+        Assert.True(strict[Metric.TimeIovaNs] > 0);
+        Assert.True(strict[Metric.TimeIoPagetableNs] > 0);
+        Assert.True(strict[Metric.TimeIotlbNs] > 0, "strict unmap waits for its invalidation");
 
         var none = Run(Rdma(DmaStrategy.PhyrNative, IommuMode.None));
-        Assert.Equal(0, none["time_iova_ns"] + none["time_io_pagetable_ns"] + none["time_iotlb_ns"]);
+        Assert.Equal(0, none[Metric.TimeIovaNs] + none[Metric.TimeIoPagetableNs] + none[Metric.TimeIotlbNs]);
 
         var shared = Run(Rdma(DmaStrategy.PhyrNative, IommuMode.Strict) with { Cpus = 4, SharedRegion = true });
-        Assert.True(shared["time_lock_wait_ns"] > 0, "four CPUs pinning one region wait for its locks");
+        Assert.True(shared[Metric.TimeLockWaitNs] > 0, "four CPUs pinning one region wait for its locks");
     }
 
     [Fact]
     public void Without_an_iommu_the_nic_sees_every_scattered_page()
     {
         var r = Run(Rdma(DmaStrategy.PhyrNative, IommuMode.None));
-        Assert.Equal(1024, r["dma_segments"]);
-        Assert.Equal(1024, r["device_entries"]);       // 4 KiB device pages
-        Assert.Equal(0, r["iommu_ptes_written"]);
-        Assert.Equal(0, r["iotlb_invalidations"]);
+        Assert.Equal(1024, r[Metric.DmaSegments]);
+        Assert.Equal(1024, r[Metric.DeviceEntries]);       // 4 KiB device pages
+        Assert.Equal(0, r[Metric.IommuPtesWritten]);
+        Assert.Equal(0, r[Metric.IotlbInvalidations]);
     }
 
     [Fact]
@@ -74,9 +75,9 @@ public class DmaScenarioTests : EngineTestKit
     {
         var lazy = Run(Rdma(DmaStrategy.PhyrNative, IommuMode.Lazy));
         var strict = Run(Rdma(DmaStrategy.PhyrNative, IommuMode.Strict));
-        Assert.Equal(FlushQueue.DefaultTimeoutNs, lazy["stale_window_ns_max"], tolerance: FlushQueue.DefaultTimeoutNs / 500.0);
-        Assert.Equal(0, strict["stale_window_ns_max"]);
-        Assert.True(lazy["sim_time_ns"] < strict["sim_time_ns"], "lazy unmap does not wait for the invalidation");
+        Assert.Equal(FlushQueue.DefaultTimeoutNs, lazy[Metric.StaleWindowNsMax], tolerance: FlushQueue.DefaultTimeoutNs / 500.0);
+        Assert.Equal(0, strict[Metric.StaleWindowNsMax]);
+        Assert.True(lazy[Metric.SimTimeNs] < strict[Metric.SimTimeNs], "lazy unmap does not wait for the invalidation");
     }
 
     [Fact]
@@ -87,8 +88,8 @@ public class DmaScenarioTests : EngineTestKit
         Assert.Contains("no struct page", Assert.Single(legacy.Errors));
         var native = Run(p2p with { Dma = DmaStrategy.PhyrNative, Call = GupCallKind.GetUserPhyrs, Batch = 16 });
         Assert.Empty(native.Errors);
-        Assert.Equal(1, native["dma_segments"]);
-        Assert.Equal(0, native["pages_pinned"]);
+        Assert.Equal(1, native[Metric.DmaSegments]);
+        Assert.Equal(0, native[Metric.PagesPinned]);
     }
 
     [Fact]
@@ -98,17 +99,17 @@ public class DmaScenarioTests : EngineTestKit
         var native = Run(Rdma(DmaStrategy.PhyrNative, IommuMode.Strict));
         var link = Run(Rdma(DmaStrategy.IovaLink, IommuMode.Strict));
         // 1024 scattered pages: page array (512 x 8) + 1024 sg entries (32 B, chained) vs 1024 phyrs (16 B) vs one batch.
-        Assert.True(legacy["descriptor_bytes_peak"] > native["descriptor_bytes_peak"]);
-        Assert.True(native["descriptor_bytes_peak"] > link["descriptor_bytes_peak"]);
-        Assert.Equal(16 * 16, link["descriptor_bytes_peak"]);
+        Assert.True(legacy[Metric.DescriptorBytesPeak] > native[Metric.DescriptorBytesPeak]);
+        Assert.True(native[Metric.DescriptorBytesPeak] > link[Metric.DescriptorBytesPeak]);
+        Assert.Equal(16 * 16, link[Metric.DescriptorBytesPeak]);
     }
 
     [Fact]
     public void Sixteen_cpus_registering_at_once_queue_on_the_iommu()
     {
         var r = Run(Rdma(DmaStrategy.PhyrNative, IommuMode.Strict) with { Cpus = 16 }, parallelism: 4);
-        Assert.Equal(16, r["iotlb_invalidations"]);
-        Assert.Equal(16, r["iova_allocs"]);
+        Assert.Equal(16, r[Metric.IotlbInvalidations]);
+        Assert.Equal(16, r[Metric.IovaAllocs]);
         Assert.Empty(r.Errors);
         var one = Run(Rdma(DmaStrategy.PhyrNative, IommuMode.Strict) with { Cpus = 16 }, parallelism: 1);
         Assert.Equal(one.Metrics, r.Metrics);
@@ -123,10 +124,10 @@ public class DmaScenarioTests : EngineTestKit
             Device = DeviceKind.Vfio,
         });
         Assert.Empty(scattered.Errors);
-        Assert.Equal(1024, scattered["iommu_ptes_written"]);  // every scattered page its own 4 KiB IO page
-        Assert.Equal(0, scattered["iova_allocs"]);            // guest-physical IOVAs: no allocator
-        Assert.Equal(1, scattered["iotlb_invalidations"]);
-        Assert.Equal(0, scattered["invariant_violations"]);
+        Assert.Equal(1024, scattered[Metric.IommuPtesWritten]);  // every scattered page its own 4 KiB IO page
+        Assert.Equal(0, scattered[Metric.IovaAllocs]);            // guest-physical IOVAs: no allocator
+        Assert.Equal(1, scattered[Metric.IotlbInvalidations]);
+        Assert.Equal(0, scattered[Metric.InvariantViolations]);
 
         // 4 GiB of 1 GiB hugetlb pages in one aligned run: four 1 GiB IO pages, one iommu_map.
         var huge = Run(new Scenario
@@ -134,8 +135,8 @@ public class DmaScenarioTests : EngineTestKit
             Name = "vfio-huge", Backing = Backing.Hugetlb1G, RegionBytes = 4UL << 30, Fragmentation = 0, Call = GupCallKind.PinUserPages,
             Batch = 512, Device = DeviceKind.Vfio,
         });
-        Assert.Equal(4, huge["iommu_ptes_written"]);
-        Assert.Equal(1, huge["iommu_map_calls"]);
+        Assert.Equal(4, huge[Metric.IommuPtesWritten]);
+        Assert.Equal(1, huge[Metric.IommuMapCalls]);
     }
 
     private static Scenario Nvme(IommuMode mode, ulong ioBytes, bool sgl, int cpus = 1) => new()
@@ -150,12 +151,12 @@ public class DmaScenarioTests : EngineTestKit
     {
         var strict = Run(Nvme(IommuMode.Strict, 4096, sgl: false));
         var passthrough = Run(Nvme(IommuMode.Passthrough, 4096, sgl: false));
-        Assert.Equal(200, strict["ios"]);
-        Assert.Equal(200, strict["iotlb_invalidations"]);
-        Assert.Equal(0, passthrough["iotlb_invalidations"]);
-        Assert.True(passthrough["iops"] > 2 * strict["iops"], $"{passthrough["iops"]} vs {strict["iops"]}");
-        Assert.Equal(0, strict["invariant_violations"]);
-        Assert.Equal(200, strict["pages_pinned"]);
+        Assert.Equal(200, strict[Metric.Ios]);
+        Assert.Equal(200, strict[Metric.IotlbInvalidations]);
+        Assert.Equal(0, passthrough[Metric.IotlbInvalidations]);
+        Assert.True(passthrough[Metric.Iops] > 2 * strict[Metric.Iops], $"{passthrough[Metric.Iops]} vs {strict[Metric.Iops]}");
+        Assert.Equal(0, strict[Metric.InvariantViolations]);
+        Assert.Equal(200, strict[Metric.PagesPinned]);
     }
 
     [Fact]
@@ -163,10 +164,10 @@ public class DmaScenarioTests : EngineTestKit
     {
         var prp = Run(Nvme(IommuMode.Strict, 128 * 1024, sgl: false));
         var sgl = Run(Nvme(IommuMode.Strict, 128 * 1024, sgl: true));
-        Assert.Equal(200 * 32, prp["device_entries"]);  // a PRP per 4 KiB page
-        Assert.Equal(200, sgl["device_entries"]);        // one data block: the IOVA range is contiguous
+        Assert.Equal(200 * 32, prp[Metric.DeviceEntries]);  // a PRP per 4 KiB page
+        Assert.Equal(200, sgl[Metric.DeviceEntries]);        // one data block: the IOVA range is contiguous
         var direct = Run(Nvme(IommuMode.None, 128 * 1024, sgl: true));
-        Assert.Equal(200 * 32, direct["device_entries"]); // scattered pages: a descriptor each
+        Assert.Equal(200 * 32, direct[Metric.DeviceEntries]); // scattered pages: a descriptor each
     }
 
     [Fact]
@@ -175,6 +176,6 @@ public class DmaScenarioTests : EngineTestKit
         var one = Run(Nvme(IommuMode.Lazy, 8192, sgl: false, cpus: 3), parallelism: 1);
         var three = Run(Nvme(IommuMode.Lazy, 8192, sgl: false, cpus: 3), parallelism: 3);
         Assert.Equal(one.Metrics, three.Metrics);
-        Assert.Equal(3 * 200, one["ios"]);
+        Assert.Equal(3 * 200, one[Metric.Ios]);
     }
 }

@@ -3,6 +3,7 @@ using Phyr.Actors.Testing;
 using Phyr.Domain.Memory;
 using Phyr.Domain.Mm;
 using Phyr.Domain.Scenarios;
+using Phyr.Domain.Results;
 
 namespace Phyr.Actors.Tests.Scenarios;
 
@@ -27,22 +28,22 @@ public class PinningScenarioTests : EngineTestKit
     public void Locked_get_user_phyrs_takes_32_ptl_per_2MiB_at_batch_16_and_1_at_512(int batch, int perTwoMiB)
     {
         var r = Run(Scattered(GupCallKind.GetUserPhyrs, batch, GupWalk.Locked));
-        Assert.Equal(2 * perTwoMiB, r["ptl_acquisitions"]);
-        Assert.Equal(1024, r["pages_pinned"]);
-        Assert.Equal(1024, r["output_entries"]);
-        Assert.Equal(1024 / batch, r["gup_calls"]);
-        Assert.Equal(r["gup_calls"], r["pagetable_walks"]);
-        Assert.Equal(0, r["invariant_violations"]);
+        Assert.Equal(2 * perTwoMiB, r[Metric.PtlAcquisitions]);
+        Assert.Equal(1024, r[Metric.PagesPinned]);
+        Assert.Equal(1024, r[Metric.OutputEntries]);
+        Assert.Equal(1024 / batch, r[Metric.GupCalls]);
+        Assert.Equal(r[Metric.GupCalls], r[Metric.PagetableWalks]);
+        Assert.Equal(0, r[Metric.InvariantViolations]);
         Assert.Empty(r.Errors);
     }
 
     [Fact]
     public void The_legacy_slow_path_locks_per_page_and_the_fast_path_not_at_all()
     {
-        Assert.Equal(1024, Run(Scattered(GupCallKind.PinUserPages, 512, GupWalk.Locked))["ptl_acquisitions"]);
-        Assert.Equal(1024, Run(Scattered(GupCallKind.PinUserPages, 512, GupWalk.Locked))["pagetable_walks"]);
-        Assert.Equal(0, Run(Scattered(GupCallKind.PinUserPages, 512, GupWalk.Fast))["ptl_acquisitions"]);
-        Assert.Equal(0, Run(Scattered(GupCallKind.GetUserPhyrs, 16, GupWalk.Fast))["ptl_acquisitions"]);
+        Assert.Equal(1024, Run(Scattered(GupCallKind.PinUserPages, 512, GupWalk.Locked))[Metric.PtlAcquisitions]);
+        Assert.Equal(1024, Run(Scattered(GupCallKind.PinUserPages, 512, GupWalk.Locked))[Metric.PagetableWalks]);
+        Assert.Equal(0, Run(Scattered(GupCallKind.PinUserPages, 512, GupWalk.Fast))[Metric.PtlAcquisitions]);
+        Assert.Equal(0, Run(Scattered(GupCallKind.GetUserPhyrs, 16, GupWalk.Fast))[Metric.PtlAcquisitions]);
     }
 
     [Fact]
@@ -50,8 +51,8 @@ public class PinningScenarioTests : EngineTestKit
     {
         var b16 = Run(Scattered(GupCallKind.GetUserPhyrs, 16, GupWalk.Locked));
         var b512 = Run(Scattered(GupCallKind.GetUserPhyrs, 512, GupWalk.Locked));
-        Assert.True(b16["sim_time_ns"] > b512["sim_time_ns"], $"{b16["sim_time_ns"]} <= {b512["sim_time_ns"]}");
-        Assert.True(b16["pin_ns_per_page"] > b512["pin_ns_per_page"]);
+        Assert.True(b16[Metric.SimTimeNs] > b512[Metric.SimTimeNs], $"{b16[Metric.SimTimeNs]} <= {b512[Metric.SimTimeNs]}");
+        Assert.True(b16[Metric.PinNsPerPage] > b512[Metric.PinNsPerPage]);
     }
 
     [Fact]
@@ -59,9 +60,9 @@ public class PinningScenarioTests : EngineTestKit
     {
         // gup_test -L: pin_user_pages (the locked path), FOLL_LONGTERM, 512 pages per call; then unpin (15 ns/page).
         var locked = Run(Scattered(GupCallKind.PinUserPages, 512, GupWalk.Locked) with { RegionBytes = 64UL << 20 });
-        Assert.InRange(locked["pin_ns_per_page"], 62 + 15, (62 + 15) * 1.05);
+        Assert.InRange(locked[Metric.PinNsPerPage], 62 + 15, (62 + 15) * 1.05);
         var fast = Run(Scattered(GupCallKind.PinUserPages, 512, GupWalk.Fast) with { RegionBytes = 64UL << 20 });
-        Assert.InRange(fast["pin_ns_per_page"], 42 + 15, (42 + 15) * 1.05); // no walk or lock per page
+        Assert.InRange(fast[Metric.PinNsPerPage], 42 + 15, (42 + 15) * 1.05); // no walk or lock per page
     }
 
     [Fact]
@@ -69,13 +70,13 @@ public class PinningScenarioTests : EngineTestKit
     {
         var shared = Scattered(GupCallKind.PinUserPages, 512, GupWalk.Locked) with { Cpus = 4, SharedRegion = true };
         var r = Run(shared, parallelism: 3);
-        Assert.Equal(4 * 1024, r["ptl_acquisitions"]);    // every CPU takes every page's lock
-        Assert.True(r["ptl_contended"] > 0);
-        Assert.True(r["ptl_wait_ns_p99"] > 0);
-        Assert.Equal(4 * 1024, r["pages_pinned"]);
-        Assert.Equal(0, r["invariant_violations"]);        // four pins per page, four unpins
+        Assert.Equal(4 * 1024, r[Metric.PtlAcquisitions]);    // every CPU takes every page's lock
+        Assert.True(r[Metric.PtlContended] > 0);
+        Assert.True(r[Metric.PtlWaitNsP99] > 0);
+        Assert.Equal(4 * 1024, r[Metric.PagesPinned]);
+        Assert.Equal(0, r[Metric.InvariantViolations]);        // four pins per page, four unpins
         var own = Run(shared with { SharedRegion = false }, parallelism: 3);
-        Assert.Equal(0, own["ptl_contended"]);             // private regions: each CPU's locks are its own
+        Assert.Equal(0, own[Metric.PtlContended]);             // private regions: each CPU's locks are its own
         Assert.Equal(Run(shared, parallelism: 1).Metrics, r.Metrics);
     }
 
@@ -89,9 +90,9 @@ public class PinningScenarioTests : EngineTestKit
         };
         var runs = new FragmentationModel(0.5, 5).Generate(8);
         var r = Run(s, seed: 5);
-        Assert.Equal(runs.Count, r["output_entries"]);
-        Assert.Equal(8, r["huge_lock_acquisitions"]);
-        Assert.Equal(8L * 262144, r["pages_pinned"]);
+        Assert.Equal(runs.Count, r[Metric.OutputEntries]);
+        Assert.Equal(8, r[Metric.HugeLockAcquisitions]);
+        Assert.Equal(8L * 262144, r[Metric.PagesPinned]);
     }
 
     [Fact]
@@ -104,7 +105,7 @@ public class PinningScenarioTests : EngineTestKit
         Assert.Equal(one.Metrics, two.Metrics);
         Assert.Equal(one.Metrics, five.Metrics);
         Assert.Equal(one.Digest, five.Digest);
-        Assert.True(one["cacheline_transfers"] > 0); // four CPUs writing the mm's flag line
+        Assert.True(one[Metric.CachelineTransfers] > 0); // four CPUs writing the mm's flag line
     }
 
     [Fact]
@@ -116,7 +117,7 @@ public class PinningScenarioTests : EngineTestKit
         Assert.Contains("no struct page", legacy.Errors[0]);
         var phyrs = Run(device with { Call = GupCallKind.GetUserPhyrs });
         Assert.Empty(phyrs.Errors);
-        Assert.Equal(1, phyrs["output_entries"]);   // a contiguous BAR is one phyr
-        Assert.Equal(0, phyrs["pages_pinned"]);      // described, not pinned
+        Assert.Equal(1, phyrs[Metric.OutputEntries]);   // a contiguous BAR is one phyr
+        Assert.Equal(0, phyrs[Metric.PagesPinned]);      // described, not pinned
     }
 }

@@ -3,6 +3,7 @@ using Phyr.Actors.Testing;
 using Phyr.Domain.Dma;
 using Phyr.Domain.Mm;
 using Phyr.Domain.Scenarios;
+using Phyr.Domain.Results;
 
 namespace Phyr.Actors.Tests.Testing;
 
@@ -31,10 +32,10 @@ public class TestKitExampleTests : TestKit
         var small = machine.Run(Sys).EnsureClean();
         var large = machine.With(s => s with { Batch = 512 }).Run(Sys).EnsureClean();
 
-        Assert.True(large["gup_calls"] < small["gup_calls"]);
-        Assert.True(large["ptl_acquisitions"] < small["ptl_acquisitions"]);
-        Assert.Equal(small["pages_pinned"], large["pages_pinned"]);
-        Assert.Equal(1, small["dma_segments"]);    // the IOMMU gives the NIC one contiguous range
+        Assert.True(large[Metric.GupCalls] < small[Metric.GupCalls]);
+        Assert.True(large[Metric.PtlAcquisitions] < small[Metric.PtlAcquisitions]);
+        Assert.Equal(small[Metric.PagesPinned], large[Metric.PagesPinned]);
+        Assert.Equal(1, small[Metric.DmaSegments]);    // the IOMMU gives the NIC one contiguous range
     }
 
     [Fact]

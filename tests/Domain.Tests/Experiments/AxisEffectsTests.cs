@@ -1,5 +1,6 @@
 using Phyr.Domain.Experiments;
 using Phyr.Domain.Scenarios;
+using Phyr.Domain.Results;
 
 namespace Phyr.Domain.Tests.Experiments;
 
@@ -17,7 +18,7 @@ public class AxisEffectsTests
             (P(0, ("gup.batch", "16"), ("cpus", "1")), 100), (P(1, ("gup.batch", "16"), ("cpus", "4")), 400),
             (P(2, ("gup.batch", "512"), ("cpus", "1")), 50), (P(3, ("gup.batch", "512"), ("cpus", "4")), 100),
         };
-        var effects = AxisEffects.Of([["gup.batch"], ["cpus"]], points, "sim_time_ns");
+        var effects = AxisEffects.Of([["gup.batch"], ["cpus"]], points, Metric.SimTimeNs.Name);
         var batch = Assert.Single(effects, e => e.Axis == "gup.batch");
         Assert.Equal(("16", "512", 2), (batch.From, batch.To, batch.Pairs));
         Assert.Equal(Math.Sqrt(0.125), batch.GeoMean, 9);

@@ -38,7 +38,7 @@ public class ClusterTests() : TempDirectory("phyr-cluster")
     {
         await using var database = Databases.NewPostgres();
         var connection = database.ConnectionString;
-        var (portA, portB) = (ResultsJson.FreePort(), ResultsJson.FreePort());
+        var (portA, portB) = (TestResults.FreePort(), TestResults.FreePort());
         ServiceOptions Node(string name, int port) => NodeOptions(name, port, portA, connection, parallelism: 2);
         var a = await TestHost.StartAsync(Node("a", portA));
         await using var b = await TestHost.StartAsync(Node("b", portB));
@@ -55,15 +55,15 @@ public class ClusterTests() : TempDirectory("phyr-cluster")
             var conf = Path.Combine(_dir, "small.conf");
             File.WriteAllText(conf, TestExperiments.Small);
             Assert.Equal(0, CliRunner.Run("run", conf, "--seed", "5", "--out", Path.Combine(_dir, "cli-small")).ExitCode);
-            Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli-small", "results.json"))),
-                ResultsJson.WithoutHost(await b.Http.GetStringAsync($"/api/experiments/{small}/results.json")));
+            Assert.Equal(TestResults.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli-small", "results.json"))),
+                TestResults.WithoutHost(await b.Http.GetStringAsync($"/api/experiments/{small}/results.json")));
             // A client that knows only the cluster's node addresses: it finds an API through them and runs there.
             var seeds = $"akka.tcp://{ServiceOptions.SystemName}@127.0.0.1:{portB},akka.tcp://{ServiceOptions.SystemName}@127.0.0.1:{portA}";
             var viaSeeds = await Task.Run(() => CliRunner.Run("run", conf, "--seed", "5", "--cluster", seeds, "--out", Path.Combine(_dir, "seeds-small")));
             Assert.True(viaSeeds.ExitCode == 0, viaSeeds.Stderr);
             Assert.Matches(@"the cluster at .* takes requests at http://127\.0\.0\.1:\d+", viaSeeds.Stderr);
-            Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli-small", "results.json"))),
-                ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "seeds-small", "results.json"))));
+            Assert.Equal(TestResults.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli-small", "results.json"))),
+                TestResults.WithoutHost(File.ReadAllText(Path.Combine(_dir, "seeds-small", "results.json"))));
 
             // A long one, then the registry's node leaves mid-run: b takes the registry over and finishes it.
             var id = await b.Submit(TestExperiments.Long);
@@ -81,8 +81,8 @@ public class ClusterTests() : TempDirectory("phyr-cluster")
         var longConf = Path.Combine(_dir, "long.conf");
         File.WriteAllText(longConf, TestExperiments.Long);
         Assert.Equal(0, CliRunner.Run("run", longConf, "--out", Path.Combine(_dir, "cli-long")).ExitCode);
-        Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli-long", "results.json"))),
-            ResultsJson.WithoutHost(await b.Http.GetStringAsync("/api/experiments/e000003/results.json")));
+        Assert.Equal(TestResults.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli-long", "results.json"))),
+            TestResults.WithoutHost(await b.Http.GetStringAsync("/api/experiments/e000003/results.json")));
         Assert.Equal(["e000001", "e000002", "e000003"], (await b.GetJson("/api/experiments")).EnumerateArray().Select(e => e.GetProperty("id").GetString()));
     }
 
@@ -91,7 +91,7 @@ public class ClusterTests() : TempDirectory("phyr-cluster")
     {
         await using var database = Databases.NewPostgres();
         var connection = database.ConnectionString;
-        var (portA, portB) = (ResultsJson.FreePort(), ResultsJson.FreePort());
+        var (portA, portB) = (TestResults.FreePort(), TestResults.FreePort());
         ServiceOptions Node(string name, int port) => NodeOptions(name, port, portA, connection, parallelism: 1);
         await using var a = await TestHost.StartAsync(Node("a", portA));
         var b = await TestHost.StartAsync(Node("b", portB));
@@ -150,8 +150,8 @@ public class ClusterTests() : TempDirectory("phyr-cluster")
         var conf = Path.Combine(_dir, "long.conf");
         File.WriteAllText(conf, TestExperiments.Long);
         Assert.Equal(0, CliRunner.Run("run", conf, "--out", Path.Combine(_dir, "cli")).ExitCode);
-        Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli", "results.json"))),
-            ResultsJson.WithoutHost(await a.Http.GetStringAsync($"/api/experiments/{id}/results.json")));
+        Assert.Equal(TestResults.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli", "results.json"))),
+            TestResults.WithoutHost(await a.Http.GetStringAsync($"/api/experiments/{id}/results.json")));
     }
 
     [PostgresFact]
@@ -159,7 +159,7 @@ public class ClusterTests() : TempDirectory("phyr-cluster")
     {
         await using var database = Databases.NewPostgres();
         var connection = database.ConnectionString;
-        var (portA, portB) = (ResultsJson.FreePort(), ResultsJson.FreePort());
+        var (portA, portB) = (TestResults.FreePort(), TestResults.FreePort());
         ServiceOptions Node(string name, int port) => NodeOptions(name, port, portA, connection, parallelism: 1);
         // The layout is in a's data directory only: b cannot build the points sent to it.
         Directory.CreateDirectory(Path.Combine(_dir, "a", "layouts"));

@@ -61,7 +61,7 @@ public class CrashTests() : TempDirectory("phyr-crash")
     [Fact]
     public async Task Killed_mid_run_a_restart_keeps_everything_and_finishes_with_the_same_numbers()
     {
-        var port = ResultsJson.FreePort();
+        var port = TestResults.FreePort();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
         string small, smallResults, longId;
         var first = Serve(port);
@@ -99,8 +99,8 @@ public class CrashTests() : TempDirectory("phyr-crash")
             File.WriteAllText(conf, TestExperiments.Long);
             var cli = CliRunner.Run("run", conf, "--out", Path.Combine(_dir, "cli"));
             Assert.Equal(0, cli.ExitCode);
-            Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli", "results.json"))),
-                ResultsJson.WithoutHost(await http.GetStringAsync($"/api/experiments/{longId}/results.json")));
+            Assert.Equal(TestResults.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli", "results.json"))),
+                TestResults.WithoutHost(await http.GetStringAsync($"/api/experiments/{longId}/results.json")));
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Playwright;
+using Phyr.Domain.Results;
 
 namespace Phyr.Host.Tests.Serve;
 
@@ -82,7 +83,7 @@ public class DashboardTests() : TempDirectory("phyr-dash")
         await page.GotoAsync(host.Http.BaseAddress + $"#/e/{a}");
         await page.Locator("table.points tbody tr").Nth(3).WaitForAsync(new() { Timeout = 30_000 });
         Assert.Equal(4, await page.Locator("table.points tbody tr").CountAsync());
-        var firstTime = results.GetProperty("points")[0].GetProperty("metrics").GetProperty("sim_time_ns").GetDouble();
+        var firstTime = results.GetProperty("points")[0].GetProperty("metrics").GetProperty(Metric.SimTimeNs.Name).GetDouble();
         Assert.Contains(firstTime.ToString("#,0", System.Globalization.CultureInfo.InvariantCulture),
             await page.Locator("table.points tbody tr").First.InnerTextAsync());
         var plot = page.Locator("#plots img[data-file='sim-time-vs-batch.png']");

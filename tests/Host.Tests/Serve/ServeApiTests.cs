@@ -22,7 +22,7 @@ public class ServeApiTests() : TempDirectory("phyr-serve")
         File.WriteAllText(conf, TestExperiments.Small);
         var cli = CliRunner.Run("run", conf, "--seed", "7", "--out", Path.Combine(_dir, "cli"));
         Assert.Equal(0, cli.ExitCode);
-        Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli", "results.json"))), ResultsJson.WithoutHost(served));
+        Assert.Equal(TestResults.WithoutHost(File.ReadAllText(Path.Combine(_dir, "cli", "results.json"))), TestResults.WithoutHost(served));
         Assert.Equal(File.ReadAllText(Path.Combine(_dir, "cli", "results.csv")), await host.Http.GetStringAsync($"/api/experiments/{id}/results.csv"));
 
         var plots = await host.GetJson($"/api/experiments/{id}/plots");
@@ -218,8 +218,8 @@ public class ServeApiTests() : TempDirectory("phyr-serve")
         Assert.Contains("[4/4] e000001 completed", remote.Stderr);
         var local = CliRunner.Run("run", conf, "--seed", "9", "--out", Path.Combine(_dir, "local"));
         Assert.Equal(0, local.ExitCode);
-        Assert.Equal(ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "local", "results.json"))),
-            ResultsJson.WithoutHost(File.ReadAllText(Path.Combine(_dir, "remote", "results.json"))));
+        Assert.Equal(TestResults.WithoutHost(File.ReadAllText(Path.Combine(_dir, "local", "results.json"))),
+            TestResults.WithoutHost(File.ReadAllText(Path.Combine(_dir, "remote", "results.json"))));
         Assert.True(File.Exists(Path.Combine(_dir, "remote", "sim-time-vs-batch.png")));
         // A shipped experiment goes by name; a bad one is refused with the host's message.
         var bad = await Task.Run(() => CliRunner.Run("run", Write("bad.conf", "scenario = gup-phyrs-1g-4k-b16\naxes { gup.batch = \"0\" }\n"), "--cluster", url));

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Phyr.Domain.Service;
 using Phyr.Host.Service.Actors;
 using Phyr.Host.Service.Clustering;
+using Phyr.Domain.Results;
 
 namespace Phyr.Host.Tests.Serve;
 
@@ -29,7 +30,7 @@ public class ServiceSerializerTests : IDisposable
         Assert.Equal("accepted.v1", _serializer.Manifest(new RegistryEvent.Accepted(Record)));
         var finished = new RegistryEvent.Finished("e000007", ExperimentStatus.Failed, Record.SubmittedAt, 3, "boom");
         Assert.Equal(finished, RoundTrip(finished));
-        var points = new PointsStored([new StoredPoint(3, 0xdeadbeefcafef00d, [new StoredMetric("sim_time_ns", 41158225), new StoredMetric("x", 0.125)], ["e"])]);
+        var points = new PointsStored([new StoredPoint(3, 0xdeadbeefcafef00d, [new StoredMetric(Metric.SimTimeNs.Name, 41158225), new StoredMetric("x", 0.125)], ["e"])]);
         var back = RoundTrip(points);
         Assert.Equal(points.Points[0].Digest, back.Points[0].Digest);
         Assert.Equal(points.Points[0].Metrics, back.Points[0].Metrics);
@@ -66,9 +67,9 @@ public class ServiceSerializerTests : IDisposable
         new ExperimentRegistry.CancelRequested("e000001"), new ExperimentRegistry.AlreadyFinished("e000001", ExperimentStatus.Completed),
         new ExperimentRegistry.GetResults("e000001"), new ExperimentRegistry.View(Record, 3, 12.5),
         new ExperimentRegistry.Views([new ExperimentRegistry.View(Record, 3, null)]),
-        new ExperimentEntity.Points([new StoredPoint(0, 42, [new StoredMetric("sim_time_ns", 1.5)], [])]),
+        new ExperimentEntity.Points([new StoredPoint(0, 42, [new StoredMetric(Metric.SimTimeNs.Name, 1.5)], [])]),
         new PointWorker.Run("e000001", 17, "name = x", false, 18_446_744_073_709_551_615),
-        new PointWorker.Done("e000001", 17, new StoredPoint(17, 0xdeadbeefcafef00d, [new StoredMetric("sim_time_ns", 41158225)], ["e"]), "akka.tcp://phyr-service@127.0.0.1:4053"),
+        new PointWorker.Done("e000001", 17, new StoredPoint(17, 0xdeadbeefcafef00d, [new StoredMetric(Metric.SimTimeNs.Name, 41158225)], ["e"]), "akka.tcp://phyr-service@127.0.0.1:4053"),
         new PointWorker.Done("e000001", 18, null, "akka.tcp://phyr-service@127.0.0.1:4054", "boom"),
         new PointWorker.Assigned(new PointWorker.Run("e000001", 17, "name = x", true, 1), "akka.tcp://phyr-service@127.0.0.1:4053/user/registry/run-e000001-1"),
         new ExperimentEntity.RunExperiment("e000007", Record), new ExperimentEntity.CancelRun("e000007"), new ExperimentEntity.GetPoints("e000007"),

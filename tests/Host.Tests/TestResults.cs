@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Phyr.Host.Tests;
 
 /// <summary>Helpers the result and service tests share.</summary>
-internal static class ResultsJson
+internal static class TestResults
 {
     /// <summary>A results.json without its host block (wall time, parallelism): what must be byte-identical between runs.</summary>
     public static string WithoutHost(string json)

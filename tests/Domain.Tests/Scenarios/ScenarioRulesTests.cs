@@ -1,0 +1,31 @@
+using Phyr.Domain.Config;
+using Phyr.Domain.Costs;
+using Phyr.Domain.Dma;
+using Phyr.Domain.Mm;
+using Phyr.Domain.Scenarios;
+
+namespace Phyr.Domain.Tests.Scenarios;
+
+/// <summary>What a machine cannot be built with: one set of rules, read by the file reader (file:line: key) and by the builder.</summary>
+public class ScenarioRulesTests
+{
+    [Fact]
+    public void The_defaults_are_a_machine_and_each_broken_rule_names_its_key()
+    {
+        Assert.Empty(Scenario.Defaults.Problems());
+        Assert.Equal("layout.pfns", Assert.Single((Scenario.Defaults with { PfnFile = "x.pfn", Backing = Backing.Thp, RegionBytes = 2UL << 20 }).Problems()).Key);
+        Assert.Equal("dma.strategy", Assert.Single((Scenario.Defaults with { Dma = DmaStrategy.Legacy }).Problems()).Key);
+        Assert.Equal("cpus", Assert.Single((Scenario.Defaults with { Cpus = 0 }).Problems()).Key);
+        Assert.Equal("cost-model: cacheline.cross-socket-ns",
+            Assert.Single((Scenario.Defaults with { Costs = CostModel.Default with { CacheLineCrossSocketNs = 1 } }).Problems()).Key);
+        var nvme = Scenario.Defaults with { Device = DeviceKind.Nvme, Dma = DmaStrategy.Legacy, Call = GupCallKind.PinUserPages, Prefault = false };
+        Assert.Equal(["prefault"], nvme.Problems().Select(p => p.Key));
+    }
+
+    [Fact]
+    public void The_file_reader_reports_a_rule_at_the_line_of_its_key()
+    {
+        var e = Assert.Throws<ConfException>(() => ScenarioFile.Parse("backing = thp\nregion = 2M\nlayout.pfns = frames.pfn\n", "s.conf", "."));
+        Assert.Equal("s.conf:3: layout.pfns: gives 4 KiB frames: use it with backing = anon-4k", e.Message);
+    }
+}
