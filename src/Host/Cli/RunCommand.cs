@@ -141,7 +141,7 @@ public static class RunCommand
 
         var output = parse.InvocationConfiguration.Output;
         if (json) output.WriteLine(document);
-        else Table(output, result, target);
+        else output.Write(ScenarioTable.Text(result, target));
         return ExitCodes.Ok;
     }
 
@@ -220,53 +220,10 @@ public static class RunCommand
         IReadOnlyList<Phyr.Actors.Calibration.CalibrationPoint> points;
         using (var system = SimulationSystem.Create("phyr-calibration", 1))
             points = Phyr.Actors.Calibration.CalibrationRun.RunAsync(system, SimulationSystem.Dispatcher(1), costs).GetAwaiter().GetResult();
-        var output = parse.InvocationConfiguration.Output;
         var tolerance = Phyr.Actors.Calibration.CalibrationRun.Tolerance;
-        if (json)
-        {
-            var written = JsonText.Indented(w =>
-            {
-                w.WriteStartObject();
-                w.WriteNumber("tolerance", tolerance);
-                w.WriteStartArray("figures");
-                foreach (var p in points)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("figure", p.Figure);
-                    w.WriteString("unit", p.Unit);
-                    w.WriteNumber("published", p.Published);
-                    w.WriteNumber("simulated", Math.Round(p.Simulated, 3));
-                    w.WriteNumber("ratio", Math.Round(p.Ratio, 4));
-                    w.WriteBoolean("within_tolerance", p.Within(tolerance));
-                    w.WriteString("source", p.Source);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                w.WriteEndObject();
-            });
-            output.WriteLine(written);
-        }
-        else
-        {
-            var width = points.Max(p => p.Figure.Length);
-            output.WriteLine($"{"figure".PadRight(width)}  {"published",12}  {"simulated",12}  {"ratio",6}  within ±{tolerance:P0}");
-            foreach (var p in points)
-                output.WriteLine($"{p.Figure.PadRight(width)}  {p.Published.ToString("0.##", CultureInfo.InvariantCulture) + " " + p.Unit,12}  " +
-                                 $"{p.Simulated.ToString("0.##", CultureInfo.InvariantCulture) + " " + p.Unit,12}  " +
-                                 $"{p.Ratio.ToString("0.000", CultureInfo.InvariantCulture),6}  {(p.Within(tolerance) ? "yes" : "NO")}");
-            output.WriteLine("sources: " + string.Join("; ", points.Select(p => p.Source).Distinct()));
-        }
+        var output = parse.InvocationConfiguration.Output;
+        if (json) output.WriteLine(CalibrationOutput.Json(points, tolerance));
+        else output.Write(CalibrationOutput.Table(points, tolerance));
         return points.All(p => p.Within(tolerance)) ? ExitCodes.Ok : ExitCodes.OutOfTolerance;
-    }
-
-    private static void Table(TextWriter o, ScenarioResult r, string target)
-    {
-        o.WriteLine($"scenario: {r.Scenario} (seed {r.Seed}, digest {r.Digest:x16})");
-        var width = r.Metrics.Max(m => m.Name.Length);
-        foreach (var (name, value) in r.Metrics)
-            o.WriteLine($"  {name.PadRight(width)}  {value.ToString("#,0.###", CultureInfo.InvariantCulture),16}");
-        foreach (var e in r.Errors) o.WriteLine($"error: {e}");
-        o.WriteLine($"host: {r.Host.WallSeconds:0.000} s wall, parallelism {r.Host.Parallelism}, {r.Host.Rounds} rounds");
-        o.WriteLine($"wrote {target}");
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Phyr.Domain.Results;
 using Phyr.Tests.Shared;
 
 namespace Phyr.Host.Tests.Serve;
@@ -50,6 +51,17 @@ public class ServeApiTests() : TempDirectory("phyr-serve")
         Assert.Contains("queued", changes[0]);
         Assert.Contains("running", changes[1]);
         Assert.Contains("\"completed\"", changes[2]);
+    }
+
+    [Fact]
+    public async Task The_metric_catalogue_is_served_with_the_columns_the_dashboard_shows()
+    {
+        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir));
+        var catalogue = await host.GetJson("/api/metrics");
+        var names = catalogue.GetProperty("metrics").EnumerateArray().Select(m => m.GetProperty("name").GetString()).ToList();
+        Assert.Equal(Metric.All.Concat(Metric.Layout).Select(m => m.Name), names);
+        Assert.Equal("ns", catalogue.GetProperty("metrics")[0].GetProperty("unit").GetString());
+        Assert.Equal(Metric.DashboardColumns.Select(m => m.Name), catalogue.GetProperty("dashboard").EnumerateArray().Select(m => m.GetString()));
     }
 
     [Fact]

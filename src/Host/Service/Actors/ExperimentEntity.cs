@@ -19,7 +19,7 @@ namespace Phyr.Host.Service.Actors;
 /// on another node after its node died, it recovers the request and resumes by itself. Idle for
 /// <see cref="IdleAfter"/> after its run, it asks to be stopped (and, sharded, is forgotten).
 /// </summary>
-public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
+public sealed partial class ExperimentEntity : ReceivePersistentActor, IWithTimers
 {
     public const string Region = "experiment";
     public const string Dispatcher = "phyr-service-sim";
@@ -28,28 +28,6 @@ public sealed class ExperimentEntity : ReceivePersistentActor, IWithTimers
 
     /// <summary>How often the end of a run is told again until the registry answers (it may be moving).</summary>
     public static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(5);
-
-    /// <summary>A message for the experiment <see cref="Id"/>: the registry routes it to the entity (its child or the shard region).</summary>
-    public interface IMessage
-    {
-        string Id { get; }
-    }
-
-    /// <summary>Run the experiment (the points not stored yet). Sent again while it runs: ignored; after it ended: the end is told again.</summary>
-    public sealed record RunExperiment(string Id, ExperimentRecord Record) : IMessage;
-
-    public sealed record CancelRun(string Id) : IMessage;
-
-    /// <summary>Answered with <see cref="Points"/>.</summary>
-    public sealed record GetPoints(string Id) : IMessage;
-
-    /// <summary>Every point stored or waiting to be, in index order.</summary>
-    public sealed record Points(IReadOnlyList<StoredPoint> All);
-
-    public sealed class Extractor() : HashCodeMessageExtractor(100)
-    {
-        public override string EntityId(object message) => message is IMessage m ? m.Id : "";
-    }
 
     // What a run tells this actor is tagged with the run (its cancellation source): after a restart — the same
     // actor reference, a new instance — what the old run still sends is recognised and dropped.
