@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Checks that a refactor changed no result: runs every shipped scenario and experiment, `phyr run calibration`
-# and the README's gup-test lines on two versions of Phyr (a git ref, default origin/main or main, and the
+# Checks that a refactor changed no result: runs every shipped scenario and experiment, `phyr run calibration`,
+# gup-test and `phyr layout` on two versions of Phyr (a git ref, default origin/main or main, and the
 # working tree), and compares their results.json less the `host` figures (which vary run to run).
 #   scripts/same-results.sh [BASE_REF]        compare BASE_REF with the working tree
 #   scripts/same-results.sh --collect DIR     run the working tree's build only, writing its outputs to DIR
@@ -36,6 +36,12 @@ collect() {
   (cd "$src" && "${phyr[@]}" gup-test -a -n 512 -m 256 -t -j 4 --format json > "$out/gup-test-a-thp-j4.json")
   (cd "$src" && "${phyr[@]}" gup-test -u -n 64 -m 2048 -H --hugepage-size 1G --format json > "$out/gup-test-u-hugetlb.json")
   (cd "$src" && "${phyr[@]}" gup-test --list-features > "$out/gup-test-features.txt")
+  # What users read on the terminal too: gup_test's lines, a scenario's table (less its host line), calibration's
+  # table, a layout's formats.
+  (cd "$src" && "${phyr[@]}" gup-test -L -n 512 -m 1024 -T > "$out/gup-test-L.txt")
+  (cd "$src" && "${phyr[@]}" run config/scenarios/gup-phyrs-1g-4k-b16.conf --out "$work/table" | grep -v '^host:\|^wrote ' > "$out/run-table.txt")
+  (cd "$src" && "${phyr[@]}" run calibration > "$out/calibration.txt") || true
+  (cd "$src" && "${phyr[@]}" layout --pfns data/layouts/pagemap-anon-8m-random.pfn > "$out/layout.txt")
   rm -rf "$work"
 }
 

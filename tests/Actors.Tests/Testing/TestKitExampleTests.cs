@@ -2,8 +2,8 @@ using Akka.TestKit.Xunit2;
 using Phyr.Actors.Testing;
 using Phyr.Domain.Dma;
 using Phyr.Domain.Mm;
-using Phyr.Domain.Scenarios;
 using Phyr.Domain.Results;
+using Phyr.Domain.Scenarios;
 
 namespace Phyr.Actors.Tests.Testing;
 
