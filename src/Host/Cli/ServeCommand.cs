@@ -27,15 +27,23 @@ public static class ServeCommand
         };
         command.SetAction(parse =>
         {
-            var options = ServiceOptions.Load(parse.GetValue(Data) ?? "phyr-data", parse.GetValue(Config), new Dictionary<string, string?>
+            ServiceOptions options;
+            try
             {
-                ["Urls"] = parse.GetValue(Urls),
-                ["QueueLimit"] = parse.GetValue(QueueLimit),
-                ["Parallelism"] = parse.GetValue(Parallelism),
-                ["LogLevel"] = parse.GetValue(LogLevel),
-                ["Cluster:SeedNodes"] = parse.GetValue(SeedNodes),
-                ["Cluster:Port"] = parse.GetValue(ClusterPort),
-            });
+                options = ServiceOptions.Load(parse.GetValue(Data) ?? "phyr-data", parse.GetValue(Config), new Dictionary<string, string?>
+                {
+                    ["Urls"] = parse.GetValue(Urls),
+                    ["QueueLimit"] = parse.GetValue(QueueLimit),
+                    ["Parallelism"] = parse.GetValue(Parallelism),
+                    ["LogLevel"] = parse.GetValue(LogLevel),
+                    ["Cluster:SeedNodes"] = parse.GetValue(SeedNodes),
+                    ["Cluster:Port"] = parse.GetValue(ClusterPort),
+                });
+            }
+            catch (SettingsException e)
+            {
+                throw new UsageException(e.Setting, e.Problem);
+            }
             var app = ServiceHost.Build(options);
             app.Run();
             return ExitCodes.Ok;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Configuration;
-using Phyr.Host.Cli;
 
 namespace Phyr.Host.Service;
 
@@ -92,7 +91,7 @@ public sealed record ServiceOptions
         };
         var builder = new ConfigurationBuilder();
         var defaultFile = Path.Combine(full, "serve.json");
-        if (configFile is not null && !File.Exists(configFile)) throw new UsageException("--config", $"{configFile}: no such file");
+        if (configFile is not null && !File.Exists(configFile)) throw new SettingsException("--config", $"{configFile}: no such file");
         var file = configFile is not null ? Path.GetFullPath(configFile) : File.Exists(defaultFile) ? defaultFile : null;
         if (file is not null)
         {
@@ -103,7 +102,7 @@ public sealed record ServiceOptions
             }
             catch (Exception e) when (e is InvalidDataException or FormatException or System.Text.Json.JsonException)
             {
-                throw new UsageException("--config", $"{file}: not valid JSON: {e.InnerException?.Message ?? e.Message}");
+                throw new SettingsException("--config", $"{file}: not valid JSON: {e.InnerException?.Message ?? e.Message}");
             }
             // The file is strict (a misspelt key is an error); environment variables of other programs may start with PHYR_ too.
             // Arrays (Cluster:SeedNodes, Cluster:Roles) come as KEY:0, KEY:1, ...
@@ -111,7 +110,7 @@ public sealed record ServiceOptions
                 .Select(kv => System.Text.RegularExpressions.Regex.Replace(kv.Key, @":\d+$", "")).Where(k => !known.Contains(k))
                 .Order(StringComparer.Ordinal).FirstOrDefault();
             if (unknown is not null)
-                throw new UsageException("--config", $"{file}: unknown setting '{unknown}' (known: {string.Join(", ", known)})");
+                throw new SettingsException("--config", $"{file}: unknown setting '{unknown}' (known: {string.Join(", ", known)})");
             builder.AddJsonFile(file, optional: false);
         }
         builder.AddEnvironmentVariables("PHYR_");
@@ -132,7 +131,7 @@ public sealed record ServiceOptions
             {
                 "sqlite" => PersistenceProvider.Sqlite,
                 "postgresql" or "postgres" => PersistenceProvider.PostgreSql,
-                var other => throw new UsageException("Persistence:Provider", $"'{other}' is not sqlite or postgresql"),
+                var other => throw new SettingsException("Persistence:Provider", $"'{other}' is not sqlite or postgresql"),
             },
             ConnectionString = string.IsNullOrEmpty(c["Persistence:ConnectionString"]) ? null : c["Persistence:ConnectionString"],
             SeedNodes = List(c, "Cluster:SeedNodes"),
@@ -142,21 +141,21 @@ public sealed record ServiceOptions
             DowningAfterSeconds = Int(c, "Cluster:DowningAfterSeconds", 10, 1, 3600),
         };
         foreach (var seed in options.SeedNodes)
-            if (!IsNodeAddress(seed)) throw new UsageException("Cluster:SeedNodes", $"'{seed}' is not akka.tcp://{SystemName}@HOST:PORT");
+            if (!IsNodeAddress(seed)) throw new SettingsException("Cluster:SeedNodes", $"'{seed}' is not akka.tcp://{SystemName}@HOST:PORT");
         if (options.Roles.Count == 0 || options.Roles.Any(r => r is not ("worker" or "api")))
-            throw new UsageException("Cluster:Roles", $"'{string.Join(",", options.Roles)}' is not a list of worker and api");
+            throw new SettingsException("Cluster:Roles", $"'{string.Join(",", options.Roles)}' is not a list of worker and api");
         if (options.Clustered && options.Provider != PersistenceProvider.PostgreSql)
-            throw new UsageException("Persistence:Provider", "a cluster's nodes share one journal: give postgresql and its connection string");
+            throw new SettingsException("Persistence:Provider", "a cluster's nodes share one journal: give postgresql and its connection string");
         if (options.LogLevel is not ("Verbose" or "Debug" or "Information" or "Warning" or "Error" or "Fatal"))
-            throw new UsageException("LogLevel", $"'{options.LogLevel}' is not Verbose, Debug, Information, Warning, Error or Fatal");
+            throw new SettingsException("LogLevel", $"'{options.LogLevel}' is not Verbose, Debug, Information, Warning, Error or Fatal");
         if (options.Provider == PersistenceProvider.PostgreSql && options.ConnectionString is null)
-            throw new UsageException("Persistence:ConnectionString", "PostgreSQL needs a connection string (e.g. Host=127.0.0.1;Username=phyr;Database=phyr)");
+            throw new SettingsException("Persistence:ConnectionString", "PostgreSQL needs a connection string (e.g. Host=127.0.0.1;Username=phyr;Database=phyr)");
         foreach (var url in options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal),
                     UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https"))
-                throw new UsageException("--urls", $"'{url}' is not an http:// or https:// address");
+                throw new SettingsException("--urls", $"'{url}' is not an http:// or https:// address");
         if (!options.LoopbackOnly && options.ApiToken is null)
-            throw new UsageException("ApiToken",
+            throw new SettingsException("ApiToken",
                 $"binding to {options.Urls} (not only loopback) needs an API token: set ApiToken in the config file or PHYR_ApiToken");
         return options;
     }
@@ -166,7 +165,7 @@ public sealed record ServiceOptions
         var text = c[key];
         if (text is null) return fallback;
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < min || n > max)
-            throw new UsageException(key, $"'{text}' is not a whole number between {min} and {max}");
+            throw new SettingsException(key, $"'{text}' is not a whole number between {min} and {max}");
         return n;
     }
 
@@ -180,6 +179,6 @@ public sealed record ServiceOptions
         null => fallback,
         "true" or "on" or "yes" => true,
         "false" or "off" or "no" => false,
-        var other => throw new UsageException(key, $"'{other}' is not true or false"),
+        var other => throw new SettingsException(key, $"'{other}' is not true or false"),
     };
 }
