@@ -69,7 +69,7 @@ public sealed class Machine
     public GupCaller GupCaller(int cpu, int? batch = null)
     {
         var s = Scenario;
-        var plan = new GupCallerPlan(cpu, Process.Id, Locks, s.Call, batch ?? s.Batch, s.Gup, s.Costs.Gup, Net.LinkLatencyNs, Net.SameSocketNs);
+        var plan = new GupCallerPlan(cpu, Process.Id, Locks, s.Call, batch ?? s.Batch, s.Gup, s.Costs.Gup, Sim.Options.Lookahead, Net.SameSocketNs);
         return Domain.Mm.GupCaller.Over(plan, RegionStart(cpu), RegionStart(cpu) + s.RegionBytes);
     }
 
@@ -176,7 +176,7 @@ public sealed class Machine
         {
             MmapLock = MmapLock.Id, VmaLocks = [.. VmaLocks.Select(l => l.Id)],
             PteLocks = pte.ToDictionary(kv => kv.Key, kv => kv.Value.Id), PmdLocks = huge.ToDictionary(kv => kv.Key, kv => kv.Value.Id),
-            PageTableLock = pageTableLock?.Id ?? LockDirectory.Private, MmFlagsLine = MmFlags?.Id ?? -1,
+            PageTableLock = pageTableLock?.Id ?? LockDirectory.Private, MmFlagsLine = MmFlags?.Id ?? -1, SharedTables = s.SharedRegion,
         };
     }
 

@@ -2,9 +2,10 @@ namespace Phyr.Domain.Memory;
 
 /// <summary>
 /// A list of physical ranges that grows at its end, a range that continues the last one merging into it — the way a
-/// driver's phyr list grows call by call. Immutable: an append returns a new list sharing the old one's storage. Only
-/// the newest list of a lineage writes past its own end (an older one appending copies first), so every list keeps
-/// seeing exactly what it held: O(1) amortised per range, 16 bytes each.
+/// driver's phyr list grows call by call. Persistent: an append returns a new list sharing the old one's storage, and
+/// only the newest list of a lineage writes past its own end (an older one appending copies first), so every list
+/// keeps seeing exactly what it held — O(1) amortised per range, 16 bytes each, when a list grows from its newest
+/// version as a flow's does. Not for appending to one list from two threads at once (one flow, one component).
 /// </summary>
 public sealed class RangeList
 {

@@ -28,13 +28,20 @@ public sealed record LockDirectory
     /// <summary>The line of the mm's flags word that has_pinned writes go to, or -1 when pin calls do not write it.</summary>
     public int MmFlagsLine { get; init; } = -1;
 
+    /// <summary>The CPUs share their page tables (one region): every table's lock is a component, none is private.</summary>
+    public bool SharedTables { get; init; }
+
     /// <summary>pte_lockptr: the lock of the PTE table mapping va (<paramref name="pteTable"/> = va &gt;&gt; PMD_SHIFT).</summary>
-    public int PteLockptr(ulong pteTable) => PteLocks.TryGetValue(pteTable, out var id) ? id : Private;
+    public int PteLockptr(ulong pteTable) => Lookup(PteLocks, pteTable, "PTE");
 
     /// <summary>pmd_lockptr: the lock of a huge entry's PMD table (<paramref name="hugeEntry"/> = va &gt;&gt; PMD_SHIFT), or page_table_lock.</summary>
     public int PmdLockptr(ulong hugeEntry) =>
-        PageTableLock != Private ? PageTableLock
-        : PmdLocks.TryGetValue(hugeEntry >> (AddressSpace.PudShift - AddressSpace.PmdShift), out var id) ? id : Private;
+        PageTableLock != Private ? PageTableLock : Lookup(PmdLocks, hugeEntry >> (AddressSpace.PudShift - AddressSpace.PmdShift), "PMD");
+
+    private int Lookup(IReadOnlyDictionary<ulong, int> locks, ulong table, string level) =>
+        locks.TryGetValue(table, out var id) ? id
+        : SharedTables ? throw new InvalidOperationException($"no lock component for the shared {level} table 0x{table:x}")
+        : Private;
 
     /// <summary>The component that holds the lock of <paramref name="hold"/>, or <see cref="Private"/>.</summary>
     public int Of(LockHold hold) => hold.Lock switch

@@ -13,7 +13,7 @@ public sealed record Metric(string Name, string Unit, string Meaning, string? La
     public static readonly Metric SimTimeNs = new("sim_time_ns", "ns", "virtual time when the last CPU finished unpinning", "simulated time");
     public static readonly Metric PagesPinned = new("pages_pinned", "pages", "pages pinned (device memory is described, not pinned)");
     public static readonly Metric PinNsPerPage = new("pin_ns_per_page", "ns/page", "each CPU's pin-and-unpin time over its pages, averaged", "pin time per page");
-    public static readonly Metric GupCalls = new("gup_calls", "calls", "GUP calls (pin_user_pages or get_user_phyrs; one per NVMe I/O)");
+    public static readonly Metric GupCalls = new("gup_calls", "calls", "GUP calls made (pin_user_pages or get_user_phyrs; an NVMe I/O makes one)");
     public static readonly Metric PagetableWalks = new("pagetable_walks", "walks", "walks from the top of the page tables");
     public static readonly Metric FastPathPages = new("fast_path_pages", "pages", "pages the lockless fast path pinned");
     public static readonly Metric LockedPathPages = new("locked_path_pages", "pages", "pages the locked path pinned");

@@ -113,6 +113,8 @@ public sealed record Scenario
             if (Gup.Walk == GupWalk.Locked)
                 yield return ("gup.walk", "O_DIRECT pins its buffers with the fast (lockless) walk: leave gup.walk out or give fast");
             if (RegionBytes < (ulong)Nvme.QueueDepth * Nvme.IoBytes) yield return ("region", "must hold a buffer slot per I/O in flight (io-size x queue-depth)");
+            if (Backing == Backing.DeviceMemory && Call == GupCallKind.PinUserPages)
+                yield return ("backing", "O_DIRECT pins its buffers with pin_user_pages, which fails on device memory (no struct page): give gup.call = get_user_phyrs");
         }
         if (Device == DeviceKind.Vfio && Dma is not null)
             yield return ("dma.strategy", "VFIO maps the guest's memory itself: leave dma.strategy out with device = vfio");

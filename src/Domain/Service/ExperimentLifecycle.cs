@@ -80,9 +80,9 @@ public sealed record ExperimentLifecycle
     /// <summary>A point came back: kept unless its index is stored already (it ran twice: resent, or after a restart), and queued to be persisted.</summary>
     public (ExperimentLifecycle State, bool Kept) Answered(StoredPoint point)
     {
+        if (Running is not { } run) throw new InvalidOperationException("a point answered with no run going");
         var (added, kept) = Add(point);
-        if (!kept || Running is not { } run) return (added, kept);
-        return (added with { Running = run with { RanNow = run.RanNow + 1, Pending = run.Pending.Add(point) } }, true);
+        return kept ? (added with { Running = run with { RanNow = run.RanNow + 1, Pending = run.Pending.Add(point) } }, true) : (this, false);
     }
 
     /// <summary>Whether the points waiting make a batch to persist now.</summary>
@@ -96,7 +96,7 @@ public sealed record ExperimentLifecycle
     /// <summary>How a run ends: with every point it set out to run, cancelled with some missing, or failed.</summary>
     public RunEvent.Ended Outcome(int answered, bool cancelled, string? error)
     {
-        var toRun = Running?.ToRun ?? 0;
+        var toRun = Running?.ToRun ?? throw new InvalidOperationException("a run ended with no run going");
         if (error is not null) return End(ExperimentStatus.Failed, error);
         if (answered >= toRun) return End(ExperimentStatus.Completed, null);
         return cancelled ? End(ExperimentStatus.Cancelled, null) : End(ExperimentStatus.Failed, $"the run stopped with {toRun - answered} points unanswered");

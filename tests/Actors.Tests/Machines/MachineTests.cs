@@ -49,6 +49,19 @@ public class MachineTests : EngineTestKit
         Assert.Equal(50, nvme.Resources.Single(r => r.Name == "nvme0.pcie_link").Acquisitions);
     }
 
+    /// <summary>O_DIRECT pins with FOLL_PIN, and gup_fast_fallback sets MMF_HAS_PINNED for every FOLL_PIN call (mm/gup.c).</summary>
+    [Fact]
+    public void O_direct_pins_write_the_has_pinned_flag_line_too_when_the_switch_is_on()
+    {
+        var nvme = Small with { Device = DeviceKind.Nvme, Dma = DmaStrategy.Legacy, Call = GupCallKind.PinUserPages, RegionBytes = 32 * 4096, Cpus = 2,
+            Nvme = new NvmeWorkload { QueueDepth = 4, Ios = 50 } };
+        var before = Run(nvme);
+        var after = Run(nvme with { HasPinnedWrite = true });
+        Assert.Equal(before[Metric.Events] + 2 * 2 * 50, after[Metric.Events]); // an atomic and its completion per I/O
+        Assert.True(after[Metric.CachelineTransfers] > 2, $"{after[Metric.CachelineTransfers]} transfers of the flag line between two CPUs");
+        Assert.Equal(0, before[Metric.CachelineTransfers]);
+    }
+
     [Fact]
     public void A_scenario_written_in_code_that_breaks_a_rule_is_refused_naming_the_key()
     {

@@ -57,6 +57,19 @@ public class DirectIoTests
     }
 
     [Fact]
+    public void A_pin_the_kernel_refuses_stops_the_cpu_and_what_arrives_after_changes_nothing()
+    {
+        var (flow, _) = Step(Flow(queueDepth: 2, ios: 4), 0, -1, DirectIo.Start.Instance);
+        (flow, var sends) = Step(flow, 100, Process, new MmProtocol.Failed("-EFAULT"));
+        Assert.Empty(sends);
+        Assert.Equal(("cpu0: -EFAULT", DirectIo.Path.Stopped, 100L), (flow.Error, flow.Running, flow.FinishedAt));
+        var (after, late) = Step(flow, 200, Controller, NvmeProtocol.Completed.Instance);
+        Assert.Same(flow, after);
+        Assert.Empty(late);
+        Assert.True(flow.Clean); // an error excuses the unpin, as for every flow
+    }
+
+    [Fact]
     public void The_cpu_is_finished_when_its_last_io_is_unpinned()
     {
         var (flow, _) = Step(Flow(queueDepth: 1, ios: 1, sgl: true), 0, -1, DirectIo.Start.Instance);

@@ -25,6 +25,15 @@ public class LockDirectoryTests
     }
 
     [Fact]
+    public void In_a_shared_region_a_table_without_a_lock_component_is_a_builder_bug_not_a_private_lock()
+    {
+        var shared = Split with { SharedTables = true };
+        Assert.Equal(10, shared.PteLockptr(0x8000_0));
+        Assert.Throws<InvalidOperationException>(() => shared.PteLockptr(0x8000_1));
+        Assert.Throws<InvalidOperationException>(() => shared.PmdLockptr(0x401 * 512));
+    }
+
+    [Fact]
     public void Without_split_pmd_locks_every_huge_entry_takes_the_mms_page_table_lock()
     {
         var unsplit = Split with { PageTableLock = 30 };

@@ -20,6 +20,9 @@ public class ScenarioRulesTests
             Assert.Single((Scenario.Defaults with { Costs = CostModel.Default with { CacheLineCrossSocketNs = 1 } }).Problems()).Key);
         var nvme = Scenario.Defaults with { Device = DeviceKind.Nvme, Dma = DmaStrategy.Legacy, Call = GupCallKind.PinUserPages, Prefault = false };
         Assert.Equal(["prefault"], nvme.Problems().Select(p => p.Key));
+        // O_DIRECT pins with pin_user_pages: device memory (no struct page) cannot be its buffer.
+        Assert.Equal(["backing"], (nvme with { Prefault = true, Backing = Backing.DeviceMemory }).Problems().Select(p => p.Key));
+        Assert.Empty((nvme with { Prefault = true, Backing = Backing.DeviceMemory, Call = GupCallKind.GetUserPhyrs, Dma = DmaStrategy.PhyrNative }).Problems());
     }
 
     [Fact]

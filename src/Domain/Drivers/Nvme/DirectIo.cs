@@ -33,8 +33,8 @@ public sealed record DirectIo : IDriverFlow<DirectIo>, ICpuFlow
         public static readonly Start Instance = new();
     }
 
-    /// <summary>The kernel path the CPU is running.</summary>
-    public enum Path { Idle, Pinning, Mapping, Unmapping, Unpinning }
+    /// <summary>The kernel path the CPU is running; <c>Stopped</c>: an error ended its I/O (what is in flight is left as it is).</summary>
+    public enum Path { Idle, Pinning, Mapping, Unmapping, Unpinning, Stopped }
 
     /// <summary>A buffer slot: when its I/O was submitted (its pin began) and its DMA mapping while in flight.</summary>
     public readonly record struct Slot(long SubmittedAt, DmaMapping? Mapping);
@@ -60,13 +60,14 @@ public sealed record DirectIo : IDriverFlow<DirectIo>, ICpuFlow
     public long DmaSegments { get; init; }
     public string? Error { get; init; }
 
-    public bool Clean => Gup.PagesUnpinned == Gup.Totals.PagesPinned && FinishedAt >= 0;
+    public bool Clean => Error is not null || (Gup.PagesUnpinned == Gup.Totals.PagesPinned && FinishedAt >= 0);
 
     public static DirectIo For(string name, GupCaller gup, DirectIoPlan plan) =>
         new() { Name = name, Gup = gup, Plan = plan, Slots = [.. Enumerable.Repeat(new Slot(0, null), plan.QueueDepth)] };
 
     public DirectIo Step(FlowInput input, Effects fx) => (Running, input.Message) switch
     {
+        (Path.Stopped, _) => this,
         (_, Start) => Enumerable.Range(0, Math.Min(Plan.QueueDepth, Plan.Ios)).Aggregate(this, (s, slot) => s.Queue(input.Now, false, slot, fx)),
         (Path.Pinning, var m) when GupCaller.Handles(m) => Pinning(input, fx),
         (Path.Mapping, IommuProtocol.Mapped m) => Submit(input.Now, m.Mapping, fx),
@@ -86,7 +87,7 @@ public sealed record DirectIo : IDriverFlow<DirectIo>, ICpuFlow
             case null:
                 return this with { Gup = gup };
             case GupCallEnd.Failed f:
-                return this with { Gup = gup, Error = $"{Name}: {f.Reason}", Running = Path.Idle, FinishedAt = input.Now };
+                return this with { Gup = gup, Error = $"{Name}: {f.Reason}", Running = Path.Stopped, FinishedAt = input.Now };
             case GupCallEnd.Returned r:
                 if (r.Call.Accounting.Holds.Count > 0)
                     throw new InvalidOperationException($"{Name}: an O_DIRECT buffer needed the locked path; NVMe scenarios pin faulted-in buffers");

@@ -67,7 +67,7 @@ public sealed record IbUmemRegistration : RegionFlow<IbUmemRegistration>
                 if (ranges.Length == 0) return Peak(batchBytes).AfterCall(delay, fx);
                 fx.Send(Dma.Domain, new IommuProtocol.IovaLink(ranges), delay);
                 return Peak(batchBytes) with { Phase = RegionPhase.Linking };
-            default: // the phyr strategies, and legacy fed phyrs
+            default: // the phyr strategies (and a legacy call that returned nothing)
             {
                 var phyrs = Phyrs.Append(ranges);
                 return (this with { Phyrs = phyrs }).Peak(batchBytes + (long)phyrs.Count * DescriptorSizes.Phyr).AfterCall(delay, fx);
@@ -108,8 +108,7 @@ public sealed record IbUmemRegistration : RegionFlow<IbUmemRegistration>
         if (Gup.MoreToPin) return PinNext(delay, fx);
         object map = Dma.Strategy switch
         {
-            DmaStrategy.Legacy when Gup.Plan.Kind == GupCallKind.PinUserPages => new IommuProtocol.MapSg(Cpu, [.. Sg.Segments()]),
-            DmaStrategy.Legacy => new IommuProtocol.MapSg(Cpu, Phyrs.ToArray()),
+            DmaStrategy.Legacy => new IommuProtocol.MapSg(Cpu, [.. Sg.Segments()]),
             DmaStrategy.PhyrCompat => new IommuProtocol.MapPhyrs(Cpu, Phyrs.ToArray(), Native: false),
             DmaStrategy.PhyrNative => new IommuProtocol.MapPhyrs(Cpu, Phyrs.ToArray(), Native: true),
             _ => IommuProtocol.IovaSync.Instance,

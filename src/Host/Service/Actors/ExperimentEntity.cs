@@ -155,6 +155,7 @@ public sealed partial class ExperimentEntity : ReceivePersistentActor, IWithTime
     /// <summary>Builds the experiment again from what was submitted (off the actor: it may be big).</summary>
     private void Begin()
     {
+        if (_state.Running is not null) return; // one run per incarnation: a second would orphan the first
         _state = _state.Begin();
         Context.SetReceiveTimeout(null); // never idle while a run may write here
         _cancel = new CancellationTokenSource();
