@@ -1,7 +1,6 @@
 using Phyr.Domain.Descriptors;
 using Phyr.Domain.Memory;
 using Phyr.Domain.Mm;
-using Phyr.Domain.Scenarios;
 using Phyr.Domain.Simulation;
 
 namespace Phyr.Domain.Drivers;
@@ -78,7 +77,7 @@ public abstract record RegionFlow<TSelf> : IDriverFlow<TSelf>, ICpuFlow where TS
     /// </summary>
     protected long OutputArrayBytes(GupCall call)
     {
-        var capacity = Gup.Plan.Batch == Scenario.UnlimitedBatch ? call.Pages.Count + call.Phyrs.Count : Gup.Plan.Batch;
+        var capacity = Gup.Plan.Batch == GupCallerPlan.Unlimited ? call.Pages.Count + call.Phyrs.Count : Gup.Plan.Batch;
         return (long)capacity * (Gup.Plan.Kind == GupCallKind.PinUserPages ? DescriptorSizes.PagePointer : DescriptorSizes.Phyr);
     }
 

@@ -11,7 +11,11 @@ namespace Phyr.Domain.Mm;
 /// when its line comes from memory (a same-socket transfer's worth).
 /// </summary>
 public sealed record GupCallerPlan(int Cpu, int Process, LockDirectory Locks, GupCallKind Kind, int Batch, GupOptions Options, GupCosts Costs,
-    long LinkNs, long ColdLockNs);
+    long LinkNs, long ColdLockNs)
+{
+    /// <summary>A batch with no limit: one call takes the whole range, into an array sized to what it returns.</summary>
+    public const int Unlimited = int.MaxValue;
+}
 
 /// <summary>How a GUP call ended: its output and the CPU time still to spend on it, or the kernel's error.</summary>
 public abstract record GupCallEnd

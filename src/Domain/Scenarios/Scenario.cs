@@ -51,7 +51,7 @@ public sealed record Scenario
     public bool DescribeLayout { get; init; }
 
     /// <summary>A batch with no limit: one call takes the whole region, into an array sized to what it returns.</summary>
-    public const int UnlimitedBatch = int.MaxValue;
+    public const int UnlimitedBatch = GupCallerPlan.Unlimited;
     public bool Prefault { get; init; } = true;
     public GupOptions Gup { get; init; } = new();
 
