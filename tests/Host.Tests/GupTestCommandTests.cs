@@ -1,3 +1,4 @@
+using Phyr.Domain.Scenarios;
 using System.Text.RegularExpressions;
 
 namespace Phyr.Host.Tests;
@@ -58,7 +59,8 @@ public class GupTestCommandTests
             File.WriteAllText(file, "gup { pin-atomic-ns = 90 }\n");
             var slower = Lines(CliRunner.Run("gup-test", "-L", "-n", "512", "-m", "64", "--cost-model", file)).Single();
             var normal = Lines(CliRunner.Run("gup-test", "-L", "-n", "512", "-m", "64")).Single();
-            Assert.InRange(slower.Get - normal.Get, 900, 1100); // 60 ns more on each of 16,384 pages: 983 µs
+            // The slow path's one pin atomic per 4 KiB page, 90 ns instead of the machine's 7.6: 82.4 ns more on each of 16,384 pages, 1350 µs.
+            Assert.InRange(slower.Get - normal.Get, 1280, 1420);
         }
         finally
         {
@@ -79,9 +81,8 @@ public class GupTestCommandTests
     public void Features_are_listed_with_their_sources()
     {
         var r = CliRunner.Run("gup-test", "--list-features");
-        foreach (var name in new[] { "folio-batched-pin", "hugetlb-head-refcount", "has-pinned-write", "per-vma-lock", "split-pmd-locks" })
-            Assert.Contains(name + ":", r.Stdout);
-        Assert.Equal(5, r.Stdout.Split('\n').Count(l => l.Contains("Source:")));
+        foreach (var f in KernelFeature.All) Assert.Contains(f.Name + ":", r.Stdout);
+        Assert.Equal(KernelFeature.All.Count, r.Stdout.Split('\n').Count(l => l.Contains("Source:")));
     }
 
     [Theory]

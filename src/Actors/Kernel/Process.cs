@@ -30,8 +30,8 @@ public sealed class Process(string name, AddressSpace mm) : SimComponent(name)
                 break;
             case MmProtocol.Unpin u:
             {
-                var (pages, puts) = mm.UnpinRange(u.Start, u.End, u.FolioBatched, u.HugetlbBatched);
-                ctx.Reply(new MmProtocol.Unpinned(pages, puts), puts * u.PutNs + ctx.Lookahead);
+                var count = mm.UnpinRange(u.Start, u.End, u.Style);
+                ctx.Reply(new MmProtocol.Unpinned(count), u.Costs.Unpin(count) + ctx.Lookahead);
                 break;
             }
             case MmProtocol.Walk w:

@@ -1,27 +1,60 @@
 using Phyr.Domain.Dma;
+using Phyr.Domain.Machines;
 using Phyr.Domain.Mm;
 using Phyr.Domain.Simulation;
 
 namespace Phyr.Domain.Costs;
 
 /// <summary>
-/// The cost model: every virtual-time cost the simulated machine charges — GUP's steps (<see cref="GupCosts"/>),
-/// the DMA path's (<see cref="DmaCosts"/>) and cache-line transfers — each default with its source. One value,
-/// carried from the defaults or a cost-model file (<see cref="CostModelFile"/>) through the scenario to the
-/// components; <see cref="Problems"/> is the one place its values are checked.
+/// The cost model: every virtual-time cost the simulated machine charges — GUP's operations (<see cref="GupCosts"/>),
+/// the DMA path's (<see cref="DmaCosts"/>) and cache-line transfers. GUP's and the transfers are made by
+/// <see cref="Derive"/> from a machine's hardware facts (<see cref="MachineProfile"/>) and the kernel code's cycles
+/// (<see cref="KernelCode"/>); a cost-model file (<see cref="CostOverrides"/>) may override any value afterwards, for
+/// what-if runs. <see cref="Problems"/> is the one place its values are checked.
 /// </summary>
 public sealed record CostModel
 {
-    public static readonly CostModel Default = new();
+    public static readonly CostModel Default = Derive(MachineProfiles.Default, KernelCode.Default);
 
     public GupCosts Gup { get; init; } = GupCosts.Default;
     public DmaCosts Dma { get; init; } = DmaCosts.Default;
 
-    /// <summary>A cache-line transfer (CAS) between cores of one socket: ~50 ns (core-to-core latency measurements, Ice Lake and Milan).</summary>
+    /// <summary>A modified line moving between cores of one socket (the machine's socket-transfer-ns).</summary>
     public long CacheLineSameSocketNs { get; init; } = 50;
 
-    /// <summary>The same across sockets: ~110–200 ns in the same measurements; we take 150.</summary>
+    /// <summary>The same across sockets.</summary>
     public long CacheLineCrossSocketNs { get; init; } = 150;
+
+    /// <summary>
+    /// The costs on <paramref name="machine"/> of a workload whose struct pages and page tables take
+    /// <paramref name="memmapBytes"/>: when they fit in the LLC they stay there between passes (the prefault, a previous
+    /// repeat), so a streamed or missed struct page line is an LLC hit rather than DRAM's.
+    /// </summary>
+    public static CostModel Derive(MachineProfile machine, KernelCode code, ulong memmapBytes = ulong.MaxValue)
+    {
+        var inLlc = memmapBytes <= machine.LlcBytes;
+        // Little's law: a stream keeps the L2 streamer's 16 lines in flight, so a line comes every latency / 16.
+        var missNs = inLlc ? machine.LlcNs : machine.DramNs;
+        var streamedNs = inLlc ? machine.LlcNs / 16 : machine.StreamLineNs;
+        return new CostModel
+        {
+            Gup = new GupCosts
+            {
+                WalkNs = 4 * machine.L1Ns,
+                LookupNs = code.LookupCycles / machine.Ghz,
+                FastEntryNs = code.EntryCycles / machine.Ghz,
+                PteNs = streamedNs / 8,
+                PinAtomicNs = machine.AtomicNs,
+                LineHotNs = machine.L2Ns,
+                LineStreamedNs = streamedNs,
+                LineMissNs = missNs,
+                EntryNs = code.EntryCycles / machine.Ghz,
+                LocalLockNs = machine.AtomicNs,
+            },
+            CacheLineSameSocketNs = (long)Math.Round(machine.SocketTransferNs),
+            CacheLineCrossSocketNs = (long)Math.Round(machine.CrossSocketTransferNs),
+        };
+    }
 
     /// <summary>How lines move on a machine of <paramref name="cpusPerSocket"/> CPUs per socket.</summary>
     public Interconnect Interconnect(int cpusPerSocket) => new(CacheLineSameSocketNs, CacheLineCrossSocketNs, cpusPerSocket);

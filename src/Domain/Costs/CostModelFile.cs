@@ -4,21 +4,24 @@ using Phyr.Domain.Config;
 namespace Phyr.Domain.Costs;
 
 /// <summary>
-/// A cost-model file (.conf): any of the keys below, in ns, overriding the defaults (which carry their
-/// sources in <see cref="Mm.GupCosts"/>, <see cref="Dma.DmaCosts"/>, <see cref="CostModel"/> and docs). Unknown keys
-/// and bad values are refused with file, line and key.
+/// A cost-model file (.conf): any of the keys below, in ns, overriding what the scenario's machine gives (the derived
+/// GUP costs, <see cref="CostModel.Derive"/>; the DMA costs with their sources in <see cref="Dma.DmaCosts"/>). For what-if
+/// runs; unknown keys and bad values are refused with file, line and key.
 /// </summary>
 public static class CostModelFile
 {
     private static readonly Dictionary<string, Func<CostModel, long, CostModel>> Setters = new()
     {
         ["gup.walk-ns"] = (m, v) => m with { Gup = m.Gup with { WalkNs = v } },
+        ["gup.lookup-ns"] = (m, v) => m with { Gup = m.Gup with { LookupNs = v } },
+        ["gup.fast-entry-ns"] = (m, v) => m with { Gup = m.Gup with { FastEntryNs = v } },
         ["gup.pte-ns"] = (m, v) => m with { Gup = m.Gup with { PteNs = v } },
         ["gup.pin-atomic-ns"] = (m, v) => m with { Gup = m.Gup with { PinAtomicNs = v } },
-        ["gup.longterm-check-ns"] = (m, v) => m with { Gup = m.Gup with { LongtermCheckNs = v } },
-        ["gup.entry-store-ns"] = (m, v) => m with { Gup = m.Gup with { EntryStoreNs = v } },
+        ["gup.line-hot-ns"] = (m, v) => m with { Gup = m.Gup with { LineHotNs = v } },
+        ["gup.line-streamed-ns"] = (m, v) => m with { Gup = m.Gup with { LineStreamedNs = v } },
+        ["gup.line-miss-ns"] = (m, v) => m with { Gup = m.Gup with { LineMissNs = v } },
+        ["gup.entry-ns"] = (m, v) => m with { Gup = m.Gup with { EntryNs = v } },
         ["gup.local-lock-ns"] = (m, v) => m with { Gup = m.Gup with { LocalLockNs = v } },
-        ["gup.unpin-ns"] = (m, v) => m with { Gup = m.Gup with { UnpinNs = v } },
         ["dma.iova-cache-ns"] = (m, v) => m with { Dma = m.Dma with { IovaCacheNs = v } },
         ["dma.iova-tree-ns"] = (m, v) => m with { Dma = m.Dma with { IovaTreeNs = v } },
         ["dma.iova-tree-step-ns"] = (m, v) => m with { Dma = m.Dma with { IovaTreeStepNs = v } },
@@ -36,21 +39,25 @@ public static class CostModelFile
 
     public static IEnumerable<string> Keys => Setters.Keys;
 
-    public static CostModel Load(string path)
+    /// <summary>Sets one key's value (a key of <see cref="Keys"/>).</summary>
+    public static CostModel Set(CostModel model, string key, long value) => Setters[key](model, value);
+
+    public static CostOverrides Load(string path)
     {
         if (!File.Exists(path)) throw new ConfException($"{path}: no such cost-model file");
         var conf = ConfFile.Parse(File.ReadAllText(path), path);
-        var costs = CostModel.Default;
+        var settings = new List<(string, long)>();
         foreach (var (key, v) in conf.OrderBy(kv => kv.Value.Line))
         {
-            if (!Setters.TryGetValue(key, out var set))
+            if (!Setters.ContainsKey(key))
                 throw new ConfException($"{path}:{v.Line}: unknown key '{key}' (known keys: {string.Join(", ", Setters.Keys)})");
-            if (!long.TryParse(v.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var ns))
-                throw new ConfException($"{path}:{v.Line}: {key}: '{v.Text}' is not a whole number of ns");
-            costs = set(costs, ns);
+            if (!long.TryParse(v.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var ns) || ns > 1_000_000_000)
+                throw new ConfException($"{path}:{v.Line}: {key}: '{v.Text}' is not a whole number of ns (at most 1000000000)");
+            settings.Add((key, ns));
         }
-        if (costs.Problems().FirstOrDefault() is ({ } bad, { } problem))
+        var overrides = new CostOverrides(settings);
+        if (overrides.Apply(CostModel.Default).Problems().FirstOrDefault() is ({ } bad, { } problem))
             throw new ConfException(conf.TryGetValue(bad, out var at) ? $"{path}:{at.Line}: {bad}: {problem}" : $"{path}: {bad}: {problem}");
-        return costs;
+        return overrides;
     }
 }

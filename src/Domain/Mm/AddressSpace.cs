@@ -25,6 +25,12 @@ public sealed class AddressSpace(FrameSource frames)
     public int PteTables => _pteTables.Count;
     public long Faults { get; private set; }
 
+    /// <summary>
+    /// The folio the last GUP call's last grab took and the pfn whose struct page line it read last: the next call, which
+    /// starts where that one stopped, finds those lines in cache (one cursor per mm: CPUs sharing a region share it).
+    /// </summary>
+    public (ulong Folio, ulong Line) GrabCursor { get; set; } = (ulong.MaxValue, ulong.MaxValue);
+
     /// <summary>Unpins of pages that were not pinned: a pin count would have gone negative.</summary>
     public long PinViolations { get; private set; }
 
@@ -55,13 +61,19 @@ public sealed class AddressSpace(FrameSource frames)
     }
 
     /// <summary>
-    /// unpin_user_pages over [start, end): every pinned page with a struct page loses its pin; returns the
-    /// pages unpinned and the folio puts made (one per folio run, or one per page without batching).
+    /// unpin_user_pages over [start, end): every pinned page with a struct page loses its pin. Returns the pages unpinned,
+    /// the puts (one per folio run, or one per page without batching), and the work: with a page array
+    /// (<see cref="UnpinStyle.PageArray"/>, unpin_user_pages → gup_folio_next) page_folio() on every page, each reading that
+    /// page's struct page line (streamed when it follows the last, a miss at a new run); over a range
+    /// (unpin_user_page_range_dirty_lock → gup_folio_range_next) one line per folio run. A put is one atomic
+    /// (folio_put_refs), two for a pinned large folio (_pincount, then the refcount).
     /// </summary>
-    public (long Pages, long Puts) UnpinRange(ulong start, ulong end, bool folioBatched, bool hugetlbBatched = true)
+    public UnpinCount UnpinRange(ulong start, ulong end, UnpinStyle style)
     {
-        long pages = 0, puts = 0;
+        long pages = 0, puts = 0, scanned = 0, atomics = 0;
+        var lines = default(LineCount);
         var lastFolio = ulong.MaxValue;
+        var lastLine = ulong.MaxValue;
         for (var va = start; va < end;)
         {
             if (Lookup(va) is not { } m)
@@ -94,13 +106,23 @@ public sealed class AddressSpace(FrameSource frames)
                 }
                 PinnedPages -= (long)n;
                 pages += (long)n;
-                var batched = m.Hugetlb ? hugetlbBatched : folioBatched;
-                puts += batched ? (m.FolioPfn != lastFolio ? 1 : 0) : (long)n;
+                var batched = style.FolioBatched && (!m.Hugetlb || style.HugetlbBatched);
+                var newPuts = batched ? (m.FolioPfn != lastFolio ? 1 : 0) : (long)n;
+                puts += newPuts;
+                atomics += newPuts * (m.FolioPages > 1 && !style.FollGet ? 2 : 1);
+                // The lines read: every page's with a page array, the run's first otherwise.
+                var read = style.PageArray || !batched ? (long)n : m.FolioPfn != lastFolio ? 1 : 0;
+                if (read > 0)
+                {
+                    lines += m.Pfn == lastLine + 1 ? new LineCount(Streamed: read) : new LineCount(Missed: 1, Streamed: read - 1);
+                    lastLine = m.Pfn + (ulong)read - 1;
+                }
+                scanned += read;
                 lastFolio = m.FolioPfn;
             }
             va += n << Page.Shift;
         }
-        return (pages, puts);
+        return new UnpinCount(pages, puts, scanned, atomics, lines);
     }
 
     /// <summary>The physical ranges behind [start, end), in address order, contiguous neighbours merged; pages not present are skipped.</summary>

@@ -81,36 +81,100 @@ public static class Gup
     }
 
     /// <summary>Counters of one call while it runs.</summary>
-    private sealed class Tally(AddressSpace mm)
+    private sealed class Tally(AddressSpace mm, GupOptions options, bool pageArray)
     {
-        public long Walks = 1, FastPages, FastEntries, FastAtomics, FastOutputs, LockedPages, Pte, Huge, Mmap, Vma, Faults, Pinned, Atomics;
+        public long Walks = 1, Lookups, FastPages, FastEntries, FastAtomics, FastOutputs, LockedPages, Pte, Huge, Mmap, Vma, Faults, Pinned, Atomics;
+        public LineCount FastLines;
         public readonly List<LockHold> Holds = [];
-        private ulong _lastFolio = ulong.MaxValue;
+        // The folio the last grab took and the pfn whose struct page line was read last: carried from the mm's last call,
+        // as those lines are still in the CPU's cache when the next call starts where the last one stopped.
+        private ulong _lastFolio = mm.GrabCursor.Folio;
+        private ulong _lastLine = mm.GrabCursor.Line;
 
-        /// <summary>Pins <paramref name="pages"/> pages of <paramref name="m"/>'s folio; returns the atomics it took.</summary>
-        public long Pin(in Mapping m, ulong pages, GupOptions options) => Pin(m, pages, m.Hugetlb ? options.HugetlbHeadRefcount : options.FolioBatchedPin);
+        public void Save() => mm.GrabCursor = (_lastFolio, _lastLine);
 
-        private long Pin(in Mapping m, ulong pages, bool folioBatched)
+        // The FOLL_LONGTERM scan over the output (collect_longterm_unpinnable_folios), counted as entries are taken.
+        private long _scanEntries;
+        private LineCount _scanLines;
+        private ulong _lastScannedFolio = ulong.MaxValue;
+
+        public ScanCount Scan => new(_scanEntries, _scanLines);
+
+        /// <summary>
+        /// Pins <paramref name="pages"/> pages of <paramref name="m"/>'s folio from <paramref name="m"/>.Pfn: returns the atomics
+        /// it took and the struct page lines it read. A grab reads the line of the page it starts at (page_folio), then:
+        /// on the fast path (mm/gup.c try_grab_folio_fast) folio_ref_try_add, the pin — folio_ref_add of the bias for a small
+        /// folio, atomic_add of _pincount on a large folio's second page — and folio_set_referenced (gup_fast_pte_range, the
+        /// leaves): three atomics, two for FOLL_GET; on the slow path (try_grab_folio) folio_ref_add with the bias for a small
+        /// folio, plus _pincount for a large one. Without batching every page is a grab of its own.
+        /// </summary>
+        public (long Atomics, LineCount Lines) Pin(in Mapping m, ulong pages, bool fast)
         {
-            if (!m.HasStructPage || pages == 0) return 0;
+            if (!m.HasStructPage || pages == 0) return (0, default);
             Pinned += (long)pages;
             mm.Pin(m.FolioPfn, m.FolioPages, (long)pages);
-            long atomics = !folioBatched ? (long)pages : m.FolioPfn != _lastFolio ? 1 : 0;
+            // gup_fast has grabbed a huge leaf's folio once (record_subpages) in every version modelled; the slow path's
+            // hugetlb grab went per huge page with 0fa5bc4023c1, its THP lookups per PMD with 57edfcfd3419 (ThpSlowBatch).
+            var batched = fast ? options.FolioBatchedPin : m.Hugetlb ? options.HugetlbHeadRefcount : options.FolioBatchedPin && options.ThpSlowBatch;
+            var get = options.PutPerPage; // FOLL_GET callers take a reference, not a pin
+            var large = m.FolioPages > 1;
+            long perGrab = fast ? (get ? 2 : 3) : get || !large ? 1 : 2;
+            var newFolio = m.FolioPfn != _lastFolio;
+            var grabs = batched ? (newFolio ? 1L : 0L) : (long)pages;
+            var lines = default(LineCount);
+            if (grabs > 0)
+            {
+                // The first page's line, by where the last line read was; a run of per-page grabs streams the rest.
+                lines += Line(m.Pfn);
+                if (grabs > 1) lines += new LineCount(Streamed: grabs - 1);
+                _lastLine = m.Pfn + (ulong)grabs - 1;
+                // A large folio's head (refcount) and second page (_pincount): read once per folio, then in cache.
+                if (large && newFolio)
+                    lines += m.Pfn == m.FolioPfn ? new LineCount(Streamed: get ? 0 : 1) : new LineCount(Missed: 1, Streamed: get ? 0 : 1);
+            }
+            var atomics = grabs * perGrab;
             Atomics += atomics;
             _lastFolio = m.FolioPfn;
-            return atomics;
+            if (pageArray) ScanTaken(m, pages, grabs);
+            return (atomics, lines);
         }
 
-        public void Hold(GupLock l, ulong key, long entries = 0, long pages = 0, long atomics = 0, long outputs = 0) =>
-            Holds.Add(new LockHold(l, key, entries, pages, atomics, outputs));
+        /// <summary>The scan of the output for what was just taken: per page (5.12 to 6.15) or per folio (6.16 on; before 5.12 per compound page).</summary>
+        private void ScanTaken(in Mapping m, ulong pages, long grabs)
+        {
+            _scanEntries += (long)pages;
+            if (options.LongtermCheckPerPage)
+            {
+                // page_folio() on every page: a page a grab read is hot, a tail nobody read streams in.
+                var hot = Math.Min((long)pages, Math.Max(grabs, 1));
+                _scanLines += new LineCount(Hot: hot, Streamed: (long)pages - hot);
+            }
+            else if (m.FolioPfn != _lastScannedFolio)
+                _scanLines += new LineCount(Hot: 1); // one page_folio() and folio_is_longterm_pinnable() per folio, on lines the grab read
+            _lastScannedFolio = m.FolioPfn;
+        }
+
+        /// <summary>A phyr entry the scan sees (get_user_phyrs' output: one check per entry).</summary>
+        public void ScanEntry()
+        {
+            _scanEntries++;
+            _scanLines += new LineCount(Hot: 1);
+        }
+
+        private LineCount Line(ulong pfn) =>
+            pfn == _lastLine ? new LineCount(Hot: 1) : pfn == _lastLine + 1 ? new LineCount(Streamed: 1) : new LineCount(Missed: 1);
+
+        public void Hold(GupLock l, ulong key, long entries = 0, long pages = 0, long atomics = 0, long outputs = 0, LineCount lines = default) =>
+            Holds.Add(new LockHold(l, key, entries, pages, atomics, outputs, lines));
 
         /// <summary>More entries processed under the last hold (the PTE table lock the phyr walk keeps).</summary>
-        public void Extend(long entries, long pages, long atomics, long outputs) => Holds[^1] = Holds[^1] with
+        public void Extend(long entries, long pages, long atomics, long outputs, LineCount lines) => Holds[^1] = Holds[^1] with
         {
             Entries = Holds[^1].Entries + entries,
             Pages = Holds[^1].Pages + pages,
             Atomics = Holds[^1].Atomics + atomics,
             Outputs = Holds[^1].Outputs + outputs,
+            Lines = Holds[^1].Lines + lines,
         };
     }
 
@@ -118,7 +182,7 @@ public static class Gup
     {
         if (!Page.IsAligned(start) || !Page.IsAligned(end) || end <= start)
             throw new ArgumentException($"a GUP range must be whole pages: [0x{start:x}, 0x{end:x})");
-        var t = new Tally(mm);
+        var t = new Tally(mm, options, !output.Phyr);
         var va = start;
         var full = false;
 
@@ -133,9 +197,10 @@ public static class Gup
                 : LockedPageWalk(mm, va, end, output, options, t);
         }
 
+        t.Save();
         var accounting = new GupAccounting
         {
-            Walks = t.Walks, FastPathPages = t.FastPages, FastPathAtomics = t.FastAtomics, FastPathOutputs = t.FastOutputs, FastPathEntries = t.FastEntries, LockedPathPages = t.LockedPages, PteLockAcquisitions = t.Pte,
+            Walks = t.Walks, Lookups = t.Lookups, FastPathLines = t.FastLines, LongtermScan = t.Scan, FastPathPages = t.FastPages, FastPathAtomics = t.FastAtomics, FastPathOutputs = t.FastOutputs, FastPathEntries = t.FastEntries, LockedPathPages = t.LockedPages, PteLockAcquisitions = t.Pte,
             HugeLockAcquisitions = t.Huge, MmapLockAcquisitions = t.Mmap, VmaLockAcquisitions = t.Vma, Faults = t.Faults,
             PagesPinned = t.Pinned, PinAtomics = t.Atomics, Entries = output.Entries, Holds = t.Holds,
         };
@@ -153,7 +218,10 @@ public static class Gup
             var took = output.Take(m.Pfn, want);
             t.FastEntries++;
             t.FastOutputs += output.Entries - before;
-            t.FastAtomics += t.Pin(m, took, options);
+            if (output.Phyr && output.Entries > before) t.ScanEntry();
+            var (atomics, lines) = t.Pin(m, took, fast: true);
+            t.FastAtomics += atomics;
+            t.FastLines += lines;
             t.FastPages += (long)took;
             va += took << Page.Shift;
             if (took < want) return (va, true);
@@ -207,20 +275,23 @@ public static class Gup
                 t.Walks++; // and looks again after the fault
             }
             var mapping = m.Value;
-            var want = Math.Min(mapping.PagesToFolioEnd, (end - va) >> Page.Shift);
+            t.Lookups++;
+            // A THP's lookup yields the rest of its PMD only since 57edfcfd3419 (v6.6); hugetlb's always did (follow_hugetlb_page).
+            var perLookup = mapping.Level > 0 && !mapping.Hugetlb && !options.ThpSlowBatch ? 1UL : mapping.PagesToFolioEnd;
+            var want = Math.Min(perLookup, (end - va) >> Page.Shift);
             var before = output.Entries;
             var took = output.Take(mapping.Pfn, want);
             var outputs = output.Entries - before;
-            var atomics = t.Pin(mapping, took, options);
+            var (atomics, lines) = t.Pin(mapping, took, fast: false);
             if (mapping.Level == 0)
             {
                 t.Pte++;
-                t.Hold(GupLock.Pte, va >> AddressSpace.PmdShift, 1, (long)took, atomics, outputs);
+                t.Hold(GupLock.Pte, va >> AddressSpace.PmdShift, 1, (long)took, atomics, outputs, lines);
             }
             else
             {
                 t.Huge++;
-                t.Hold(GupLock.Huge, HugeKey(va), 1, (long)took, atomics, outputs);
+                t.Hold(GupLock.Huge, HugeKey(va), 1, (long)took, atomics, outputs, lines);
             }
             t.LockedPages += (long)took;
             va += took << Page.Shift;
@@ -252,23 +323,26 @@ public static class Gup
             var took = output.Take(mapping.Pfn, want);
             if (took == 0) break;
             var outputs = output.Entries - before;
-            var atomics = t.Pin(mapping, took, options);
+            if (outputs > 0) t.ScanEntry();
+            var (atomics, lines) = t.Pin(mapping, took, fast: false);
             if (mapping.Level == 0)
             {
                 var table = va >> AddressSpace.PmdShift;
-                if (table == lockedTable) t.Extend((long)took, (long)took, atomics, outputs);
+                if (table == lockedTable) t.Extend((long)took, (long)took, atomics, outputs, lines);
                 else
                 {
                     t.Pte++;
+                    t.Lookups++; // walk_page_range enters each PTE table once
                     lockedTable = table;
-                    t.Hold(GupLock.Pte, table, (long)took, (long)took, atomics, outputs);
+                    t.Hold(GupLock.Pte, table, (long)took, (long)took, atomics, outputs, lines);
                 }
             }
             else
             {
                 t.Huge++;
+                t.Lookups++;
                 lockedTable = ulong.MaxValue;
-                t.Hold(GupLock.Huge, HugeKey(va), 1, (long)took, atomics, outputs);
+                t.Hold(GupLock.Huge, HugeKey(va), 1, (long)took, atomics, outputs, lines);
             }
             t.LockedPages += (long)took;
             va += took << Page.Shift;

@@ -9,15 +9,24 @@ public enum GupLock { Pte, Huge, Mmap, Vma }
 /// One lock hold of a GUP call, in order: <paramref name="Key"/> names the lock (the PTE table's
 /// va &gt;&gt; 21, a huge entry's va &gt;&gt; 21 too, the VMA id; 0 for mmap_lock); <paramref name="Entries"/> page-table
 /// entries were processed under it, pinning <paramref name="Pages"/> pages with <paramref name="Atomics"/>
-/// pin atomics and adding <paramref name="Outputs"/> output entries. mmap_lock and VMA-lock holds have no entries of their own: they span the rest of the call.
+/// pin atomics on <paramref name="Lines"/> struct page lines and adding <paramref name="Outputs"/> output entries. mmap_lock and VMA-lock holds have no entries of their own: they span the rest of the call.
 /// </summary>
-public readonly record struct LockHold(GupLock Lock, ulong Key, long Entries, long Pages = 0, long Atomics = 0, long Outputs = 0);
+public readonly record struct LockHold(GupLock Lock, ulong Key, long Entries, long Pages = 0, long Atomics = 0, long Outputs = 0, LineCount Lines = default);
 
 /// <summary>What one GUP call did, counted the way the thread argues about it.</summary>
 public sealed record GupAccounting
 {
     /// <summary>Walks from the top of the page tables (pgd -> ... -> pte): one per call, plus one per slow-path lookup.</summary>
     public long Walks { get; init; }
+
+    /// <summary>Slow-path lookups (follow_page_mask calls): one per page, or per huge entry when it yields the rest of its folio.</summary>
+    public long Lookups { get; init; }
+
+    /// <summary>Struct page lines the fast path's grabs read.</summary>
+    public LineCount FastPathLines { get; init; }
+
+    /// <summary>What FOLL_LONGTERM's check over the output did (counted whether or not the call was longterm; charged only if it was).</summary>
+    public ScanCount LongtermScan { get; init; }
 
     public long FastPathPages { get; init; }
     public long FastPathAtomics { get; init; }

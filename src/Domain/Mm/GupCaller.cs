@@ -115,11 +115,11 @@ public sealed record GupCaller
                     Call = w.Result, Totals = Totals.Add(a), Next = w.Result.Next, HoldIndex = 0,
                 };
                 // The request and reply stood for the first walk; the rest of the unlocked work follows.
-                return walked.NextHold(input.Now, Math.Max(0, Plan.Costs.Unlocked(a, Plan.Options.Longterm) - Plan.Costs.WalkNs), fx);
+                return walked.NextHold(input.Now, Math.Max(0, Plan.Costs.Unlocked(a, Plan.Options.Longterm) - (long)Math.Round(Plan.Costs.WalkNs)), fx);
             }
             case SpinlockProtocol.Granted:
             {
-                var held = Plan.Costs.UnderLock(Call!.Accounting.Holds[HoldIndex], Plan.Options.Longterm);
+                var held = Plan.Costs.UnderLock(Call!.Accounting.Holds[HoldIndex]);
                 fx.Send(input.Sender, SpinlockProtocol.Release.Instance, held);
                 return (Waited(input.Now) with { HoldIndex = HoldIndex + 1 }).NextHold(input.Now, held, fx);
             }
@@ -136,14 +136,14 @@ public sealed record GupCaller
     public GupCaller Unpin(long delay, Effects fx)
     {
         var o = Plan.Options;
-        fx.Send(Plan.Process, new MmProtocol.Unpin(Start, End, o.FolioBatchedPin && !o.PutPerPage, o.HugetlbHeadRefcount && !o.PutPerPage,
-            Plan.Costs.UnpinNs), delay);
+        var style = new UnpinStyle(o.UnpinFolioBatched && !o.PutPerPage, o.HugetlbHeadRefcount && !o.PutPerPage, Plan.Kind == GupCallKind.PinUserPages, o.PutPerPage);
+        fx.Send(Plan.Process, new MmProtocol.Unpin(Start, End, style, Plan.Costs), delay);
         return this;
     }
 
-    /// <summary>The unpin is done: one put per pin atomic taken.</summary>
+    /// <summary>The unpin is done: its put atomics go to the atomics time.</summary>
     public GupCaller Unpinned(MmProtocol.Unpinned u) =>
-        this with { PagesUnpinned = PagesUnpinned + u.Pages, AtomicsNs = AtomicsNs + u.Puts * Plan.Costs.UnpinNs };
+        this with { PagesUnpinned = PagesUnpinned + u.Count.Pages, AtomicsNs = AtomicsNs + (long)Math.Round(u.Count.Atomics * Plan.Costs.PinAtomicNs) };
 
     private MmProtocol.Walk WalkRequest() => new(Plan.Kind, Next, End, Plan.Batch, Plan.Options);
 
@@ -169,7 +169,7 @@ public sealed record GupCaller
             if (cold) touched = touched.Add((h.Lock, h.Key));
             if (h.Lock == GupLock.Pte) pte++;
             else huge++;
-            delay += (cold ? Plan.ColdLockNs : Plan.Costs.LocalLockNs) + Plan.Costs.UnderLock(h, Plan.Options.Longterm);
+            delay += (cold ? Plan.ColdLockNs : (long)Math.Round(Plan.Costs.LocalLockNs)) + Plan.Costs.UnderLock(h);
         }
         foreach (var sem in Sleeping) fx.Send(sem, new RwSemProtocol.UpRead(Plan.Cpu), delay);
         var done = this with { HoldIndex = index, Touched = touched, PrivatePteLocks = pte, PrivateHugeLocks = huge, Sleeping = [] };

@@ -1,52 +1,83 @@
 namespace Phyr.Domain.Mm;
 
 /// <summary>
-/// Virtual-time costs of GUP's steps, in ns. Calibrated so that pin_user_pages' locked path for 4 KiB pages,
-/// 512 per call — gup_test's PIN_LONGTERM_BENCHMARK, ~62 ns/page in kernel commit a03db236aebf — costs
-/// 62 ns/page: a walk from the top per lookup (10) + the PTE table's lock, uncontended and in the CPU's
-/// cache (10) + reading the PTE (4) + the pin atomic (30) + storing the entry (1) + the FOLL_LONGTERM zone
-/// check (7); unpin is its ~15 ns/page. The split between the steps is our assumption (no published source
-/// splits it; `phyr run calibration` checks the totals); the lockless fast path then comes out at 42 ns/page. Stores and longterm checks are
-/// per output entry (a page, or a phyr); atomics and puts per pin atomic (per page, or per folio).
+/// What each of GUP's counted operations costs, in ns, made by <see cref="Costs.CostModel.Derive"/> from the machine's
+/// hardware facts and the kernel code's cycles (docs/gup.md, "The cost model"): a walk from the top is four loads of
+/// upper levels in L1; a PTE read is an eighth of a streamed line of the PTE table; a pin or put atomic is a locked RMW;
+/// a struct page line costs what its state says — hot (touched by this call: L2), streamed (the next line of a run, or
+/// an LLC-resident memmap), missed (a new run: DRAM latency, as a locked RMW keeps later loads waiting); a loop
+/// iteration of the kernel's code costs its cycles. Every value is a product of those, none fitted to a case; a
+/// cost-model file may still override any (<see cref="Costs.CostModelFile"/>).
 /// </summary>
 public sealed record GupCosts
 {
-    /// <summary>One walk from pgd down to the PTE table (or the huge entry): four dependent, cached loads.</summary>
-    public long WalkNs { get; init; } = 10;
+    /// <summary>One walk from the top to the PTE table (or the huge entry): four dependent loads of upper levels in L1.</summary>
+    public double WalkNs { get; init; } = 10;
 
-    /// <summary>Reading and checking one PTE (or one huge entry).</summary>
-    public long PteNs { get; init; } = 4;
+    /// <summary>The code of one slow-path lookup (__get_user_pages' loop body, follow_page_mask's descent, follow_page_pte).</summary>
+    public double LookupNs { get; init; } = 25;
 
-    /// <summary>One atomic on a folio's refcount/pincount.</summary>
-    public long PinAtomicNs { get; init; } = 30;
+    /// <summary>The code of one gup_fast entry (gup_fast_pte_range's loop body, or a leaf's).</summary>
+    public double FastEntryNs { get; init; } = 1;
 
-    /// <summary>FOLL_LONGTERM: checking an output entry's memory is not in ZONE_MOVABLE/CMA.</summary>
-    public long LongtermCheckNs { get; init; } = 7;
+    /// <summary>Reading one PTE (or huge entry): an eighth of a streamed line of the table.</summary>
+    public double PteNs { get; init; } = 1;
 
-    /// <summary>Storing one output entry (a page pointer or a phyr).</summary>
-    public long EntryStoreNs { get; init; } = 1;
+    /// <summary>One atomic on a folio's refcount or _pincount (a locked RMW on a line this CPU has).</summary>
+    public double PinAtomicNs { get; init; } = 8;
 
-    /// <summary>spin_lock + spin_unlock of a page-table lock only this CPU uses (its line stays in the CPU's cache).</summary>
-    public long LocalLockNs { get; init; } = 10;
+    /// <summary>A struct page line this CPU touched moments ago (in L2).</summary>
+    public double LineHotNs { get; init; } = 5;
 
-    /// <summary>unpin_user_page(s)_dirty_lock: one put per pin atomic taken (a page, or a whole folio).</summary>
-    public long UnpinNs { get; init; } = 15;
+    /// <summary>A struct page line next to the last one read (the prefetcher streams it), or in an LLC that holds the memmap.</summary>
+    public double LineStreamedNs { get; init; } = 5;
+
+    /// <summary>A struct page line at a new place: its latency, from DRAM (or the LLC when the memmap fits in it).</summary>
+    public double LineMissNs { get; init; } = 90;
+
+    /// <summary>One iteration of a kernel array loop: storing an output entry, or one entry of a scan (longterm check, unpin).</summary>
+    public double EntryNs { get; init; } = 1;
+
+    /// <summary>spin_lock + spin_unlock of a page-table lock this CPU has in cache: one locked cmpxchg, the unlock a plain store.</summary>
+    public double LocalLockNs { get; init; } = 8;
 
     public static readonly GupCosts Default = new();
 
-    /// <summary>CPU time of a call outside its lock holds: the walks from the top and the lockless fast path.</summary>
-    public long Unlocked(GupAccounting a, bool longterm) =>
-        a.Walks * WalkNs + a.FastPathEntries * PteNs + a.FastPathAtomics * PinAtomicNs + a.FastPathOutputs * PerOutput(longterm);
+    /// <summary>CPU time of a call outside its lock holds: walks from the top, slow-path lookups' code, the lockless fast path and the FOLL_LONGTERM scan.</summary>
+    public long Unlocked(GupAccounting a, bool longterm) => Ns(
+        a.Walks * WalkNs + a.Lookups * LookupNs
+        + a.FastPathEntries * (FastEntryNs + PteNs) + a.FastPathAtomics * PinAtomicNs + Lines(a.FastPathLines) + a.FastPathOutputs * EntryNs
+        + (longterm ? LongtermScan(a.LongtermScan) : 0));
 
     /// <summary>The walks from the top a call did (part of its cost breakdown).</summary>
-    public long WalksTime(GupAccounting a) => a.Walks * WalkNs;
+    public long WalksTime(GupAccounting a) => Ns(a.Walks * WalkNs);
 
     /// <summary>The pin atomics a call took, on the fast path and under locks.</summary>
-    public long AtomicsTime(GupAccounting a) => a.PinAtomics * PinAtomicNs;
+    public long AtomicsTime(GupAccounting a) => Ns(a.PinAtomics * PinAtomicNs);
 
-    /// <summary>Time spent under a PTE or huge-entry lock hold.</summary>
-    public long UnderLock(LockHold h, bool longterm) =>
-        h.Entries * PteNs + h.Atomics * PinAtomicNs + h.Outputs * PerOutput(longterm);
+    /// <summary>Time spent under a PTE or huge-entry lock hold: the entries read, the pins' lines and atomics, the stores.</summary>
+    public long UnderLock(LockHold h) => Ns(h.Entries * PteNs + h.Atomics * PinAtomicNs + Lines(h.Lines) + h.Outputs * EntryNs);
 
-    private long PerOutput(bool longterm) => EntryStoreNs + (longterm ? LongtermCheckNs : 0);
+    /// <summary>collect_longterm_unpinnable_folios over the call's output: a loop iteration per entry, a line per page_folio().</summary>
+    public double LongtermScan(ScanCount s) => s.Entries * EntryNs + Lines(s.Lines);
+
+    /// <summary>unpin_user_pages: a loop iteration per page scanned, the lines page_folio() reads, an atomic per put atomic.</summary>
+    public long Unpin(UnpinCount u) => Ns(u.Scanned * EntryNs + Lines(u.Lines) + u.Atomics * PinAtomicNs);
+
+    public double Lines(LineCount l) => l.Hot * LineHotNs + l.Streamed * LineStreamedNs + l.Missed * LineMissNs;
+
+    private static long Ns(double ns) => (long)Math.Round(ns, MidpointRounding.AwayFromZero);
 }
+
+/// <summary>Struct page lines touched, by the state they were in.</summary>
+public readonly record struct LineCount(long Hot = 0, long Streamed = 0, long Missed = 0)
+{
+    public static LineCount operator +(LineCount a, LineCount b) => new(a.Hot + b.Hot, a.Streamed + b.Streamed, a.Missed + b.Missed);
+    public long Total => Hot + Streamed + Missed;
+}
+
+/// <summary>A FOLL_LONGTERM scan of a call's output: loop iterations and the lines page_folio() read.</summary>
+public readonly record struct ScanCount(long Entries = 0, LineCount Lines = default);
+
+/// <summary>An unpin's work: pages its loop visited, the struct page lines it read, the put atomics, the puts.</summary>
+public readonly record struct UnpinCount(long Pages, long Puts, long Scanned = 0, long Atomics = 0, LineCount Lines = default);

@@ -15,7 +15,7 @@ public sealed record GupOptions
 {
     public GupWalk Walk { get; init; } = GupWalk.Fast;
 
-    /// <summary>FOLL_LONGTERM (RDMA, VFIO): recorded; migration out of ZONE_MOVABLE/CMA is not modelled yet.</summary>
+    /// <summary>FOLL_LONGTERM (RDMA, VFIO): the output is checked for unpinnable folios; migration out of ZONE_MOVABLE/CMA is not modelled yet.</summary>
     public bool Longterm { get; init; } = true;
 
     /// <summary>One pin atomic per folio touched by a call (newer kernels) instead of one per page.</summary>
@@ -26,6 +26,15 @@ public sealed record GupOptions
 
     /// <summary>Release with put_page per page (what FOLL_GET users do) rather than unpin_user_pages' folio runs.</summary>
     public bool PutPerPage { get; init; }
+
+    /// <summary>The slow path's lookup of a PMD-mapped THP yields the rest of the PMD (57edfcfd3419, v6.6) instead of one subpage.</summary>
+    public bool ThpSlowBatch { get; init; } = true;
+
+    /// <summary>unpin_user_pages puts once per run of pages of one folio (31b912de1316, v5.12) instead of once per page.</summary>
+    public bool UnpinFolioBatched { get; init; } = true;
+
+    /// <summary>FOLL_LONGTERM's check calls page_folio() on every page of the output (83c02c23d074, v5.13, to a03db236aebf, v6.16) instead of once per folio.</summary>
+    public bool LongtermCheckPerPage { get; init; }
 
     /// <summary>The locked path takes the VMA's own lock (lock_vma_under_rcu) instead of mmap_lock.</summary>
     public bool PerVmaLock { get; init; }

@@ -22,10 +22,10 @@ public static class MmProtocol
 
     /// <summary>unpin_user_pages(_dirty_lock) of [Start, End): replies when the puts are done.</summary>
     [EventKind("Phyr.Actors.Kernel.Process+Unpin")]
-    public sealed record Unpin(ulong Start, ulong End, bool FolioBatched, bool HugetlbBatched, long PutNs);
+    public sealed record Unpin(ulong Start, ulong End, UnpinStyle Style, GupCosts Costs);
 
     [EventKind("Phyr.Actors.Kernel.Process+Unpinned")]
-    public sealed record Unpinned(long Pages, long Puts);
+    public sealed record Unpinned(UnpinCount Count);
 
     /// <summary>A device touched these physical pages: each should be pinned.</summary>
     [EventKind("Phyr.Actors.Kernel.Process+CheckPinned")]

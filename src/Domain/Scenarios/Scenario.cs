@@ -1,5 +1,7 @@
 using Phyr.Domain.Costs;
 using Phyr.Domain.Dma;
+using Phyr.Domain.Kernels;
+using Phyr.Domain.Machines;
 using Phyr.Domain.Mm;
 
 namespace Phyr.Domain.Scenarios;
@@ -70,8 +72,23 @@ public sealed record Scenario
 
     public NvmeWorkload Nvme { get; init; } = new();
 
-    /// <summary>The cost model (defaults with their sources; a cost-model file overrides them).</summary>
-    public CostModel Costs { get; init; } = CostModel.Default;
+    /// <summary>The machine the costs are made of (hardware facts with their sources).</summary>
+    public MachineProfile Machine { get; init; } = MachineProfiles.Default;
+
+    /// <summary>The kernel version whose profile set the feature switches (null: today's defaults, switches as given).</summary>
+    public KernelVersion? Kernel { get; init; }
+
+    /// <summary>A cost-model file's overrides, applied after the machine's costs (what-if runs).</summary>
+    public CostOverrides CostOverrides { get; init; } = CostOverrides.None;
+
+    /// <summary>
+    /// The cost model: the machine's, for this workload's struct pages and page tables (a region whose memmap fits in the
+    /// LLC keeps it there), with the overrides applied.
+    /// </summary>
+    public CostModel Costs => CostOverrides.Apply(CostModel.Derive(Machine, KernelCode.Default, MemmapBytes));
+
+    /// <summary>The struct pages (64 B) and PTEs (8 B) of the memory the CPUs pin.</summary>
+    public ulong MemmapBytes => (RegionBytes >> 12) * 72 * (SharedRegion ? 1UL : (ulong)Math.Max(1, Cpus));
 
     /// <summary>The device's max segment size (an RDMA NIC sets 2 GiB).</summary>
     public ulong DeviceMaxSegment { get; init; } = 2UL << 30;
@@ -120,6 +137,7 @@ public sealed record Scenario
             yield return ("dma.strategy", "VFIO maps the guest's memory itself: leave dma.strategy out with device = vfio");
         if (Device == DeviceKind.Vfio && !IommuMode.Translates()) yield return ("iommu.mode", "VFIO needs a translating IOMMU domain: strict or lazy");
         if (DeviceMaxSegment < 4096 || DeviceMaxSegment > uint.MaxValue) yield return ("device.max-segment", "must be between 4K and 4294967295 bytes");
+        foreach (var (key, problem) in Machine.Problems()) yield return ($"machine: {key}", problem);
         foreach (var (key, problem) in Costs.Problems()) yield return ($"cost-model: {key}", problem);
     }
 }

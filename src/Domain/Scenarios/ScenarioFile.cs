@@ -1,6 +1,8 @@
 using System.Globalization;
 using Phyr.Domain.Config;
 using Phyr.Domain.Dma;
+using Phyr.Domain.Kernels;
+using Phyr.Domain.Machines;
 using Phyr.Domain.Mm;
 using Phyr.Domain.Units;
 
@@ -39,6 +41,8 @@ public static class ScenarioFile
         ["nvme.latency"] = "the medium's latency per command in ns (default 10000)",
         ["nvme.bandwidth"] = "the PCIe link's bytes per second (default 7G)",
         ["device.max-segment"] = "the device's max DMA segment size (default 2G, as RDMA NICs set)",
+        ["machine"] = "the machine the costs are made of: a shipped profile (x86-server, the default; xeon-e5-2630v4) or a machine file relative to this file",
+        ["kernel"] = "a kernel version (e.g. 6.15, 3.13 to 6.18): the feature switches as that version has them; features.* override it (default: 6.18's)",
     });
 
     /// <summary>The feature switches' keys (features.NAME) after gup.longterm's group, in the list's order.</summary>
@@ -155,7 +159,26 @@ public static class ScenarioFile
             },
             DeviceMaxSegment = r.Bytes("device.max-segment", 2UL << 30),
         };
-        foreach (var f in KernelFeature.All) scenario = f.Set(scenario, r.Bool(f.Key, f.Default));
+        if (conf.TryGetValue("machine", out var machine))
+        {
+            var name = machine.Text.EndsWith(".conf", StringComparison.Ordinal)
+                ? Path.GetFullPath(Path.Combine(machine.Source is { } named ? Path.GetDirectoryName(Path.GetFullPath(named)) ?? baseDirectory : baseDirectory, machine.Text))
+                : machine.Text;
+            try
+            {
+                scenario = scenario with { Machine = MachineProfileFile.Resolve(name, "machine") };
+            }
+            catch (ConfException e)
+            {
+                throw r.Error("machine", e.Message);
+            }
+        }
+        if (conf.TryGetValue("kernel", out var kernel))
+        {
+            if (KernelProfile.Problem(kernel.Text) is { } wrong) throw r.Error("kernel", wrong);
+            scenario = KernelProfile.Apply(scenario, KernelVersion.TryParse(kernel.Text)!.Value);
+        }
+        foreach (var f in KernelFeature.All) scenario = f.Set(scenario, r.Bool(f.Key, f.Get(scenario)));
         if (scenario.Problems().FirstOrDefault() is ({ } bad, { } problem)) throw r.Error(bad, problem);
         return scenario;
     }

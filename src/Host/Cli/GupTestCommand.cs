@@ -5,6 +5,8 @@ using System.Text.Json;
 using Phyr.Actors.Scenarios;
 using Phyr.Domain.Config;
 using Phyr.Domain.Costs;
+using Phyr.Domain.Kernels;
+using Phyr.Domain.Machines;
 using Phyr.Domain.Mm;
 using Phyr.Domain.Scenarios;
 using Phyr.Host.Cli;
@@ -55,7 +57,10 @@ public static class GupTestCommand
     private static readonly Option<string?> Sockets = Value("--sockets", "Sockets of the simulated machine. Default 1.", "N");
     private static readonly Option<string[]> Feature = new("--feature") { Description = "NAME=on|off: a kernel feature switch (see --list-features). Repeatable.", HelpName = "NAME=on|off", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<bool> ListFeatures = Flag("--list-features", "List the feature switches with what they change and where they come from.");
-    private static readonly Option<string?> CostModel = Value("--cost-model", "A cost-model file overriding the default costs (docs/gup-test.md).", "FILE");
+    private static readonly Option<string?> CostModel = Value("--cost-model", "A cost-model file overriding the costs the machine gives (what-if; docs/gup-test.md).", "FILE");
+    private static readonly Option<string?> Machine = Value("--machine", "The machine: a shipped profile (x86-server, the default; xeon-e5-2630v4) or a machine file (docs/machines.md).", "NAME|FILE");
+    private static readonly Option<string?> Kernel = Value("--kernel", "A kernel version (3.13 to 6.18): the feature switches as it has them (docs/kernels.md); --feature overrides. Default 6.18.", "VERSION");
+    private static readonly Option<string?> Fragmentation = Value("--fragmentation", "0..1: chance the region's frames break a run after each frame. Default 0: a benchmark machine's free memory, high-order blocks handed out in order.", "F");
     private static readonly Option<string?> Seed = Value("--seed", "Seed of the simulated machine's frame layout. Default 1.", "N");
     private static readonly Option<string?> Format = Value("--format", "text (gup_test's lines, default) or json.", "text|json");
 
@@ -65,11 +70,14 @@ public static class GupTestCommand
             "The kernel's gup_test (tools/testing/selftests/mm/gup_test.c) on the simulated machine: same flags, same output lines, " +
             "simulated microseconds. Example: phyr gup-test -L -n 512 -m 8192 -T");
         foreach (var o in new Option[] { U, A, L, BasicGup, BasicPin, Dump, Touch, Mb, PerCall, Repeats, Threads, ThpOn, ThpOff, Hugetlb, Shared,
-                     Write, Read, GupFlags, FileOpt, HugepageSize, Cpus, Sockets, Feature, ListFeatures, CostModel, Seed, Format })
+                     Write, Read, GupFlags, FileOpt, HugepageSize, Cpus, Sockets, Feature, ListFeatures, CostModel, Machine, Kernel, Fragmentation, Seed, Format })
             command.Options.Add(o);
         command.SetAction(Execute);
         return command;
     }
+
+    /// <summary>What one gup_test invocation runs: the benchmark's name, the scenario, how many times.</summary>
+    public sealed record GupTestPlan(string Command, Scenario Scenario, int Repeats, ulong Seed);
 
     private static int Execute(ParseResult p)
     {
@@ -79,6 +87,39 @@ public static class GupTestCommand
             foreach (var k in KernelFeature.All) output.WriteLine($"{k.Name}: {k.Description}. Source: {k.Source}.");
             return ExitCodes.Ok;
         }
+        var plan = Plan(p);
+        var json = p.GetValue(Format) is { } fmt &&
+                   OptionValues.OneOf("--format", fmt, new Dictionary<string, bool> { ["text"] = false, ["json"] = true });
+        var runs = Run(plan);
+        if (json) WriteJson(output, plan.Command, plan.Scenario, runs);
+        else
+            foreach (var run in runs)
+                foreach (var t in run.Threads)
+                    output.WriteLine($"{plan.Command}: Time: get:{t.GetNs / 1000} put:{t.PutNs / 1000} us");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Parses gup_test's arguments (<paramref name="args"/> without the program name) into a plan; throws UsageException.</summary>
+    public static GupTestPlan Plan(IReadOnlyList<string> args)
+    {
+        var parsed = Create().Parse(args.ToArray());
+        if (parsed.Errors.Count > 0) throw new UsageException("gup_test", parsed.Errors[0].Message);
+        return Plan(parsed);
+    }
+
+    /// <summary>Runs the plan's repeats on one simulated machine each; deterministic for the plan.</summary>
+    public static IReadOnlyList<ScenarioResult> Run(GupTestPlan plan)
+    {
+        var parallelism = Math.Min(Environment.ProcessorCount, plan.Scenario.Cpus);
+        var runs = new List<ScenarioResult>();
+        using var system = SimulationSystem.Create("phyr-gup-test", parallelism);
+        for (var i = 0; i < plan.Repeats; i++)
+            runs.Add(ScenarioRunner.RunAsync(plan.Scenario, plan.Seed, system, SimulationSystem.Dispatcher(parallelism), parallelism).GetAwaiter().GetResult());
+        return runs;
+    }
+
+    private static GupTestPlan Plan(ParseResult p)
+    {
         if (p.GetValue(Dump)) throw new UsageException("-c", "DUMP_USER_PAGES_TEST has no meaning in the model: it holds no page contents");
         if (p.GetValue(Touch)) throw new UsageException("-z", "faulting pages in GUP is not timed by the model (fault costs are not modelled); let the region be faulted in first");
 
@@ -92,10 +133,11 @@ public static class GupTestCommand
         if (threads < 1 || threads > 4096) throw new UsageException("-j", "must be between 1 and 4096");
         var repeats = p.GetValue(Repeats) is { } r ? (int)Math.Min(OptionValues.Count("-r", r), 1001) : 1;
         if (repeats < 1 || repeats > 1000) throw new UsageException("-r", "must be between 1 and 1000");
-        var cpus = p.GetValue(Cpus) is { } c ? (int)Math.Min(OptionValues.Count("--cpus", c), 4097) : threads;
-        if (cpus < threads || cpus > 4096) throw new UsageException("--cpus", $"must be between -j ({threads}) and 4096");
-        var sockets = p.GetValue(Sockets) is { } so ? (int)Math.Min(OptionValues.Count("--sockets", so), 4097) : 1;
-        if (sockets < 1 || sockets > cpus || cpus % sockets != 0) throw new UsageException("--sockets", $"must divide --cpus ({cpus})");
+        int? cpus = p.GetValue(Cpus) is { } c ? (int)Math.Min(OptionValues.Count("--cpus", c), 4097) : null;
+        if (cpus is { } cs && (cs < threads || cs > 4096)) throw new UsageException("--cpus", $"must be between -j ({threads}) and 4096");
+        int? sockets = p.GetValue(Sockets) is { } so ? (int)Math.Min(OptionValues.Count("--sockets", so), 4097) : null;
+        var cpuCount = cpus ?? threads;
+        if (sockets is { } ss && (ss < 1 || ss > cpuCount || cpuCount % ss != 0)) throw new UsageException("--sockets", $"must divide --cpus ({cpuCount})");
 
         var backing = Backing(p);
         var size = mb << 20;
@@ -113,40 +155,47 @@ public static class GupTestCommand
         if (p.GetValue(Write) && p.GetValue(Read)) throw new UsageException("-W", "cannot be combined with -w");
 
         var features = ParseFeatures(p.GetValue(Feature) ?? []);
-        Domain.Costs.CostModel costs;
+        CostOverrides costs;
         try
         {
-            costs = p.GetValue(CostModel) is { } file ? CostModelFile.Load(file) : Domain.Costs.CostModel.Default;
+            costs = p.GetValue(CostModel) is { } file ? CostModelFile.Load(file) : CostOverrides.None;
         }
         catch (ConfException e)
         {
             throw new UsageException("--cost-model", e.Message);
         }
+        MachineProfile machine;
+        try
+        {
+            machine = p.GetValue(Machine) is { } mname ? MachineProfileFile.Resolve(mname, "--machine") : MachineProfiles.Default;
+        }
+        catch (ConfException e)
+        {
+            throw new UsageException("--machine", e.Message);
+        }
+        KernelVersion? kernel = null;
+        if (p.GetValue(Kernel) is { } kv)
+        {
+            if (KernelProfile.Problem(kv) is { } wrong) throw new UsageException("--kernel", wrong);
+            kernel = KernelVersion.TryParse(kv);
+        }
+        var fragmentation = p.GetValue(Fragmentation) is { } fr ? OptionValues.Fraction("--fragmentation", fr) : 0.0;
         var seed = p.GetValue(Seed) is { } s ? OptionValues.Count("--seed", s) : 1UL;
 
+        // Without --cpus / --sockets the threads are placed on the machine's sockets in order.
+        var perSocket = cpus is null && sockets is null ? machine.CpusPerSocket : cpuCount / (sockets ?? 1);
         var scenario = new Scenario
         {
-            Name = "gup-test", Cpus = threads, SharedRegion = threads > 1, CpusPerSocket = cpus / sockets, RegionBytes = size, Backing = backing,
-            Call = GupCallKind.PinUserPages, Batch = perCall, Prefault = true, Costs = costs,
+            Name = "gup-test", Cpus = threads, SharedRegion = threads > 1, CpusPerSocket = perSocket, RegionBytes = size, Backing = backing,
+            Fragmentation = fragmentation, Call = GupCallKind.PinUserPages, Batch = perCall, Prefault = true, Machine = machine, CostOverrides = costs,
             Gup = new GupOptions { Walk = command.Fast ? GupWalk.Fast : GupWalk.Locked, Longterm = longterm, PutPerPage = command.PutPerPage },
         };
+        if (kernel is { } version) scenario = KernelProfile.Apply(scenario, version);
         foreach (var (feature, on) in features) scenario = feature.Set(scenario, on);
-
-        var json = p.GetValue(Format) is { } fmt &&
-                   OptionValues.OneOf("--format", fmt, new Dictionary<string, bool> { ["text"] = false, ["json"] = true });
-        var parallelism = Math.Min(Environment.ProcessorCount, threads);
-        var runs = new List<ScenarioResult>();
-        using (var system = SimulationSystem.Create("phyr-gup-test", parallelism))
-            for (var i = 0; i < repeats; i++)
-                runs.Add(ScenarioRunner.RunAsync(scenario, seed, system, SimulationSystem.Dispatcher(parallelism), parallelism).GetAwaiter().GetResult());
-
-        if (json) WriteJson(output, command.Cmd, scenario, runs);
-        else
-            foreach (var run in runs)
-                foreach (var t in run.Threads)
-                    output.WriteLine($"{command.Cmd}: Time: get:{t.GetNs / 1000} put:{t.PutNs / 1000} us");
-        return ExitCodes.Ok;
+        if (scenario.Problems().FirstOrDefault() is ({ } bad, { } problem)) throw new UsageException(bad, problem);
+        return new GupTestPlan(command.Cmd, scenario, repeats, seed);
     }
+
 
     private static Domain.Mm.Backing Backing(ParseResult p)
     {

@@ -32,7 +32,7 @@ public static class RunCommand
     private static readonly Option<string?> Format = new("--format") { Description = "Output: table (default) or json.", HelpName = "table|json" };
     private static readonly Option<string?> CostModel = new("--cost-model")
     {
-        Description = "A cost-model file overriding the default costs (keys: docs/gup-test.md).", HelpName = "FILE",
+        Description = "A cost-model file overriding the costs the machine gives (what-if; keys: docs/gup-test.md).", HelpName = "FILE",
     };
 
     private static readonly Option<string?> Cluster = new("--cluster")
@@ -72,10 +72,10 @@ public static class RunCommand
         var json = parse.GetValue(Format) is { } f &&
                    OptionValues.OneOf("--format", f, new Dictionary<string, bool> { ["table"] = false, ["json"] = true });
 
-        Domain.Costs.CostModel costs;
+        CostOverrides costs;
         try
         {
-            costs = parse.GetValue(CostModel) is { } cm ? CostModelFile.Load(cm) : Domain.Costs.CostModel.Default;
+            costs = parse.GetValue(CostModel) is { } cm ? CostModelFile.Load(cm) : CostOverrides.None;
         }
         catch (ConfException e)
         {
@@ -112,7 +112,7 @@ public static class RunCommand
         Scenario scenario;
         try
         {
-            scenario = ScenarioFile.Load(path) with { Costs = costs };
+            scenario = ScenarioFile.Load(path) with { CostOverrides = costs };
         }
         catch (ConfException e)
         {
@@ -145,13 +145,13 @@ public static class RunCommand
         return ExitCodes.Ok;
     }
 
-    private static int RunExperiment(ParseResult parse, string path, ulong seed, int parallelism, bool json, CostModel costs)
+    private static int RunExperiment(ParseResult parse, string path, ulong seed, int parallelism, bool json, CostOverrides costs)
     {
         Experiment experiment;
         try
         {
             experiment = ExperimentFile.Load(path, seed, (name, dir) => ConfigLibrary.Cli.FindScenario(name, dir) ?? Resolve(name, ConfigLibrary.Scenarios));
-            experiment = experiment with { Points = [.. experiment.Points.Select(p => p with { Scenario = p.Scenario with { Costs = costs } })] };
+            experiment = experiment with { Points = [.. experiment.Points.Select(p => p with { Scenario = p.Scenario with { CostOverrides = costs } })] };
         }
         catch (Exception e) when (e is ConfException or UsageException)
         {
@@ -215,7 +215,7 @@ public static class RunCommand
     }
 
     /// <summary>`phyr run calibration`: simulated against published, exit 3 when any is off by more than 25 %.</summary>
-    private static int RunCalibration(ParseResult parse, CostModel costs, bool json)
+    private static int RunCalibration(ParseResult parse, CostOverrides costs, bool json)
     {
         IReadOnlyList<Phyr.Actors.Calibration.CalibrationPoint> points;
         using (var system = SimulationSystem.Create("phyr-calibration", 1))

@@ -48,7 +48,7 @@ public class DirectIoTests
         Assert.Same(first, Assert.IsType<IommuProtocol.Unmap>(sends[1].Message).Mapping); // now slot 0's unmap
         (flow, sends) = Step(flow, 500, IommuDomain, IommuProtocol.Unmapped.Instance);
         Assert.Equal((Start, Start + Page.Size), Assert.IsType<MmProtocol.Unpin>(Assert.Single(sends).Message) is var u ? (u.Start, u.End) : default);
-        var (unpinned, fx) = flow.Step(600, Process, new MmProtocol.Unpinned(1, 1));
+        var (unpinned, fx) = flow.Step(600, Process, new MmProtocol.Unpinned(new UnpinCount(1, 1)));
         // Slot 0's I/O took from its pin (0) to its unpin (600); the third I/O reuses slot 0 and starts at once.
         Assert.Equal([(Distribution.IoLatency, 600L)], fx.Samples);
         Assert.Equal(Start, Assert.IsType<MmProtocol.Walk>(Assert.Single(fx.Sends).Message).Start);
@@ -78,7 +78,7 @@ public class DirectIoTests
         Assert.Equal(0, Assert.IsType<NvmeProtocol.Submit>(Assert.Single(sends).Message).ListPages);
         (flow, _) = Step(flow, 300, Controller, NvmeProtocol.Completed.Instance);
         (flow, _) = Step(flow, 400, IommuDomain, IommuProtocol.Unmapped.Instance);
-        (flow, sends) = Step(flow, 500, Process, new MmProtocol.Unpinned(1, 1));
+        (flow, sends) = Step(flow, 500, Process, new MmProtocol.Unpinned(new UnpinCount(1, 1)));
         Assert.Empty(sends);
         Assert.Equal((500L, DirectIo.Path.Idle), (flow.FinishedAt, flow.Running));
         Assert.True(flow.Clean);

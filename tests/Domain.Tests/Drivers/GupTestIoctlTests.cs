@@ -21,7 +21,7 @@ public class GupTestIoctlTests
         var unpin = Assert.Single(sends);
         Assert.IsType<MmProtocol.Unpin>(unpin.Message);
         Assert.Equal(RegionPhase.Unpinning, flow.Phase);
-        (flow, _) = Step(flow, 900, Process, new MmProtocol.Unpinned(4, 4));
+        (flow, _) = Step(flow, 900, Process, new MmProtocol.Unpinned(new UnpinCount(4, 4)));
         Assert.Equal(new ThreadTimes(10, 200 + unpin.Delay, 900), flow.Times);
         Assert.Equal(2 * DescriptorSizes.PagePointer, flow.DescriptorBytesPeak); // the call's array: its capacity
         Assert.Equal((2L, 4L, 4L), (flow.Gup.Calls, flow.Gup.Totals.PagesPinned, flow.Gup.PagesUnpinned));

@@ -43,7 +43,7 @@ public class IbUmemRegistrationTests
         Assert.Same(iova, Assert.IsType<IommuProtocol.Unmap>(Assert.Single(sends).Message).Mapping);
         (flow, sends) = Step(flow, 600, IommuDomain, IommuProtocol.Unmapped.Instance);
         Assert.Equal((Start, Start + 8 * Page.Size), (Assert.IsType<MmProtocol.Unpin>(Assert.Single(sends).Message) is var u ? (u.Start, u.End) : default));
-        (flow, sends) = Step(flow, 700, Process, new MmProtocol.Unpinned(8, 8));
+        (flow, sends) = Step(flow, 700, Process, new MmProtocol.Unpinned(new UnpinCount(8, 8)));
         Assert.Empty(sends);
         Assert.Equal(RegionPhase.Done, flow.Phase);
         Assert.Equal(new ThreadTimes(0, 600, 700), flow.Times);
@@ -95,7 +95,7 @@ public class IbUmemRegistrationTests
         Assert.Equal("cpu0: the device refused the MR: no device page size can translate this MR", refused.Error);
         Assert.IsType<IommuProtocol.Unmap>(Assert.Single(sends).Message);
         var (unmapped, _) = Step(refused, 400, IommuDomain, IommuProtocol.Unmapped.Instance);
-        var (done, _) = Step(unmapped, 500, Process, new MmProtocol.Unpinned(8, 8));
+        var (done, _) = Step(unmapped, 500, Process, new MmProtocol.Unpinned(new UnpinCount(8, 8)));
         Assert.Equal(refused.Error, done.Error);
         Assert.True(done.Clean);
     }

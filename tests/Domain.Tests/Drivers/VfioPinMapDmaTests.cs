@@ -38,7 +38,7 @@ public class VfioPinMapDmaTests
         Assert.Equal([new PhysRange(Guest, 8 * Page.Size)], flow.Mapping!.DeviceSegments);
         (flow, sends) = Step(flow, 500, IommuDomain, IommuProtocol.Unmapped.Instance);
         Assert.IsType<MmProtocol.Unpin>(Assert.Single(sends).Message);
-        (flow, _) = Step(flow, 600, Process, new MmProtocol.Unpinned(8, 8));
+        (flow, _) = Step(flow, 600, Process, new MmProtocol.Unpinned(new UnpinCount(8, 8)));
         Assert.True(flow.Clean);
         Assert.Equal(8 * Page.Size, flow.Mapped);
     }

@@ -42,18 +42,18 @@ public class GupCallerTests
         var walked = Walked(Start, Start + 16 * Page.Size, new LockHold(GupLock.Mmap, 0, 0), Pte(7), Pte(7));
         var (afterWalk, ended, fx1) = Step(caller, 100, Process, walked);
         Assert.Null(ended);
-        var unlocked = Costs.Unlocked(walked.Result.Accounting, longterm: true) - Costs.WalkNs;
+        var unlocked = Costs.Unlocked(walked.Result.Accounting, longterm: true) - (long)Math.Round(Costs.WalkNs);
         Assert.Equal(new Send(MmapLock, new RwSemProtocol.DownRead(0), unlocked), Assert.Single(fx1.Sends));
 
         // Granted after exactly the two link hops: no wait. Both PTE holds run inline, then mmap_lock is released.
         var (done, callEnd, fx2) = Step(afterWalk, 100 + unlocked + 2 * Link, MmapLock, RwSemProtocol.Granted.Instance);
-        var held = Costs.UnderLock(Pte(7), longterm: true);
-        var expected = 50 + held + Costs.LocalLockNs + held; // cold line, then cached
+        var held = Costs.UnderLock(Pte(7));
+        var expected = 50 + held + (long)Math.Round(Costs.LocalLockNs) + held; // cold line, then cached
         Assert.Equal(new Send(MmapLock, new RwSemProtocol.UpRead(0), expected), Assert.Single(fx2.Sends));
         var returned = Assert.IsType<GupCallEnd.Returned>(callEnd);
         Assert.Equal(expected, returned.Delay);
         Assert.Equal((2, 0, 0L), (done.PrivatePteLocks, done.PrivateHugeLocks, done.LockWaitNs));
-        Assert.Equal((1L, 16L, Costs.WalkNs, 16 * Costs.PinAtomicNs), (done.Calls, done.Totals.PagesPinned, done.WalkNs, done.AtomicsNs));
+        Assert.Equal((1L, 16L, (long)Math.Round(Costs.WalkNs), (long)Math.Round(16 * Costs.PinAtomicNs)), (done.Calls, done.Totals.PagesPinned, done.WalkNs, done.AtomicsNs));
         Assert.True(done.MoreToPin);
         Assert.Empty(done.Sleeping);
     }
@@ -70,7 +70,7 @@ public class GupCallerTests
         // The grant comes 300 ns later than an uncontended one would: that is the wait.
         var grantedAt = 100 + request.Delay + 2 * Link + 300;
         var (done, ended, fx2) = Step(asked, grantedAt, SharedPtl, SpinlockProtocol.Granted.Instance);
-        var held = Costs.UnderLock(Pte(7), longterm: true);
+        var held = Costs.UnderLock(Pte(7));
         Assert.Equal(new Send(SharedPtl, SpinlockProtocol.Release.Instance, held), Assert.Single(fx2.Sends));
         Assert.Equal(held, Assert.IsType<GupCallEnd.Returned>(ended).Delay);
         Assert.Equal(300, done.LockWaitNs);
@@ -117,10 +117,10 @@ public class GupCallerTests
         Caller(options: new GupOptions { PutPerPage = true }).Unpin(7, fx);
         var pin = Assert.IsType<MmProtocol.Unpin>(fx.Sends[0].Message);
         var get = Assert.IsType<MmProtocol.Unpin>(fx.Sends[1].Message);
-        Assert.Equal((true, true, 7L), (pin.FolioBatched, pin.HugetlbBatched, fx.Sends[0].Delay));
-        Assert.Equal((false, false), (get.FolioBatched, get.HugetlbBatched));
-        var unpinned = Caller().Unpinned(new MmProtocol.Unpinned(Pages: 64, Puts: 4));
-        Assert.Equal((64L, 4 * Costs.UnpinNs), (unpinned.PagesUnpinned, unpinned.AtomicsNs));
+        Assert.Equal((true, true, false, 7L), (pin.Style.FolioBatched, pin.Style.HugetlbBatched, pin.Style.FollGet, fx.Sends[0].Delay));
+        Assert.Equal((false, false, true), (get.Style.FolioBatched, get.Style.HugetlbBatched, get.Style.FollGet));
+        var unpinned = Caller().Unpinned(new MmProtocol.Unpinned(new UnpinCount(Pages: 64, Puts: 4, Atomics: 8)));
+        Assert.Equal((64L, (long)Math.Round(8 * Costs.PinAtomicNs)), (unpinned.PagesUnpinned, unpinned.AtomicsNs));
     }
 
     [Fact]

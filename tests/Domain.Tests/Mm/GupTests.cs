@@ -116,7 +116,7 @@ public class GupTests
         Assert.Equal(5, call.Accounting.HugeLockAcquisitions); // one per huge entry
         Assert.Equal(0, call.Accounting.PteLockAcquisitions);
         Assert.Equal(5, call.Accounting.Faults);
-        Assert.Equal(5, call.Accounting.PinAtomics);             // one per folio
+        Assert.Equal(10, call.Accounting.PinAtomics);            // per folio, the slow path's try_grab_folio: refcount and _pincount
         Assert.Equal(5L * 262144, call.Accounting.PagesPinned);
     }
 
@@ -130,8 +130,9 @@ public class GupTests
         mm.Fault(Base + TwoMiB);
         var batched = Gup.PinUserPages(mm, Base, Base + 2 * TwoMiB, 1024, Fast);
         var perPage = Gup.PinUserPages(mm, Base, Base + 2 * TwoMiB, 1024, Fast with { FolioBatchedPin = false });
-        Assert.Equal(2, batched.Accounting.PinAtomics);
-        Assert.Equal(1024, perPage.Accounting.PinAtomics);
+        // gup_fast per grab: folio_ref_try_add, _pincount, folio_set_referenced (try_grab_folio_fast, gup_fast_pmd_leaf).
+        Assert.Equal(2 * 3, batched.Accounting.PinAtomics);
+        Assert.Equal(1024 * 3, perPage.Accounting.PinAtomics);
         Assert.Equal(1024, batched.Pages.Count);
     }
 
@@ -191,11 +192,12 @@ public class GupTests
         Gup.PinUserPages(mm, Base, Base + TwoMiB, 512, Fast);
         Gup.GetUserPhyrs(mm, Base, Base + 16 * Page.Size, 16, Fast); // 16 pages pinned twice
         Assert.Equal(512 + 16, mm.PinnedPages);
-        Assert.Equal((512L, 512L), mm.UnpinRange(Base, Base + TwoMiB, folioBatched: true)); // 4 KiB folios: a put each
+        var small = mm.UnpinRange(Base, Base + TwoMiB, UnpinStyle.Default);
+        Assert.Equal((512L, 512L, 512L), (small.Pages, small.Puts, small.Atomics)); // 4 KiB folios: a put (one atomic) each
         Assert.Equal(16, mm.PinnedPages);
         Assert.Equal(16, mm.PinnedFolios);
         Assert.Equal(0, mm.PinViolations);
-        mm.UnpinRange(Base, Base + 32 * Page.Size, folioBatched: true); // 16 of these 32 are no longer pinned
+        mm.UnpinRange(Base, Base + 32 * Page.Size, UnpinStyle.Default); // 16 of these 32 are no longer pinned
         Assert.Equal(16, mm.PinViolations);
         Assert.Equal(0, mm.PinnedFolios);
     }
@@ -207,8 +209,70 @@ public class GupTests
         var mm = new AddressSpace(frames);
         mm.Map(Base, 2 * TwoMiB, Backing.Thp);
         Gup.PinUserPages(mm, Base, Base + 2 * TwoMiB, 1024, Fast);
-        Assert.Equal((1024L, 2L), mm.UnpinRange(Base, Base + 2 * TwoMiB, folioBatched: true));
+        // unpin_user_pages: a put (two atomics: _pincount, refcount) per folio, but page_folio() reads every page's line.
+        var batched = mm.UnpinRange(Base, Base + 2 * TwoMiB, UnpinStyle.Default);
+        Assert.Equal((1024L, 2L, 4L, 1024L), (batched.Pages, batched.Puts, batched.Atomics, batched.Scanned));
+        Assert.Equal(new LineCount(Missed: 1, Streamed: 1023), batched.Lines); // two adjacent folios: one stream
         Gup.PinUserPages(mm, Base, Base + 2 * TwoMiB, 1024, Fast);
-        Assert.Equal((1024L, 1024L), mm.UnpinRange(Base, Base + 2 * TwoMiB, folioBatched: false));
+        var perPage = mm.UnpinRange(Base, Base + 2 * TwoMiB, UnpinStyle.Default with { FolioBatched = false });
+        Assert.Equal((1024L, 1024L, 2048L), (perPage.Pages, perPage.Puts, perPage.Atomics));
+        // Over ranges (unpin_user_page_range_dirty_lock) only each folio's first line is read.
+        Gup.PinUserPages(mm, Base, Base + 2 * TwoMiB, 1024, Fast);
+        var ranged = mm.UnpinRange(Base, Base + 2 * TwoMiB, UnpinStyle.Default with { PageArray = false });
+        Assert.Equal((2L, 2L), (ranged.Scanned, ranged.Lines.Total));
+    }
+
+    [Fact]
+    public void The_longterm_check_reads_every_tail_line_per_page_and_only_the_head_per_folio()
+    {
+        // collect_longterm_unpinnable_folios over a 2 MiB hugetlb folio pinned by one lookup (-HL -n 512): before a03db236aebf
+        // page_folio() on each of the 512 entries — the head's line the grab read, 511 tails nobody read; after, one per folio.
+        var frames = new FrameSource().With(FrameSize.Pmd, [new FrameRun(100, 1)]);
+        GupCall Pin(GupOptions o)
+        {
+            var mm = new AddressSpace(frames);
+            mm.Map(Base, TwoMiB, Backing.Hugetlb2M);
+            mm.Fault(Base);
+            return Gup.PinUserPages(mm, Base, Base + TwoMiB, 512, o);
+        }
+        var perPage = Pin(Locked with { LongtermCheckPerPage = true }).Accounting;
+        var perFolio = Pin(Locked).Accounting;
+        Assert.Equal(new ScanCount(512, new LineCount(Hot: 1, Streamed: 511)), perPage.LongtermScan);
+        Assert.Equal(new ScanCount(512, new LineCount(Hot: 1)), perFolio.LongtermScan);
+        Assert.Equal((1L, 2L), (perFolio.Lookups, perFolio.PinAtomics)); // one lookup, refcount + _pincount
+    }
+
+    [Fact]
+    public void Before_57edfcfd3419_the_slow_path_looks_up_every_subpage_of_a_thp()
+    {
+        var frames = new FrameSource().With(FrameSize.Pmd, [new FrameRun(100, 1)]);
+        GupCall Pin(bool batch)
+        {
+            var mm = new AddressSpace(frames);
+            mm.Map(Base, TwoMiB, Backing.Thp);
+            mm.Fault(Base);
+            return Gup.PinUserPages(mm, Base, Base + TwoMiB, 512, Locked with { ThpSlowBatch = batch });
+        }
+        var before = Pin(false).Accounting;
+        var after = Pin(true).Accounting;
+        Assert.Equal((512L, 512L, 1024L), (before.Lookups, before.HugeLockAcquisitions, before.PinAtomics)); // a lock and a grab per subpage
+        Assert.Equal((1L, 1L, 2L), (after.Lookups, after.HugeLockAcquisitions, after.PinAtomics));
+        Assert.Equal(512, before.PagesPinned);
+        Assert.Equal(512, after.PagesPinned);
+        // Per-subpage grabs read each subpage's line in order: the first a miss, the rest streamed.
+        Assert.Equal(512, before.Holds.Sum(h => h.Lines.Hot + h.Lines.Streamed + h.Lines.Missed) - 1); // + the _pincount line once
+    }
+
+    [Fact]
+    public void A_new_run_of_frames_is_a_struct_page_miss_and_the_next_frame_is_streamed()
+    {
+        // Three 4 KiB frames: 10 and 11 contiguous, then 50. The locked path reads each page's line as it grabs it.
+        var frames = new FrameSource().With(FrameSize.Base, [new FrameRun(10, 2), new FrameRun(50, 1)]);
+        var mm = new AddressSpace(frames);
+        mm.Map(Base, 3 * Page.Size, Backing.Anon4K);
+        for (var i = 0UL; i < 3; i++) mm.Fault(Base + i * Page.Size);
+        var call = Gup.PinUserPages(mm, Base, Base + 3 * Page.Size, 3, Locked);
+        Assert.Equal([new LineCount(Missed: 1), new LineCount(Streamed: 1), new LineCount(Missed: 1)], call.Accounting.Holds.Where(h => h.Lock == GupLock.Pte).Select(h => h.Lines));
+        Assert.Equal(3, call.Accounting.PinAtomics); // the slow path: folio_ref_add of the bias, one per small folio
     }
 }

@@ -17,7 +17,7 @@ public class ScenarioRulesTests
         Assert.Equal("dma.strategy", Assert.Single((Scenario.Defaults with { Dma = DmaStrategy.Legacy }).Problems()).Key);
         Assert.Equal("cpus", Assert.Single((Scenario.Defaults with { Cpus = 0 }).Problems()).Key);
         Assert.Equal("cost-model: cacheline.cross-socket-ns",
-            Assert.Single((Scenario.Defaults with { Costs = CostModel.Default with { CacheLineCrossSocketNs = 1 } }).Problems()).Key);
+            Assert.Single((Scenario.Defaults with { CostOverrides = new([("cacheline.cross-socket-ns", 1)]) }).Problems()).Key);
         var nvme = Scenario.Defaults with { Device = DeviceKind.Nvme, Dma = DmaStrategy.Legacy, Call = GupCallKind.PinUserPages, Prefault = false };
         Assert.Equal(["prefault"], nvme.Problems().Select(p => p.Key));
         // O_DIRECT pins with pin_user_pages: device memory (no struct page) cannot be its buffer.

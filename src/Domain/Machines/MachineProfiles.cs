@@ -1,0 +1,50 @@
+namespace Phyr.Domain.Machines;
+
+/// <summary>
+/// The shipped machine profiles (docs/machines.md has them as a table with their sources). A scenario names one with
+/// <c>machine = NAME</c>, gup-test with <c>--machine NAME</c>; a machine file (<see cref="MachineProfileFile"/>) starts
+/// from one and changes what it names. The default is <see cref="X86Server"/>: the measurements whose machine is not
+/// stated come from x86 servers of the last few years.
+/// </summary>
+public static class MachineProfiles
+{
+    private const string LatencySources =
+        "L1/L2 load-to-use and line fill buffers: 7-cpu.com (Intel cores of the generation); a same-socket modified-line " +
+        "transfer: Intel MLC L2-to-L2 HITM intervention as reported by J. McCalpin (Intel forum, 'Core-to-Core Communication " +
+        "Latency in Skylake/Kaby Lake': 40.3-42.3 ns on a Xeon E5-2660 v4) and chipsandcheese.com 'Core to Core Latency Data on " +
+        "Large Systems' (2023) for other parts; a locked RMW on an L1 line ~17-20 cycles, later memory uops waiting for it " +
+        "(LLVM commit b1bdd97a2671 \"[X86][Btver2] Fix latency and throughput of CMPXCHG instructions\": ~17 cycles, \"prevents other memory uOPs to start executing\"); a streamed line: DRAM latency over " +
+        "the 16 lines the L2 streamer keeps in flight (Little's law, as in McCalpin's answer to Stack Overflow 39260020)";
+
+    /// <summary>The 40-CPU host of kernel commit 292648ac5cf1: two Xeon E5-2630 v4 (Broadwell-EP, 10 cores, 2 threads each, 2.2 GHz).</summary>
+    public static readonly MachineProfile XeonE5_2630v4 = new()
+    {
+        Name = "xeon-e5-2630v4",
+        Description = "2 x Intel Xeon E5-2630 v4 (Broadwell-EP), 10 cores x 2 threads per socket, 2.2 GHz: the 40-CPU host of kernel commit 292648ac5cf1",
+        Sources = LatencySources + "; shape, clock and LLC: Intel ARK (E5-2630 v4: 10 cores, 20 threads, 2.20 GHz base, 25 MB cache); LLC ~50 cycles (7-cpu Broadwell); DRAM ~88 ns idle (Intel MLC on Xeon E5 v4)",
+        Sockets = 2, CoresPerSocket = 10, ThreadsPerCore = 2, Ghz = 2.2,
+        L1Ns = 4 / 2.2, L2Ns = 12 / 2.2, LlcNs = 50 / 2.2, LlcBytes = 25UL << 20, DramNs = 88, StreamLineNs = 88 / 16.0, AtomicNs = 18 / 2.2,
+        SmtTransferNs = 10, SocketTransferNs = 42, CrossSocketTransferNs = 115, Iommu = IommuKind.IntelVtd,
+    };
+
+    /// <summary>
+    /// A two-socket x86 server of the Skylake-SP .. Ice Lake-SP generations (28 cores x 2 threads per socket, 2.5 GHz): the
+    /// machine of measurements that do not state theirs.
+    /// </summary>
+    public static readonly MachineProfile X86Server = new()
+    {
+        Name = "x86-server",
+        Description = "2 sockets x 28 cores x 2 threads, 2.5 GHz, Intel Xeon Scalable (Skylake-SP .. Ice Lake-SP) class: the default, " +
+                      "for measurements whose machine is not stated",
+        Sources = LatencySources + "; mesh parts: LLC ~60 cycles, 38.5 MB (Xeon Platinum 8180 class), same-socket transfers ~50 ns and cross-socket ~130 ns in the chipsandcheese data, DRAM ~90 ns idle",
+        Sockets = 2, CoresPerSocket = 28, ThreadsPerCore = 2, Ghz = 2.5,
+        L1Ns = 5 / 2.5, L2Ns = 14 / 2.5, LlcNs = 60 / 2.5, LlcBytes = 38UL << 20, DramNs = 90, StreamLineNs = 90 / 16.0, AtomicNs = 19 / 2.5,
+        SmtTransferNs = 10, SocketTransferNs = 50, CrossSocketTransferNs = 130, Iommu = IommuKind.IntelVtd,
+    };
+
+    public static MachineProfile Default => X86Server;
+
+    public static IReadOnlyList<MachineProfile> All { get; } = [X86Server, XeonE5_2630v4];
+
+    public static MachineProfile? Find(string name) => All.FirstOrDefault(m => m.Name == name);
+}

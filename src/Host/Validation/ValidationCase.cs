@@ -1,0 +1,133 @@
+using System.Globalization;
+using Phyr.Domain.Config;
+using Phyr.Domain.Kernels;
+using Phyr.Domain.Machines;
+using Phyr.Domain.Scenarios;
+
+namespace Phyr.Host.Validation;
+
+/// <summary>Which set a case is in: calibration cases set the fitted parameters; validation cases never set anything.</summary>
+public enum ValidationSet { Calibration, Validation }
+
+/// <summary>One published figure of a case: what is measured (get_us, put_us) and its value as published.</summary>
+public sealed record PublishedFigure(string Measure, double Value);
+
+/// <summary>
+/// A published measurement (config/validation/NAME.conf): where it was published, the machine and kernel it was measured
+/// on, the workload as its author ran it, the output verbatim and the figures read from it. A case names a machine
+/// profile, a kernel profile and the workload — never a cost: the file reader has no key for one.
+/// </summary>
+public sealed record ValidationCase
+{
+    public required string Name { get; init; }
+    public required ValidationSet Set { get; init; }
+    public required string Source { get; init; }
+    public string? Link { get; init; }
+    public required MachineProfile Machine { get; init; }
+    public required KernelVersion Kernel { get; init; }
+
+    /// <summary>Feature switches the measured tree had on top of the kernel version (a patch applied to it).</summary>
+    public IReadOnlyList<(string Feature, bool On)> Features { get; init; } = [];
+
+    /// <summary>The command as published: <c>gup_test ARGS</c>.</summary>
+    public required string Workload { get; init; }
+
+    /// <summary>The published output, verbatim.</summary>
+    public required string Published { get; init; }
+
+    public required IReadOnlyList<PublishedFigure> Figures { get; init; }
+
+    /// <summary>What the case exercises, in a sentence (for the report).</summary>
+    public required string Mechanism { get; init; }
+
+    /// <summary>Why the model misses it, where it does and the cause is known (for the report).</summary>
+    public string? KnownMiss { get; init; }
+
+    /// <summary>The measures a workload yields.</summary>
+    public static readonly IReadOnlyList<string> Measures = ["get-us", "put-us"];
+
+    private static readonly Dictionary<string, string> Keys = new()
+    {
+        ["set"] = "calibration | validation",
+        ["source"] = "where it was published: commit id and subject, or lkml Message-ID, author, date",
+        ["link"] = "a URL of the text (optional)",
+        ["machine"] = "the machine it was measured on: a shipped profile or a machine file (the default machine when it is not stated)",
+        ["kernel"] = "the kernel version of the measured tree",
+        ["workload"] = "the command as published: gup_test ARGS",
+        ["published"] = "the output as published, verbatim",
+        ["mechanism"] = "what the case exercises",
+        ["known-miss"] = "why the model misses it, when it does (optional)",
+    };
+
+    public static ValidationCase Load(string path)
+    {
+        if (!File.Exists(path)) throw new ConfException($"{path}: no such validation case");
+        var info = new FileInfo(path);
+        if (info.Length > 64 * 1024) throw new ConfException($"{path}: {info.Length} bytes is too large for a validation case (at most 64 KiB)");
+        var conf = ConfFile.Parse(File.ReadAllText(path), path);
+        string Error(string key, string problem) => conf.TryGetValue(key, out var v) ? $"{path}:{v.Line}: {key}: {problem}" : $"{path}: {key}: {problem}";
+        string Required(string key) => conf.TryGetValue(key, out var v) && v.Text.Trim().Length > 0 ? v.Text : throw new ConfException(Error(key, "is required"));
+
+        var figures = new List<PublishedFigure>();
+        var features = new List<(string, bool)>();
+        foreach (var (key, v) in conf.OrderBy(kv => kv.Value.Line))
+        {
+            if (key.StartsWith("measure.", StringComparison.Ordinal))
+            {
+                var measure = key["measure.".Length..];
+                if (!Measures.Contains(measure)) throw new ConfException(Error(key, $"unknown measure '{measure}' (known: {string.Join(", ", Measures)})"));
+                if (!double.TryParse(v.Text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || !(value > 0) || !double.IsFinite(value))
+                    throw new ConfException(Error(key, $"'{v.Text}' is not a positive number"));
+                figures.Add(new PublishedFigure(measure, value));
+            }
+            else if (key.StartsWith("features.", StringComparison.Ordinal))
+            {
+                var name = key["features.".Length..];
+                if (KernelFeature.Find(name) is null)
+                    throw new ConfException(Error(key, $"unknown feature '{name}' (known: {string.Join(", ", KernelFeature.All.Select(f => f.Name))})"));
+                features.Add((name, v.Text switch
+                {
+                    "on" or "true" => true,
+                    "off" or "false" => false,
+                    _ => throw new ConfException(Error(key, $"'{v.Text}' is not on or off")),
+                }));
+            }
+            else if (!Keys.ContainsKey(key))
+                throw new ConfException($"{path}:{v.Line}: unknown key '{key}' (a case names a machine, a kernel and a workload, never a cost; known keys: " +
+                                        $"{string.Join(", ", Keys.Keys)}, measure.NAME, features.NAME)");
+        }
+        if (figures.Count == 0) throw new ConfException($"{path}: no measure.NAME = VALUE: a case needs a published figure");
+
+        var set = Required("set") switch
+        {
+            "calibration" => ValidationSet.Calibration,
+            "validation" => ValidationSet.Validation,
+            var s => throw new ConfException(Error("set", $"'{s}' is not calibration or validation")),
+        };
+        var kernelText = Required("kernel");
+        if (KernelProfile.Problem(kernelText) is { } wrong) throw new ConfException(Error("kernel", wrong));
+        MachineProfile machine;
+        try
+        {
+            var m = Required("machine");
+            machine = MachineProfileFile.Resolve(m.EndsWith(".conf", StringComparison.Ordinal) ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, m) : m, "machine");
+        }
+        catch (ConfException e) when (conf.ContainsKey("machine"))
+        {
+            throw new ConfException(Error("machine", e.Message));
+        }
+        var workload = Required("workload").Trim();
+        if (!workload.StartsWith("gup_test ", StringComparison.Ordinal) && workload != "gup_test")
+            throw new ConfException(Error("workload", $"'{workload}' is not a gup_test command (gup_test ARGS)"));
+        return new ValidationCase
+        {
+            Name = Path.GetFileNameWithoutExtension(path), Set = set, Source = Required("source"), Link = conf.TryGetValue("link", out var l) ? l.Text : null,
+            Machine = machine, Kernel = KernelVersion.TryParse(kernelText)!.Value, Features = features, Workload = workload,
+            Published = Required("published"), Figures = figures, Mechanism = Required("mechanism"),
+            KnownMiss = conf.TryGetValue("known-miss", out var k) ? k.Text : null,
+        };
+    }
+
+    /// <summary>gup_test's arguments, after the program name.</summary>
+    public IReadOnlyList<string> WorkloadArgs() => Workload.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+}

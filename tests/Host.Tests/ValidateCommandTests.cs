@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Phyr.Domain.Config;
+using Phyr.Host.Config;
+using Phyr.Host.Validation;
+
+namespace Phyr.Host.Tests;
+
+/// <summary>`phyr validate` and the case files of config/validation.</summary>
+public class ValidateCommandTests
+{
+    private static string CasesDir => Path.Combine(ConfigLibrary.ShippedRoot, "validation");
+
+    [Fact]
+    public void Every_case_names_a_machine_a_kernel_and_a_workload_and_never_a_cost()
+    {
+        var cases = ValidationRun.LoadAll(CasesDir);
+        Assert.True(cases.Count >= 12, $"{cases.Count} cases");
+        Assert.All(cases, c =>
+        {
+            Assert.StartsWith("gup_test", c.Workload);
+            Assert.NotEmpty(c.Figures);
+            Assert.False(string.IsNullOrWhiteSpace(c.Source));
+            Assert.False(string.IsNullOrWhiteSpace(c.Published));
+        });
+        // The file reader has no key for a cost: every key of every shipped case is one of the case keys.
+        foreach (var file in Directory.GetFiles(CasesDir, "*.conf"))
+            Assert.All(ConfFile.Parse(File.ReadAllText(file), file).Keys, key =>
+                Assert.Matches("^(set|source|link|machine|kernel|workload|published|mechanism|known-miss|measure\\.[a-z-]+|features\\.[a-z-]+)$", key));
+        // Fewer fitted parameters (two: KernelCode's lookup and entry cycles) than calibration figures.
+        Assert.True(cases.Where(c => c.Set == ValidationSet.Calibration).Sum(c => c.Figures.Count) > 2);
+    }
+
+    [Fact]
+    public void A_case_with_a_cost_is_refused_with_file_line_and_key()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"phyr-case-{Guid.NewGuid():N}.conf");
+        try
+        {
+            File.WriteAllText(file, "set = validation\nsource = x\nmachine = x86-server\nkernel = 6.15\nworkload = \"gup_test -L\"\npublished = x\n" +
+                                    "measure.get-us = 10\nmechanism = x\ngup.pin-atomic-ns = 3\n");
+            var r = CliRunner.Run("validate", "--cases", file);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains($"{file}:9: unknown key 'gup.pin-atomic-ns' (a case names a machine, a kernel and a workload, never a cost", r.Stderr);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Validate_runs_every_case_and_the_calibration_holds()
+    {
+        var outDir = Path.Combine(Path.GetTempPath(), $"phyr-validate-{Guid.NewGuid():N}");
+        try
+        {
+            var r = CliRunner.Run("validate", "--cases", CasesDir, "--out", outDir, "--format", "json");
+            Assert.Equal(0, r.ExitCode);
+            foreach (var f in new[] { "results.json", "report.md", "validation.png" }) Assert.True(File.Exists(Path.Combine(outDir, f)), f);
+            using var doc = JsonDocument.Parse(r.Stdout);
+            var figures = doc.RootElement.GetProperty("figures").EnumerateArray().ToList();
+            var ratios = figures.Select(f => (Set: f.GetProperty("set").GetString(), Ratio: f.GetProperty("ratio").GetDouble())).ToList();
+            Assert.All(ratios.Where(x => x.Set == "calibration"), x => Assert.InRange(x.Ratio, 0.75, 1.25));
+            // What docs/validation.md states: at least 80 % of the validation figures within ±35 %.
+            var validation = ratios.Where(x => x.Set == "validation").ToList();
+            Assert.True(validation.Count(x => Math.Abs(x.Ratio - 1) <= 0.35) >= 0.8 * validation.Count,
+                string.Join(", ", validation.Select(x => x.Ratio)));
+            // Deterministic: the same run gives the same bytes.
+            var again = CliRunner.Run("validate", "--cases", CasesDir, "--out", outDir, "--format", "json");
+            Assert.Equal(r.Stdout, again.Stdout);
+        }
+        finally
+        {
+            if (Directory.Exists(outDir)) Directory.Delete(outDir, true);
+        }
+    }
+
+    [Fact]
+    public void Bad_options_name_themselves()
+    {
+        var r = CliRunner.Run("validate", "--cases", "/nonexistent/dir");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--cases: /nonexistent/dir: no such directory or file", r.Stderr);
+        Assert.Equal(2, CliRunner.Run("validate", "--set", "both").ExitCode);
+    }
+}
