@@ -30,7 +30,7 @@ public sealed class Process(string name, AddressSpace mm) : SimComponent(name)
                 break;
             case MmProtocol.Unpin u:
             {
-                var count = mm.UnpinRange(u.Start, u.End, u.Style);
+                var count = mm.UnpinRange(u.Start, u.End, u.Style, u.Cpu);
                 ctx.Reply(new MmProtocol.Unpinned(count), u.Costs.Unpin(count) + ctx.Lookahead);
                 break;
             }
@@ -38,8 +38,8 @@ public sealed class Process(string name, AddressSpace mm) : SimComponent(name)
                 try
                 {
                     var call = w.Call == GupCallKind.PinUserPages
-                        ? Gup.PinUserPages(mm, w.Start, w.End, w.Capacity, w.Options)
-                        : Gup.GetUserPhyrs(mm, w.Start, w.End, w.Capacity, w.Options);
+                        ? Gup.PinUserPages(mm, w.Start, w.End, w.Capacity, w.Options, w.Cpu)
+                        : Gup.GetUserPhyrs(mm, w.Start, w.End, w.Capacity, w.Options, w.Cpu);
                     ctx.Reply(new MmProtocol.Walked(call), ctx.Lookahead);
                 }
                 catch (GupException e)

@@ -149,6 +149,7 @@ public sealed class Machine
                 for (ulong off = 0; off < s.RegionBytes; off += s.Backing.FolioBytes())
                     mm.Fault(RegionStart(cpu) + off);
 
+        if (s.SharedRegion && s.Cpus > 1) mm.ShareFolioLines(s.CpusPerSocket);
         Process = Sim.Add(new Kernel.Process("mm", mm));
         MmapLock = Sim.Add(new RwSem("mmap_lock", Net));
         MmFlags = s.HasPinnedWrite ? Sim.Add(new SharedCacheLine("mm.flags", Net)) : null;

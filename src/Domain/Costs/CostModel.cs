@@ -50,6 +50,8 @@ public sealed record CostModel
                 LineMissNs = missNs,
                 EntryNs = code.EntryCycles / machine.Ghz,
                 LocalLockNs = machine.AtomicNs,
+                LineTransferNs = machine.SocketTransferNs,
+                LineCrossTransferNs = machine.CrossSocketTransferNs,
             },
             CacheLineSameSocketNs = (long)Math.Round(machine.SocketTransferNs),
             CacheLineCrossSocketNs = (long)Math.Round(machine.CrossSocketTransferNs),

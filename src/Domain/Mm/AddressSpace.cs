@@ -25,6 +25,33 @@ public sealed class AddressSpace(FrameSource frames)
     public int PteTables => _pteTables.Count;
     public long Faults { get; private set; }
 
+    // Folio refcount lines CPUs share (a region several CPUs pin): the CPU that last wrote each one.
+    private Dictionary<ulong, int>? _lineOwners;
+    private int _cpusPerSocket = 1;
+
+    /// <summary>
+    /// Several CPUs pin this mm's folios (gup_test -j, several MRs over one buffer): from now on each pin and put atomic
+    /// on a folio's refcount line another CPU wrote last moves the line here, a transfer within the socket or across.
+    /// </summary>
+    public void ShareFolioLines(int cpusPerSocket)
+    {
+        _lineOwners ??= [];
+        _cpusPerSocket = Math.Max(1, cpusPerSocket);
+    }
+
+    /// <summary>
+    /// <paramref name="cpu"/> writes the refcount line of the folio at <paramref name="folioPfn"/>: where the line was — this
+    /// CPU's (or nobody shares lines), another core of its socket, another socket.
+    /// </summary>
+    public LineSource TakeFolioLine(ulong folioPfn, int cpu)
+    {
+        if (_lineOwners is null) return LineSource.Local;
+        var had = _lineOwners.TryGetValue(folioPfn, out var owner);
+        _lineOwners[folioPfn] = cpu;
+        return !had || owner == cpu ? LineSource.Local
+            : owner / _cpusPerSocket == cpu / _cpusPerSocket ? LineSource.SameSocket : LineSource.CrossSocket;
+    }
+
     /// <summary>
     /// The folio the last GUP call's last grab took and the pfn whose struct page line it read last: the next call, which
     /// starts where that one stopped, finds those lines in cache (one cursor per mm: CPUs sharing a region share it).
@@ -68,7 +95,7 @@ public sealed class AddressSpace(FrameSource frames)
     /// (unpin_user_page_range_dirty_lock → gup_folio_range_next) one line per folio run. A put is one atomic
     /// (folio_put_refs), two for a pinned large folio (_pincount, then the refcount).
     /// </summary>
-    public UnpinCount UnpinRange(ulong start, ulong end, UnpinStyle style)
+    public UnpinCount UnpinRange(ulong start, ulong end, UnpinStyle style, int cpu = 0)
     {
         long pages = 0, puts = 0, scanned = 0, atomics = 0;
         var lines = default(LineCount);
@@ -110,6 +137,7 @@ public sealed class AddressSpace(FrameSource frames)
                 var newPuts = batched ? (m.FolioPfn != lastFolio ? 1 : 0) : (long)n;
                 puts += newPuts;
                 atomics += newPuts * (m.FolioPages > 1 && !style.FollGet ? 2 : 1);
+                for (var put = 0L; put < newPuts; put++) lines += LineCount.From(TakeFolioLine(m.FolioPfn, cpu));
                 // The lines read: every page's with a page array, the run's first otherwise.
                 var read = style.PageArray || !batched ? (long)n : m.FolioPfn != lastFolio ? 1 : 0;
                 if (read > 0)

@@ -24,11 +24,12 @@ namespace Phyr.Domain.Mm;
 /// </summary>
 public static class Gup
 {
-    public static GupCall PinUserPages(AddressSpace mm, ulong start, ulong end, int capacity, GupOptions options) =>
-        Call(mm, start, end, new PageArrayOutput(capacity), options);
+    /// <summary>pin_user_pages(_fast) on <paramref name="cpu"/> (whose atomics may find folio lines other CPUs wrote).</summary>
+    public static GupCall PinUserPages(AddressSpace mm, ulong start, ulong end, int capacity, GupOptions options, int cpu = 0) =>
+        Call(mm, start, end, new PageArrayOutput(capacity), options, cpu);
 
-    public static GupCall GetUserPhyrs(AddressSpace mm, ulong start, ulong end, int capacity, GupOptions options) =>
-        Call(mm, start, end, new PhyrOutput(capacity), options);
+    public static GupCall GetUserPhyrs(AddressSpace mm, ulong start, ulong end, int capacity, GupOptions options, int cpu = 0) =>
+        Call(mm, start, end, new PhyrOutput(capacity), options, cpu);
 
     /// <summary>The output array of a call.</summary>
     private abstract class Output(int capacity)
@@ -81,7 +82,7 @@ public static class Gup
     }
 
     /// <summary>Counters of one call while it runs.</summary>
-    private sealed class Tally(AddressSpace mm, GupOptions options, bool pageArray)
+    private sealed class Tally(AddressSpace mm, GupOptions options, bool pageArray, int cpu)
     {
         public long Walks = 1, Lookups, FastPages, FastEntries, FastAtomics, FastOutputs, LockedPages, Pte, Huge, Mmap, Vma, Faults, Pinned, Atomics;
         public LineCount FastLines;
@@ -122,7 +123,11 @@ public static class Gup
             var newFolio = m.FolioPfn != _lastFolio;
             var grabs = batched ? (newFolio ? 1L : 0L) : (long)pages;
             var lines = default(LineCount);
-            if (grabs > 0)
+            // A folio line another CPU wrote last comes from its cache, whatever the prefetcher did (one per grab).
+            var shared = default(LineCount);
+            for (var g = 0L; g < grabs; g++) shared += LineCount.From(mm.TakeFolioLine(m.FolioPfn, cpu));
+            if (shared.Total > 0) lines += shared;
+            else if (grabs > 0)
             {
                 // The first page's line, by where the last line read was; a run of per-page grabs streams the rest.
                 lines += Line(m.Pfn);
@@ -178,11 +183,11 @@ public static class Gup
         };
     }
 
-    private static GupCall Call(AddressSpace mm, ulong start, ulong end, Output output, GupOptions options)
+    private static GupCall Call(AddressSpace mm, ulong start, ulong end, Output output, GupOptions options, int cpu)
     {
         if (!Page.IsAligned(start) || !Page.IsAligned(end) || end <= start)
             throw new ArgumentException($"a GUP range must be whole pages: [0x{start:x}, 0x{end:x})");
-        var t = new Tally(mm, options, !output.Phyr);
+        var t = new Tally(mm, options, !output.Phyr, cpu);
         var va = start;
         var full = false;
 

@@ -137,7 +137,7 @@ public sealed record GupCaller
     {
         var o = Plan.Options;
         var style = new UnpinStyle(o.UnpinFolioBatched && !o.PutPerPage, o.HugetlbHeadRefcount && !o.PutPerPage, Plan.Kind == GupCallKind.PinUserPages, o.PutPerPage);
-        fx.Send(Plan.Process, new MmProtocol.Unpin(Start, End, style, Plan.Costs), delay);
+        fx.Send(Plan.Process, new MmProtocol.Unpin(Start, End, style, Plan.Costs, Plan.Cpu), delay);
         return this;
     }
 
@@ -145,7 +145,7 @@ public sealed record GupCaller
     public GupCaller Unpinned(MmProtocol.Unpinned u) =>
         this with { PagesUnpinned = PagesUnpinned + u.Count.Pages, AtomicsNs = AtomicsNs + (long)Math.Round(u.Count.Atomics * Plan.Costs.PinAtomicNs) };
 
-    private MmProtocol.Walk WalkRequest() => new(Plan.Kind, Next, End, Plan.Batch, Plan.Options);
+    private MmProtocol.Walk WalkRequest() => new(Plan.Kind, Next, End, Plan.Batch, Plan.Options, Plan.Cpu);
 
     /// <summary>A grant's wait: its round trip less the two message hops an uncontended lock also takes.</summary>
     private GupCaller Waited(long now) => this with { LockWaitNs = LockWaitNs + Math.Max(0, now - RequestedAt - 2 * Plan.LinkNs) };

@@ -64,16 +64,36 @@ public sealed record GupCosts
     /// <summary>unpin_user_pages: a loop iteration per page scanned, the lines page_folio() reads, an atomic per put atomic.</summary>
     public long Unpin(UnpinCount u) => Ns(u.Scanned * EntryNs + Lines(u.Lines) + u.Atomics * PinAtomicNs);
 
-    public double Lines(LineCount l) => l.Hot * LineHotNs + l.Streamed * LineStreamedNs + l.Missed * LineMissNs;
+    /// <summary>A folio's line another core of the socket wrote last (a modified-line transfer).</summary>
+    public double LineTransferNs { get; init; } = 50;
+
+    /// <summary>The same from another socket.</summary>
+    public double LineCrossTransferNs { get; init; } = 130;
+
+    public double Lines(LineCount l) => l.Hot * LineHotNs + l.Streamed * LineStreamedNs + l.Missed * LineMissNs
+                                        + l.Transferred * LineTransferNs + l.CrossTransferred * LineCrossTransferNs;
 
     private static long Ns(double ns) => (long)Math.Round(ns, MidpointRounding.AwayFromZero);
 }
 
-/// <summary>Struct page lines touched, by the state they were in.</summary>
-public readonly record struct LineCount(long Hot = 0, long Streamed = 0, long Missed = 0)
+/// <summary>Where a folio's refcount line was when a CPU's atomic wrote it.</summary>
+public enum LineSource { Local, SameSocket, CrossSocket }
+
+/// <summary>Struct page lines touched, by the state they were in; a line another CPU wrote last is a transfer.</summary>
+public readonly record struct LineCount(long Hot = 0, long Streamed = 0, long Missed = 0, long Transferred = 0, long CrossTransferred = 0)
 {
-    public static LineCount operator +(LineCount a, LineCount b) => new(a.Hot + b.Hot, a.Streamed + b.Streamed, a.Missed + b.Missed);
-    public long Total => Hot + Streamed + Missed;
+    public static LineCount operator +(LineCount a, LineCount b) => new(a.Hot + b.Hot, a.Streamed + b.Streamed, a.Missed + b.Missed,
+        a.Transferred + b.Transferred, a.CrossTransferred + b.CrossTransferred);
+
+    public long Total => Hot + Streamed + Missed + Transferred + CrossTransferred;
+
+    /// <summary>A line moved here from another CPU (none when it was local).</summary>
+    public static LineCount From(LineSource source) => source switch
+    {
+        LineSource.SameSocket => new(Transferred: 1),
+        LineSource.CrossSocket => new(CrossTransferred: 1),
+        _ => default,
+    };
 }
 
 /// <summary>A FOLL_LONGTERM scan of a call's output: loop iterations and the lines page_folio() read.</summary>

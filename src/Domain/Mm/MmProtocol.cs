@@ -11,7 +11,7 @@ public static class MmProtocol
 {
     /// <summary>The page-table work of one pin_user_pages / get_user_phyrs call over [Start, End).</summary>
     [EventKind("Phyr.Actors.Kernel.Process+Walk")]
-    public sealed record Walk(GupCallKind Call, ulong Start, ulong End, int Capacity, GupOptions Options);
+    public sealed record Walk(GupCallKind Call, ulong Start, ulong End, int Capacity, GupOptions Options, int Cpu = 0);
 
     [EventKind("Phyr.Actors.Kernel.Process+Walked")]
     public sealed record Walked(GupCall Result);
@@ -22,7 +22,7 @@ public static class MmProtocol
 
     /// <summary>unpin_user_pages(_dirty_lock) of [Start, End): replies when the puts are done.</summary>
     [EventKind("Phyr.Actors.Kernel.Process+Unpin")]
-    public sealed record Unpin(ulong Start, ulong End, UnpinStyle Style, GupCosts Costs);
+    public sealed record Unpin(ulong Start, ulong End, UnpinStyle Style, GupCosts Costs, int Cpu = 0);
 
     [EventKind("Phyr.Actors.Kernel.Process+Unpinned")]
     public sealed record Unpinned(UnpinCount Count);
