@@ -4,6 +4,7 @@ using Phyr.Actors.Kernel;
 using Phyr.Actors.Scenarios;
 using Phyr.Domain.Costs;
 using Phyr.Domain.Dma;
+using Phyr.Domain.Machines;
 using Phyr.Domain.Memory;
 using Phyr.Domain.Mm;
 using Phyr.Domain.Scenarios;
@@ -36,7 +37,9 @@ public static class CalibrationRun
             Name = "calibration-pin", RegionBytes = 8UL << 30, Backing = Backing.Anon4K, Fragmentation = 0, Call = GupCallKind.PinUserPages,
             Batch = 512, Gup = new GupOptions { Walk = GupWalk.Locked, Longterm = true }, CostOverrides = overrides,
         }, 1, system, dispatcher, 1).ConfigureAwait(false);
-        var costs = overrides.Apply(CostModel.Default);
+        // The IOMMU figures were measured on the iommupt series' i7-12700, the AMD v1 format in software, before iommupt
+        // (the "old" column): they run on that machine and code.
+        var costs = overrides.Apply(CostModel.Derive(MachineProfiles.CoreI7_12700 with { Iommu = IommuKind.AmdV1 }, KernelCode.Default, 1UL << 20, iommuPt: false));
         var pages = (double)((8UL << 30) >> Page.Shift);
         var thread = pin.Threads.Single();
 
@@ -45,47 +48,21 @@ public static class CalibrationRun
         [
             new("longterm pin, 4 KiB pages, 512 per call, 8 GiB", "ns/page", 62, thread.GetNs / pages, "kernel commit a03db236aebf (gup_test -L)"),
             new("unpin of the same", "ns/page", 15, thread.PutNs / pages, "kernel commit a03db236aebf"),
-            new("iommu_map of one 4 KiB page (page table only)", "ns", 64, map, "iommupt AMDv1 series review (2025)"),
-            new("iommu_unmap of one 4 KiB page (page table only)", "ns", 89, unmap, "iommupt AMDv1 series review (2025)"),
+            new("iommu_map of one 4 KiB page (page table only)", "ns", 64, map, "iommupt AMDv1 patch v3 04/15 (2025), old AMDv1 code, i7-12700"),
+            new("iommu_unmap of one 4 KiB page (page table only)", "ns", 89, unmap, "iommupt AMDv1 patch v3 04/15 (2025), old AMDv1 code, i7-12700"),
             new("IOTLB invalidation", "ns", 2000, inval, "Documentation/ABI/testing/debugfs-intel-iommu example"),
         ];
     }
 
-    /// <summary>Issues a map, an unmap_fast and a synced unmap one after another and times each from its completions.</summary>
-    private sealed class Probe(string name, int domain) : SimComponent(name)
-    {
-        public sealed record Go;
-
-        private int _step;
-        private long _sentAt;
-        public readonly List<long> Durations = [];
-
-        protected internal override void OnMessage(SimContext ctx, object message)
-        {
-            if (message is not Go) Durations.Add(ctx.Now - _sentAt - 2 * ctx.Lookahead);
-            _sentAt = ctx.Now;
-            object? next = _step++ switch
-            {
-                0 => new IommuProtocol.MapAt(0x10_0000, [new PhysRange(0x4000_0000, Page.Size)]),
-                1 => new IommuProtocol.UnmapFast(0x10_0000, Page.Size),
-                2 => new IommuProtocol.MapAt(0x10_0000, [new PhysRange(0x4000_0000, Page.Size)]),
-                3 => new IommuProtocol.UnmapAt(0x10_0000, Page.Size),
-                _ => null,
-            };
-            if (next is not null) ctx.Send(domain, next);
-        }
-    }
-
+    /// <summary>A map, an unmap_fast, a map and a synced unmap of one 4 KiB page; the sync is the last minus the page-table part.</summary>
     private static async Task<(double Map, double Unmap, double Invalidation)> IommuProbe(ActorSystem system, string? dispatcher, CostModel costs)
     {
-        var sim = new Simulation(new SimulationOptions { Lookahead = costs.CacheLineSameSocketNs / 2 });
-        var process = sim.Add(new Kernel.Process("mm", new AddressSpace(new FrameSource())));
-        var domain = sim.Add(new IommuDomain("iommu", new DmaDomain(IommuMode.Strict), costs.Dma, DeviceLimits.Default, process.Id));
-        var probe = sim.Add(new Probe("probe", domain.Id));
-        sim.Inject(probe, new Probe.Go());
-        await sim.RunAsync(system, dispatcher).ConfigureAwait(false);
-        var d = probe.Durations;
-        // d: map, unmap_fast, map, unmap with sync: the sync is the last minus the page-table part.
+        const ulong iova = 0x10_0000, paddr = 0x4000_0000;
+        var d = await Calibration.IommuProbe.RunAsync(system, dispatcher, costs,
+        [
+            new IommuProbe.Op.Map(iova, paddr, Page.Size), new IommuProbe.Op.UnmapFast(iova, Page.Size),
+            new IommuProbe.Op.Map(iova, paddr, Page.Size), new IommuProbe.Op.UnmapSync(iova, Page.Size),
+        ]).ConfigureAwait(false);
         return (d[0], d[1], d[3] - d[1]);
     }
 }

@@ -84,7 +84,7 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
                 var op = domain.IovaLink(s, l.Ranges);
                 MapCalls += op.MapPagesCalls;
                 PtesWritten += op.PtesWritten;
-                var written = op.MapPagesCalls * costs.MapCallNs + op.PtesWritten * costs.MapPteNs;
+                var written = costs.PageTableMap(op.MapPagesCalls, op.PtesWritten);
                 IoPageTableNs += written;
                 ctx.Reply(IommuProtocol.Linked.Instance, written + ctx.Lookahead);
                 break;
@@ -117,7 +117,7 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
             case IommuProtocol.UnmapAt u:
             {
                 var r = domain.UnmapAt(u.Iova, u.Size);
-                var cleared = now + costs.UnmapCallNs + r.PtesCleared * costs.UnmapPteNs;
+                var cleared = now + costs.PageTableUnmap(1, r.PtesCleared);
                 IoPageTableNs += cleared - now;
                 var t = Invalidate(ctx, cleared);
                 IotlbNs += t - cleared;
@@ -127,7 +127,7 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
             case IommuProtocol.UnmapFast u:
             {
                 var (ptes, _) = domain.PageTable.Unmap(u.Iova, u.Size);
-                ctx.Reply(IommuProtocol.Unmapped.Instance, costs.UnmapCallNs + ptes * costs.UnmapPteNs + ctx.Lookahead);
+                ctx.Reply(IommuProtocol.Unmapped.Instance, costs.PageTableUnmap(1, ptes) + ctx.Lookahead);
                 break;
             }
             case IommuProtocol.DeviceAccess a:

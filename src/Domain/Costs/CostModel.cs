@@ -30,12 +30,13 @@ public sealed record CostModel
     /// <paramref name="memmapBytes"/>: when they fit in the LLC they stay there between passes (the prefault, a previous
     /// repeat), so a streamed or missed struct page line is an LLC hit rather than DRAM's.
     /// </summary>
-    public static CostModel Derive(MachineProfile machine, KernelCode code, ulong memmapBytes = ulong.MaxValue)
+    public static CostModel Derive(MachineProfile machine, KernelCode code, ulong memmapBytes = ulong.MaxValue, bool iommuPt = true)
     {
         var inLlc = memmapBytes <= machine.LlcBytes;
         // Little's law: a stream keeps the L2 streamer's 16 lines in flight, so a line comes every latency / 16.
         var missNs = inLlc ? machine.LlcNs : machine.DramNs;
         var streamedNs = inLlc ? machine.LlcNs / 16 : machine.StreamLineNs;
+        var rewalk = !iommuPt && machine.Iommu == IommuKind.AmdV1;
         return new CostModel
         {
             Gup = new GupCosts
@@ -52,6 +53,16 @@ public sealed record CostModel
                 LocalLockNs = machine.AtomicNs,
                 LineTransferNs = machine.SocketTransferNs,
                 LineCrossTransferNs = machine.CrossSocketTransferNs,
+            },
+            // The IO page table: a call walks its four levels (in L1: the table was just used) and runs its code; a leaf is a
+            // loop iteration, a read of the entry (map checks it is empty, unmap reads its size) and an 8-byte store (a line
+            // per eight); the old AMD v1 code walked from the top for every leaf.
+            Dma = DmaCosts.Default with
+            {
+                MapCallNs = code.IommuMapCallCycles / machine.Ghz + 4 * machine.L1Ns,
+                MapPteNs = code.EntryCycles / machine.Ghz + machine.L1Ns + streamedNs / 8 + (rewalk ? 4 * machine.L1Ns : 0),
+                UnmapCallNs = code.IommuUnmapCallCycles / machine.Ghz + 4 * machine.L1Ns,
+                UnmapPteNs = code.EntryCycles / machine.Ghz + machine.L1Ns + streamedNs / 8 + (rewalk ? 4 * machine.L1Ns : 0),
             },
             CacheLineSameSocketNs = (long)Math.Round(machine.SocketTransferNs),
             CacheLineCrossSocketNs = (long)Math.Round(machine.CrossSocketTransferNs),

@@ -3,8 +3,8 @@ namespace Phyr.Domain.Costs;
 /// <summary>
 /// The kernel's own instruction work, in core cycles, apart from the memory it touches (which the machine prices): the
 /// only fitted parameters of the GUP model, set from the calibration set of <c>phyr validate</c> (config/validation,
-/// docs/validation.md) and used unchanged for every other case and machine. Two numbers against more calibration cases
-/// than that, so the fit can fail.
+/// docs/validation.md) and used unchanged for every other case and machine: fewer numbers than calibration figures, so
+/// the fit can fail.
 /// </summary>
 public sealed record KernelCode
 {
@@ -21,6 +21,16 @@ public sealed record KernelCode
     /// a store loop and little else.
     /// </summary>
     public double EntryCycles { get; init; } = 1.75;
+
+    /// <summary>
+    /// One IO page table map call's code: the domain op's entry, the argument checks, the descent to the leaf level and
+    /// the leaf loop's set-up (iommupt's map_pages; drivers/iommu/generic_pt) — its loads counted apart. Set from the
+    /// iommupt series' AMDv1 map of one 4 KiB page.
+    /// </summary>
+    public double IommuMapCallCycles { get; init; } = 230;
+
+    /// <summary>The same for an unmap call (unmap_pages: the descent, the gather). Set from the AMDv1 unmap of one 4 KiB page.</summary>
+    public double IommuUnmapCallCycles { get; init; } = 300;
 
     public static readonly KernelCode Default = new();
 }

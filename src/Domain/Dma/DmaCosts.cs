@@ -1,22 +1,26 @@
 namespace Phyr.Domain.Dma;
 
 /// <summary>
-/// Virtual-time costs of the DMA path, in ns. Sourced: iommu_map of one 4 KiB page ~64 ns and unmap ~89 ns
-/// (page table only; iommupt AMDv1 series review, 2025) — split here into a per-call part and a per-PTE
-/// part (our assumption); an IOTLB invalidation ~2 µs (Documentation/ABI/testing/debugfs-intel-iommu).
-/// Assumed (no published figure; `phyr run calibration` checks only the published ones): IOVA cache pop 20 ns; rbtree allocation 100 ns + 10 ns per node
-/// visited; 5 ns per scatterlist entry built; 4 ns per device translation (MTT) entry written and 2 µs
-/// per device command (register / deregister).
+/// Virtual-time costs of the DMA path, in ns. The IO page table's (a map or unmap call's code and walk, each leaf
+/// written or cleared) are made by <see cref="Costs.CostModel.Derive"/> from the machine and the kernel code's cycles,
+/// checked against the iommupt series' per-call measurements (docs/validation.md). The rest are still assumed: an IOTLB
+/// invalidation ~2 µs (Documentation/ABI/testing/debugfs-intel-iommu's example); IOVA cache pop 20 ns; rbtree allocation
+/// 100 ns + 10 ns per node visited; 5 ns per scatterlist entry built; 4 ns per device translation (MTT) entry written
+/// and 2 µs per device command (register / deregister).
 /// </summary>
 public sealed record DmaCosts
 {
     public long IovaCacheNs { get; init; } = 20;
     public long IovaTreeNs { get; init; } = 100;
     public long IovaTreeStepNs { get; init; } = 10;
-    public long MapCallNs { get; init; } = 40;
-    public long MapPteNs { get; init; } = 24;
-    public long UnmapCallNs { get; init; } = 65;
-    public long UnmapPteNs { get; init; } = 24;
+    /// <summary>One map call's code and its walk down to the leaf level (iommupt: the walk is kept across the call's leaves).</summary>
+    public double MapCallNs { get; init; } = 40;
+
+    /// <summary>One leaf written; with the old AMD v1 code, a walk from the top for each (it "rewalks the entire table on every new PTE").</summary>
+    public double MapPteNs { get; init; } = 24;
+
+    public double UnmapCallNs { get; init; } = 65;
+    public double UnmapPteNs { get; init; } = 24;
     public long IotlbInvalidationNs { get; init; } = 2000;
     public long SgEntryNs { get; init; } = 5;
     public long DeviceEntryNs { get; init; } = 4;
@@ -25,10 +29,14 @@ public sealed record DmaCosts
     public static readonly DmaCosts Default = new();
 
     /// <summary>CPU time to make a mapping, IOVA allocation aside (its tree part is serialised by the rbtree lock).</summary>
-    public long Map(DmaMapping m) =>
-        m.MapCalls.Count * MapCallNs + m.PtesWritten * MapPteNs + m.TemporarySgEntries * SgEntryNs;
+    public long Map(DmaMapping m) => PageTableMap(m.MapCalls.Count, m.PtesWritten) + m.TemporarySgEntries * SgEntryNs;
 
-    public long Unmap(DmaMapping m, long ptesCleared) => m.MapCalls.Count * UnmapCallNs + ptesCleared * UnmapPteNs;
+    public long Unmap(DmaMapping m, long ptesCleared) => PageTableUnmap(m.MapCalls.Count, ptesCleared);
+
+    /// <summary>The IO page table's part of <paramref name="calls"/> map calls writing <paramref name="ptes"/> leaves.</summary>
+    public long PageTableMap(long calls, long ptes) => (long)Math.Round(calls * MapCallNs + ptes * MapPteNs, MidpointRounding.AwayFromZero);
+
+    public long PageTableUnmap(long calls, long ptes) => (long)Math.Round(calls * UnmapCallNs + ptes * UnmapPteNs, MidpointRounding.AwayFromZero);
 
     /// <summary>The rbtree part of an IOVA operation (held under the tree lock), 0 when a cache served it.</summary>
     public long TreeHold(Iommu.IovaOp op) => op.TookTreeLock ? IovaTreeNs + op.TreeSteps * IovaTreeStepNs : 0;

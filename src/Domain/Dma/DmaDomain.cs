@@ -13,14 +13,14 @@ public readonly record struct UnmapResult(long PtesCleared, long IotlbInvalidati
 /// A device's DMA domain: the IOMMU mode, its IOVA space, IO page table and flush queue, and the mapping
 /// paths of dma-iommu.c and dma-direct (single owner, mutable; the IOMMU domain component owns it).
 /// </summary>
-public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null)
+public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null, ulong pgsizeBitmap = Iommu.IommuPgsize.X86Bitmap)
 {
     private const int GranuleShift = 12;
     private const ulong Granule = 1UL << GranuleShift;
 
     public IommuMode Mode { get; } = mode;
     public IovaDomain Iova { get; } = new(GranuleShift);
-    public IoPageTable PageTable { get; } = new();
+    public IoPageTable PageTable { get; } = new(pgsizeBitmap);
     public FlushQueue FlushQueue { get; } = flushQueue ?? new FlushQueue();
     public Iotlb Iotlb { get; } = new(GranuleShift);
 

@@ -14,7 +14,7 @@ public static class KernelProfile
     public static readonly KernelVersion Oldest = new(3, 13);
 
     /// <summary>The kernel of today: the switches' defaults are this profile (a test checks it).</summary>
-    public static readonly KernelVersion Latest = new(6, 18);
+    public static readonly KernelVersion Latest = new(6, 19);
 
     /// <summary>The switches of <paramref name="version"/> applied to <paramref name="s"/>.</summary>
     public static Scenario Apply(Scenario s, KernelVersion version)

@@ -85,7 +85,10 @@ public sealed record Scenario
     /// The cost model: the machine's, for this workload's struct pages and page tables (a region whose memmap fits in the
     /// LLC keeps it there), with the overrides applied.
     /// </summary>
-    public CostModel Costs => CostOverrides.Apply(CostModel.Derive(Machine, KernelCode.Default, MemmapBytes));
+    public CostModel Costs => CostOverrides.Apply(CostModel.Derive(Machine, KernelCode.Default, MemmapBytes, IommuPt));
+
+    /// <summary>The IO page table is the generic one (iommupt, Linux 6.19), whose map keeps its position across a call's leaves.</summary>
+    public bool IommuPt { get; init; } = true;
 
     /// <summary>The struct pages (64 B) and PTEs (8 B) of the memory the CPUs pin.</summary>
     public ulong MemmapBytes => (RegionBytes >> 12) * 72 * (SharedRegion ? 1UL : (ulong)Math.Max(1, Cpus));

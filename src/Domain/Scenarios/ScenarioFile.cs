@@ -42,7 +42,7 @@ public static class ScenarioFile
         ["nvme.bandwidth"] = "the PCIe link's bytes per second (default 7G)",
         ["device.max-segment"] = "the device's max DMA segment size (default 2G, as RDMA NICs set)",
         ["machine"] = "the machine the costs are made of: a shipped profile (x86-server, the default; xeon-e5-2630v4) or a machine file relative to this file",
-        ["kernel"] = "a kernel version (e.g. 6.15, 3.13 to 6.18): the feature switches as that version has them; features.* override it (default: 6.18's)",
+        ["kernel"] = "a kernel version (e.g. 6.15, 3.13 to 6.19): the feature switches as that version has them; features.* override it (default: 6.19's)",
     });
 
     /// <summary>The feature switches' keys (features.NAME) after gup.longterm's group, in the list's order.</summary>

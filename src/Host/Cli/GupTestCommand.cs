@@ -59,7 +59,7 @@ public static class GupTestCommand
     private static readonly Option<bool> ListFeatures = Flag("--list-features", "List the feature switches with what they change and where they come from.");
     private static readonly Option<string?> CostModel = Value("--cost-model", "A cost-model file overriding the costs the machine gives (what-if; docs/gup-test.md).", "FILE");
     private static readonly Option<string?> Machine = Value("--machine", "The machine: a shipped profile (x86-server, the default; xeon-e5-2630v4) or a machine file (docs/machines.md).", "NAME|FILE");
-    private static readonly Option<string?> Kernel = Value("--kernel", "A kernel version (3.13 to 6.18): the feature switches as it has them (docs/kernels.md); --feature overrides. Default 6.18.", "VERSION");
+    private static readonly Option<string?> Kernel = Value("--kernel", "A kernel version (3.13 to 6.19): the feature switches as it has them (docs/kernels.md); --feature overrides. Default 6.19.", "VERSION");
     private static readonly Option<string?> Fragmentation = Value("--fragmentation", "0..1: chance the region's frames break a run after each frame. Default 0: a benchmark machine's free memory, high-order blocks handed out in order.", "F");
     private static readonly Option<string?> Seed = Value("--seed", "Seed of the simulated machine's frame layout. Default 1.", "N");
     private static readonly Option<string?> Format = Value("--format", "text (gup_test's lines, default) or json.", "text|json");

@@ -43,8 +43,11 @@ public sealed record ValidationCase
     /// <summary>Why the model misses it, where it does and the cause is known (for the report).</summary>
     public string? KnownMiss { get; init; }
 
-    /// <summary>The measures a workload yields.</summary>
-    public static readonly IReadOnlyList<string> Measures = ["get-us", "put-us"];
+    /// <summary>The measures a workload yields: gup_test's get and put; an IO page table call's time.</summary>
+    public static readonly IReadOnlyList<string> Measures = ["get-us", "put-us", "call-ns"];
+
+    /// <summary>The programs a workload may run (docs/validation.md).</summary>
+    public static readonly IReadOnlyList<string> Programs = ["gup_test", "iommupt_perf"];
 
     private static readonly Dictionary<string, string> Keys = new()
     {
@@ -53,7 +56,7 @@ public sealed record ValidationCase
         ["link"] = "a URL of the text (optional)",
         ["machine"] = "the machine it was measured on: a shipped profile or a machine file (the default machine when it is not stated)",
         ["kernel"] = "the kernel version of the measured tree",
-        ["workload"] = "the command as published: gup_test ARGS",
+        ["workload"] = "the command as published: gup_test ARGS, or iommupt_perf FORMAT map|unmap SIZE",
         ["published"] = "the output as published, verbatim",
         ["mechanism"] = "what the case exercises",
         ["known-miss"] = "why the model misses it, when it does (optional)",
@@ -117,8 +120,11 @@ public sealed record ValidationCase
             throw new ConfException(Error("machine", e.Message));
         }
         var workload = Required("workload").Trim();
-        if (!workload.StartsWith("gup_test ", StringComparison.Ordinal) && workload != "gup_test")
-            throw new ConfException(Error("workload", $"'{workload}' is not a gup_test command (gup_test ARGS)"));
+        var program = workload.Split(' ')[0];
+        if (!Programs.Contains(program))
+            throw new ConfException(Error("workload", $"'{workload}' runs neither {string.Join(" nor ", Programs)}"));
+        if (program == "iommupt_perf" && IommuPtPerf.Parse(workload) is { Problem: { } bad })
+            throw new ConfException(Error("workload", bad));
         return new ValidationCase
         {
             Name = Path.GetFileNameWithoutExtension(path), Set = set, Source = Required("source"), Link = conf.TryGetValue("link", out var l) ? l.Text : null,
@@ -127,6 +133,9 @@ public sealed record ValidationCase
             KnownMiss = conf.TryGetValue("known-miss", out var k) ? k.Text : null,
         };
     }
+
+    /// <summary>The program the workload runs.</summary>
+    public string Program => Workload.Split(' ')[0];
 
     /// <summary>gup_test's arguments, after the program name.</summary>
     public IReadOnlyList<string> WorkloadArgs() => Workload.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();

@@ -1,3 +1,4 @@
+using Phyr.Actors.Calibration;
 using Phyr.Domain.Kernels;
 using Phyr.Domain.Scenarios;
 using Phyr.Host.Cli;
@@ -28,7 +29,23 @@ public static class ValidationRun
     /// <summary>The share of validation figures that should come within this (docs/validation.md).</summary>
     public const double ValidationTolerance = 0.35;
 
-    public static IReadOnlyList<ValidationRow> Run(ValidationCase c)
+    public static IReadOnlyList<ValidationRow> Run(ValidationCase c) => c.Program == "iommupt_perf" ? RunIommuPt(c) : RunGupTest(c);
+
+    /// <summary>One IO page table call on the IOMMU-domain component: a map of SIZE, then its unmap (iommu_unmap_fast).</summary>
+    private static IReadOnlyList<ValidationRow> RunIommuPt(ValidationCase c)
+    {
+        var w = IommuPtPerf.Parse(c.Workload);
+        var scenario = KernelProfile.Apply(Scenario.Defaults with { Machine = c.Machine with { Iommu = w.Format }, RegionBytes = (ulong)w.Count * w.PageSize }, c.Kernel);
+        foreach (var (feature, on) in c.Features) scenario = KernelFeature.Find(feature)!.Set(scenario, on);
+        var size = (ulong)w.Count * w.PageSize;
+        const ulong iova = 1UL << 40, paddr = 1UL << 41; // aligned for any leaf size
+        using var system = SimulationSystem.Create("phyr-validate", 1);
+        var times = IommuProbe.RunAsync(system, SimulationSystem.Dispatcher(1), scenario.Costs,
+            [new IommuProbe.Op.Map(iova, paddr, size), new IommuProbe.Op.UnmapFast(iova, size)], w.PageSize).GetAwaiter().GetResult();
+        return [.. c.Figures.Select(f => new ValidationRow(c, f.Measure, f.Value, w.Map ? times[0] : times[1]))];
+    }
+
+    private static IReadOnlyList<ValidationRow> RunGupTest(ValidationCase c)
     {
         var plan = GupTestCommand.Plan(c.WorkloadArgs());
         var scenario = plan.Scenario with { Machine = c.Machine, CpusPerSocket = c.Machine.CpusPerSocket };

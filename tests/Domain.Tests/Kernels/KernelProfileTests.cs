@@ -11,7 +11,8 @@ public class KernelProfileTests
     [Fact]
     public void Todays_profile_is_the_switches_defaults()
     {
-        Assert.Equal(Scenario.Defaults with { Kernel = KernelProfile.Latest }, At(6, 18));
+        Assert.Equal(Scenario.Defaults with { Kernel = KernelProfile.Latest }, At(6, 19));
+        Assert.False(KernelFeature.Find("iommupt")!.Get(At(6, 18)));
     }
 
     [Fact]
@@ -27,7 +28,7 @@ public class KernelProfileTests
         Assert.Equal((false, true), (On(At(6, 5), "thp-slow-batch"), On(At(6, 6), "thp-slow-batch")));
         Assert.Equal((true, false), (On(At(6, 15), "longterm-check-per-page"), On(At(6, 16), "longterm-check-per-page")));
         // No version gives GUP per-VMA locks.
-        Assert.All(new[] { At(3, 13), At(6, 4), At(6, 18) }, s => Assert.False(On(s, "per-vma-lock")));
+        Assert.All(new[] { At(3, 13), At(6, 4), At(6, 19) }, s => Assert.False(On(s, "per-vma-lock")));
     }
 
     [Fact]
@@ -46,8 +47,8 @@ public class KernelProfileTests
     [InlineData("6.15", null)]
     [InlineData("6.15.3", null)]
     [InlineData("6.16-rc2", null)]
-    [InlineData("3.10", "3.10 is outside the kernel profiles (3.13 to 6.18)")]
-    [InlineData("7.0", "7.0 is outside the kernel profiles (3.13 to 6.18)")]
+    [InlineData("3.10", "3.10 is outside the kernel profiles (3.13 to 6.19)")]
+    [InlineData("7.0", "7.0 is outside the kernel profiles (3.13 to 6.19)")]
     [InlineData("latest", "'latest' is not a kernel version (major.minor, e.g. 6.15)")]
     [InlineData("6", "'6' is not a kernel version (major.minor, e.g. 6.15)")]
     public void Versions_are_read_strictly(string text, string? problem)
