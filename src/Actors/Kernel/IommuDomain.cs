@@ -124,6 +124,17 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
                 ctx.Reply(IommuProtocol.Unmapped.Instance, t - now + ctx.Lookahead);
                 break;
             }
+            case IommuProtocol.VfioUnmap v:
+            {
+                var r = domain.VfioUnmapUnpin(v.Iova, v.Size);
+                var cleared = now + (long)Math.Round(r.PagesLookedUp * costs.IovaToPhysNs) + costs.PageTableUnmap(r.Runs, r.PtesCleared);
+                IoPageTableNs += cleared - now;
+                var t = cleared;
+                for (var i = 0; i < r.Syncs; i++) t = Invalidate(ctx, t);
+                IotlbNs += t - cleared;
+                ctx.Reply(new IommuProtocol.VfioUnmapped(r.Runs), t - now + ctx.Lookahead);
+                break;
+            }
             case IommuProtocol.UnmapFast u:
             {
                 var (ptes, _) = domain.PageTable.Unmap(u.Iova, u.Size);

@@ -12,7 +12,8 @@ public sealed class VfioRig : RegionRig<VfioPinMapDma>
     public override void Build(Machine machine)
     {
         _iommu = machine.AddIommuDomain();
-        AddThreads(machine, (cpu, name) => VfioPinMapDma.For(name, machine.GupCaller(cpu), _iommu.Id, machine.GuestPhysical(cpu)));
+        var type1 = new VfioType1(machine.Scenario.VfioContigBatch, machine.Scenario.VfioRangeUnpin);
+        AddThreads(machine, (cpu, name) => VfioPinMapDma.For(name, machine.GupCaller(cpu), _iommu.Id, machine.GuestPhysical(cpu), type1));
     }
 
     public override void Read(Machine machine, MetricValues metrics)
@@ -20,5 +21,8 @@ public sealed class VfioRig : RegionRig<VfioPinMapDma>
         base.Read(machine, metrics);
         _iommu.Read(metrics);
         metrics[Metric.DmaSegments] = Flows.Sum(f => f.Mapping?.DeviceSegments.Count ?? 0);
+        var flows = Flows;
+        metrics[Metric.VfioMapDmaNs] = flows.Count == 0 ? 0 : Math.Round(flows.Average(f => (double)f.MapDmaNs), 1);
+        metrics[Metric.VfioUnmapDmaNs] = flows.Count == 0 ? 0 : Math.Round(flows.Average(f => (double)f.UnmapDmaNs), 1);
     }
 }

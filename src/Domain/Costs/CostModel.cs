@@ -62,6 +62,7 @@ public sealed record CostModel
                 MapCallNs = code.IommuMapCallCycles / machine.Ghz + 4 * machine.L1Ns,
                 MapPteNs = code.EntryCycles / machine.Ghz + machine.L1Ns + streamedNs / 8 + (rewalk ? 4 * machine.L1Ns : 0),
                 UnmapCallNs = code.IommuUnmapCallCycles / machine.Ghz + 4 * machine.L1Ns,
+                IovaToPhysNs = code.EntryCycles / machine.Ghz + 4 * machine.L1Ns,
                 UnmapPteNs = code.EntryCycles / machine.Ghz + machine.L1Ns + streamedNs / 8 + (rewalk ? 4 * machine.L1Ns : 0),
             },
             CacheLineSameSocketNs = (long)Math.Round(machine.SocketTransferNs),

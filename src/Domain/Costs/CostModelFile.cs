@@ -29,6 +29,7 @@ public static class CostModelFile
         ["dma.map-pte-ns"] = (m, v) => m with { Dma = m.Dma with { MapPteNs = v } },
         ["dma.unmap-call-ns"] = (m, v) => m with { Dma = m.Dma with { UnmapCallNs = v } },
         ["dma.unmap-pte-ns"] = (m, v) => m with { Dma = m.Dma with { UnmapPteNs = v } },
+        ["dma.iova-to-phys-ns"] = (m, v) => m with { Dma = m.Dma with { IovaToPhysNs = v } },
         ["dma.iotlb-invalidation-ns"] = (m, v) => m with { Dma = m.Dma with { IotlbInvalidationNs = v } },
         ["dma.sg-entry-ns"] = (m, v) => m with { Dma = m.Dma with { SgEntryNs = v } },
         ["dma.device-entry-ns"] = (m, v) => m with { Dma = m.Dma with { DeviceEntryNs = v } },

@@ -19,6 +19,9 @@ public sealed record DmaCosts
     /// <summary>One leaf written; with the old AMD v1 code, a walk from the top for each (it "rewalks the entire table on every new PTE").</summary>
     public double MapPteNs { get; init; } = 24;
 
+    /// <summary>One iommu_iova_to_phys: a walk of the IO page table from the top (four levels in L1) and the loop's compare.</summary>
+    public double IovaToPhysNs { get; init; } = 10;
+
     public double UnmapCallNs { get; init; } = 65;
     public double UnmapPteNs { get; init; } = 24;
     public long IotlbInvalidationNs { get; init; } = 2000;

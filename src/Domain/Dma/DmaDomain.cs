@@ -193,6 +193,41 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null, ulo
         return new UnmapResult(ptes, 1, [], false);
     }
 
+    /// <summary>VFIO's vfio_unmap_unpin: what its IOMMU part does (drivers/vfio/vfio_iommu_type1.c).</summary>
+    public readonly record struct VfioUnmapResult(long PagesLookedUp, long Runs, long PtesCleared, long Syncs);
+
+    /// <summary>The IOTLB syncs vfio_unmap_unpin batches: one per VFIO_IOMMU_TLB_SYNC_MAX unmapped regions.</summary>
+    public const int VfioTlbSyncMax = 512;
+
+    /// <summary>
+    /// vfio_unmap_unpin over [iova, iova + size): iommu_iova_to_phys per 4 KiB page, extending a run while the physical
+    /// addresses follow; iommu_unmap_fast per run (unmap_unpin_fast); iommu_iotlb_sync every <see cref="VfioTlbSyncMax"/>
+    /// runs and once at the end (vfio_sync_unpin).
+    /// </summary>
+    public VfioUnmapResult VfioUnmapUnpin(ulong iova, ulong size)
+    {
+        long pages = 0, runs = 0, ptes = 0;
+        var end = iova + size;
+        for (var va = iova; va < end;)
+        {
+            var phys = PageTable.Translate(va) ?? throw new InvalidOperationException($"vfio_unmap_unpin: IOVA 0x{va:x} is not mapped");
+            pages++;
+            var len = Page.Size;
+            while (va + len < end && PageTable.Translate(va + len) == phys + len)
+            {
+                pages++;
+                len += Page.Size;
+            }
+            if (va + len < end) pages++; // the look-up that found the run's end (the next run looks its first page up again)
+            ptes += PageTable.Unmap(va, len).PtesCleared;
+            runs++;
+            va += len;
+        }
+        var syncs = (runs + VfioTlbSyncMax - 1) / VfioTlbSyncMax;
+        for (var i = 0; i < syncs; i++) Iotlb.Sync();
+        return new VfioUnmapResult(pages, runs, ptes, syncs);
+    }
+
     /// <summary>
     /// Unmap at <paramref name="now"/>: clear the IO page table, then in strict mode invalidate the IOTLB for
     /// the range and free the IOVA; in lazy mode queue the IOVA (its translation stays reachable until a flush).

@@ -49,6 +49,17 @@ public static class IommuProtocol
     [EventKind("Phyr.Actors.Kernel.IommuDomain+UnmapAt")]
     public sealed record UnmapAt(ulong Iova, ulong Size);
 
+    /// <summary>
+    /// VFIO's vfio_unmap_unpin of [Iova, Iova + Size): iommu_iova_to_phys on every 4 KiB page to find the physically
+    /// contiguous runs, iommu_unmap_fast per run, an iommu_iotlb_sync every 512 runs and at the end.
+    /// </summary>
+    [EventKind("Phyr.Actors.Kernel.IommuDomain+VfioUnmap")]
+    public sealed record VfioUnmap(ulong Iova, ulong Size);
+
+    /// <summary>vfio_unmap_unpin's IOMMU part is done: the runs it unmapped (each is unpinned as one range, or page by page).</summary>
+    [EventKind("Phyr.Actors.Kernel.IommuDomain+VfioUnmapped")]
+    public sealed record VfioUnmapped(long Runs);
+
     /// <summary>iommu_unmap_fast: clear the IO page table for [Iova, Iova + Size) without syncing the IOTLB (the caller's gather does).</summary>
     [EventKind("Phyr.Actors.Kernel.IommuDomain+UnmapFast")]
     public sealed record UnmapFast(ulong Iova, ulong Size);

@@ -6,7 +6,7 @@ using Phyr.Domain.Simulation;
 namespace Phyr.Domain.Drivers;
 
 /// <summary>Where a region flow is.</summary>
-public enum RegionPhase { Idle, AllocatingIova, Pinning, Linking, Mapping, Registering, Deregistering, Unmapping, Unpinning, Done }
+public enum RegionPhase { Idle, AllocatingIova, Pinning, Linking, Mapping, Registering, Deregistering, Unmapping, Unpinning, Done, Accounting }
 
 /// <summary>The message that starts a region flow.</summary>
 public static class RegionFlow
@@ -65,8 +65,8 @@ public abstract record RegionFlow<TSelf> : IDriverFlow<TSelf>, ICpuFlow where TS
     protected TSelf PinNext(long delay, Effects fx) => Self(this with { Phase = RegionPhase.Pinning, Gup = Gup.Begin(delay, fx) });
 
     /// <summary>Unpins the region <paramref name="delay"/> ns from now: the thread has pinned all it will (gup_test's get/put boundary).</summary>
-    protected TSelf Unpin(long now, long delay, Effects fx) =>
-        Self(this with { Phase = RegionPhase.Unpinning, Times = Times with { Pinned = now + delay }, Gup = Gup.Unpin(delay, fx) });
+    protected TSelf Unpin(long now, long delay, Effects fx, UnpinStyle? style = null) =>
+        Self(this with { Phase = RegionPhase.Unpinning, Times = Times with { Pinned = now + delay }, Gup = style is { } s ? Gup.Unpin(delay, fx, s) : Gup.Unpin(delay, fx) });
 
     /// <summary>Descriptors held now: the peak keeps the largest.</summary>
     protected TSelf Peak(long bytes) => Self(this with { DescriptorBytesPeak = Math.Max(DescriptorBytesPeak, bytes) });

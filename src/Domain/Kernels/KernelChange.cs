@@ -19,6 +19,8 @@ public sealed record KernelChange(KernelVersion Since, string Commit, string Sub
         new(new(5, 14), "292648ac5cf1", "mm: gup: allow FOLL_PIN to scale in SMP", "has-pinned-write", false),
         new(new(6, 6), "57edfcfd3419", "mm/gup: accelerate thp gup even for \"pages != NULL\"", "thp-slow-batch", true),
         new(new(6, 16), "a03db236aebf", "gup: optimize longterm pin_user_pages() for large folio", "longterm-check-per-page", false),
+        new(new(6, 18), "f6c84a52cc41", "vfio/type1: optimize vfio_pin_pages_remote()", "vfio-contig-batch", true),
+        new(new(6, 18), "d14de5b92578", "vfio/type1: optimize vfio_unpin_pages_remote()", "vfio-range-unpin", true),
         new(new(6, 19), "789a5913b29c", "iommu/amd: Use the generic iommu page table", "iommupt", true),
     ];
 }

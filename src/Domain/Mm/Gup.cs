@@ -84,7 +84,7 @@ public static class Gup
     /// <summary>Counters of one call while it runs.</summary>
     private sealed class Tally(AddressSpace mm, GupOptions options, bool pageArray, int cpu)
     {
-        public long Walks = 1, Lookups, FastPages, FastEntries, FastAtomics, FastOutputs, LockedPages, Pte, Huge, Mmap, Vma, Faults, Pinned, Atomics;
+        public long Walks = 1, Lookups, FolioRuns, FastPages, FastEntries, FastAtomics, FastOutputs, LockedPages, Pte, Huge, Mmap, Vma, Faults, Pinned, Atomics;
         public LineCount FastLines;
         public readonly List<LockHold> Holds = [];
         // The folio the last grab took and the pfn whose struct page line was read last: carried from the mm's last call,
@@ -121,6 +121,7 @@ public static class Gup
             var large = m.FolioPages > 1;
             long perGrab = fast ? (get ? 2 : 3) : get || !large ? 1 : 2;
             var newFolio = m.FolioPfn != _lastFolio;
+            if (newFolio) FolioRuns++;
             var grabs = batched ? (newFolio ? 1L : 0L) : (long)pages;
             var lines = default(LineCount);
             // A folio line another CPU wrote last comes from its cache, whatever the prefetcher did (one per grab).
@@ -205,7 +206,7 @@ public static class Gup
         t.Save();
         var accounting = new GupAccounting
         {
-            Walks = t.Walks, Lookups = t.Lookups, FastPathLines = t.FastLines, LongtermScan = t.Scan, FastPathPages = t.FastPages, FastPathAtomics = t.FastAtomics, FastPathOutputs = t.FastOutputs, FastPathEntries = t.FastEntries, LockedPathPages = t.LockedPages, PteLockAcquisitions = t.Pte,
+            Walks = t.Walks, Lookups = t.Lookups, FolioRuns = t.FolioRuns, FastPathLines = t.FastLines, LongtermScan = t.Scan, FastPathPages = t.FastPages, FastPathAtomics = t.FastAtomics, FastPathOutputs = t.FastOutputs, FastPathEntries = t.FastEntries, LockedPathPages = t.LockedPages, PteLockAcquisitions = t.Pte,
             HugeLockAcquisitions = t.Huge, MmapLockAcquisitions = t.Mmap, VmaLockAcquisitions = t.Vma, Faults = t.Faults,
             PagesPinned = t.Pinned, PinAtomics = t.Atomics, Entries = output.Entries, Holds = t.Holds,
         };

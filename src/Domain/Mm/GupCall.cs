@@ -22,6 +22,9 @@ public sealed record GupAccounting
     /// <summary>Slow-path lookups (follow_page_mask calls): one per page, or per huge entry when it yields the rest of its folio.</summary>
     public long Lookups { get; init; }
 
+    /// <summary>Runs of pages of one folio the call took (a folio continuing from the last call counts once).</summary>
+    public long FolioRuns { get; init; }
+
     /// <summary>Struct page lines the fast path's grabs read.</summary>
     public LineCount FastPathLines { get; init; }
 

@@ -136,7 +136,12 @@ public sealed record GupCaller
     public GupCaller Unpin(long delay, Effects fx)
     {
         var o = Plan.Options;
-        var style = new UnpinStyle(o.UnpinFolioBatched && !o.PutPerPage, o.HugetlbHeadRefcount && !o.PutPerPage, Plan.Kind == GupCallKind.PinUserPages, o.PutPerPage);
+        return Unpin(delay, fx, new UnpinStyle(o.UnpinFolioBatched && !o.PutPerPage, o.HugetlbHeadRefcount && !o.PutPerPage, Plan.Kind == GupCallKind.PinUserPages, o.PutPerPage));
+    }
+
+    /// <summary>The range's unpin the driver's own way (VFIO: put_pfn per page, or a range per run).</summary>
+    public GupCaller Unpin(long delay, Effects fx, UnpinStyle style)
+    {
         fx.Send(Plan.Process, new MmProtocol.Unpin(Start, End, style, Plan.Costs, Plan.Cpu), delay);
         return this;
     }

@@ -44,6 +44,8 @@ public sealed record Metric(string Name, string Unit, string Meaning, string? La
     public static readonly Metric StaleWindowNsMax = new("stale_window_ns_max", "ns",
         "lazy mode: longest time an unmapped IOVA stayed reachable until its flush (0 in strict mode)");
     public static readonly Metric DmaSegments = new("dma_segments", "segments", "segments the device was given");
+    public static readonly Metric VfioMapDmaNs = new("vfio_map_dma_ns", "ns", "VFIO: VFIO_IOMMU_MAP_DMA's time (pin and map the guest's memory), mean over CPUs");
+    public static readonly Metric VfioUnmapDmaNs = new("vfio_unmap_dma_ns", "ns", "VFIO: VFIO_IOMMU_UNMAP_DMA's time (unmap and unpin it), mean over CPUs");
     public static readonly Metric DeviceEntries = new("device_entries", "entries", "translation entries the NIC wrote, or NVMe PRP/SGL entries");
     public static readonly Metric Ios = new("ios", "I/Os", "NVMe: I/Os done");
     public static readonly Metric Iops = new("iops", "I/Os per s", "NVMe: I/Os per simulated second", "IOPS");
@@ -91,7 +93,7 @@ public sealed record Metric(string Name, string Unit, string Meaning, string? La
         PtlAcquisitions, PtlContended, PtlWaitNsP99, PtlWaitNsMax, HugeLockAcquisitions, HugeLockWaitNsP99, MmapLockAcquisitions,
         MmapLockWaitNsP99, VmaLockAcquisitions, CachelineTransfers, DescriptorBytesPeak, OutputEntries, IovaAllocs, IovaRcacheHits,
         IovaTreeWaitNsP99, IommuMapCalls, IommuPtesWritten, IotlbInvalidations, IotlbWaitNsP99, StaleWindowNsMax, DmaSegments,
-        DeviceEntries, Ios, Iops, IoLatencyNsP50, IoLatencyNsP99, NvmeListBytesPeak, DmaAccesses, DmaFaults, DmaStaleAccesses,
+        VfioMapDmaNs, VfioUnmapDmaNs, DeviceEntries, Ios, Iops, IoLatencyNsP50, IoLatencyNsP99, NvmeListBytesPeak, DmaAccesses, DmaFaults, DmaStaleAccesses,
         DmaUnpinnedAccesses, TimeWalkNs, TimeLockWaitNs, TimeAtomicsNs, TimeIovaNs, TimeIoPagetableNs, TimeIotlbNs, Events,
         InvariantViolations,
     ];

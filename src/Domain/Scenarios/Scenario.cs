@@ -87,6 +87,12 @@ public sealed record Scenario
     /// </summary>
     public CostModel Costs => CostOverrides.Apply(CostModel.Derive(Machine, KernelCode.Default, MemmapBytes, IommuPt));
 
+    /// <summary>VFIO type1's pin loop counts contiguous pages by comparing page pointers (f6c84a52cc41, 6.18) instead of checking each page's struct page.</summary>
+    public bool VfioContigBatch { get; init; } = true;
+
+    /// <summary>VFIO type1 unpins each unmapped run as one range (d14de5b92578, 6.18) instead of put_pfn per page.</summary>
+    public bool VfioRangeUnpin { get; init; } = true;
+
     /// <summary>The IO page table is the generic one (iommupt, Linux 6.19), whose map keeps its position across a call's leaves.</summary>
     public bool IommuPt { get; init; } = true;
 

@@ -44,10 +44,10 @@ public sealed record ValidationCase
     public string? KnownMiss { get; init; }
 
     /// <summary>The measures a workload yields: gup_test's get and put; an IO page table call's time.</summary>
-    public static readonly IReadOnlyList<string> Measures = ["get-us", "put-us", "call-ns"];
+    public static readonly IReadOnlyList<string> Measures = ["get-us", "put-us", "call-ns", "map-s", "unmap-s"];
 
     /// <summary>The programs a workload may run (docs/validation.md).</summary>
-    public static readonly IReadOnlyList<string> Programs = ["gup_test", "iommupt_perf"];
+    public static readonly IReadOnlyList<string> Programs = ["gup_test", "iommupt_perf", "vfio-pci-mem-dma-map"];
 
     private static readonly Dictionary<string, string> Keys = new()
     {
@@ -56,7 +56,7 @@ public sealed record ValidationCase
         ["link"] = "a URL of the text (optional)",
         ["machine"] = "the machine it was measured on: a shipped profile or a machine file (the default machine when it is not stated)",
         ["kernel"] = "the kernel version of the measured tree",
-        ["workload"] = "the command as published: gup_test ARGS, or iommupt_perf FORMAT map|unmap SIZE",
+        ["workload"] = "the command as published: gup_test ARGS, iommupt_perf FORMAT map|unmap SIZE, or vfio-pci-mem-dma-map DEVICE GB (SECTION)",
         ["published"] = "the output as published, verbatim",
         ["mechanism"] = "what the case exercises",
         ["known-miss"] = "why the model misses it, when it does (optional)",
@@ -125,6 +125,8 @@ public sealed record ValidationCase
             throw new ConfException(Error("workload", $"'{workload}' runs neither {string.Join(" nor ", Programs)}"));
         if (program == "iommupt_perf" && IommuPtPerf.Parse(workload) is { Problem: { } bad })
             throw new ConfException(Error("workload", bad));
+        if (program == "vfio-pci-mem-dma-map" && VfioDmaMap.Parse(workload) is { Problem: { } wrongVfio })
+            throw new ConfException(Error("workload", wrongVfio));
         return new ValidationCase
         {
             Name = Path.GetFileNameWithoutExtension(path), Set = set, Source = Required("source"), Link = conf.TryGetValue("link", out var l) ? l.Text : null,

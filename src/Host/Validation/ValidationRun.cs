@@ -1,5 +1,8 @@
 using Phyr.Actors.Calibration;
+using Phyr.Actors.Scenarios;
 using Phyr.Domain.Kernels;
+using Phyr.Domain.Mm;
+using Phyr.Domain.Results;
 using Phyr.Domain.Scenarios;
 using Phyr.Host.Cli;
 
@@ -29,7 +32,38 @@ public static class ValidationRun
     /// <summary>The share of validation figures that should come within this (docs/validation.md).</summary>
     public const double ValidationTolerance = 0.35;
 
-    public static IReadOnlyList<ValidationRow> Run(ValidationCase c) => c.Program == "iommupt_perf" ? RunIommuPt(c) : RunGupTest(c);
+    public static IReadOnlyList<ValidationRow> Run(ValidationCase c) => c.Program switch
+    {
+        "iommupt_perf" => RunIommuPt(c),
+        "vfio-pci-mem-dma-map" => RunVfio(c),
+        _ => RunGupTest(c),
+    };
+
+    /// <summary>
+    /// VFIO_IOMMU_MAP_DMA and UNMAP_DMA of the test's buffer: a VFIO scenario of one CPU, the buffer populated before
+    /// (contiguous frames, as gup_test's), pinned as the kernel does (pin_user_pages_remote: the locked path, FOLL_LONGTERM,
+    /// 512 pages a batch) into a strict domain.
+    /// </summary>
+    private static IReadOnlyList<ValidationRow> RunVfio(ValidationCase c)
+    {
+        var w = VfioDmaMap.Parse(c.Workload);
+        var scenario = new Scenario
+        {
+            Name = c.Name, Cpus = 1, RegionBytes = w.Bytes, Backing = w.Backing, Fragmentation = 0, Machine = c.Machine,
+            CpusPerSocket = c.Machine.CpusPerSocket, Call = GupCallKind.PinUserPages, Batch = 512, Prefault = true,
+            Gup = new GupOptions { Walk = GupWalk.Locked, Longterm = true }, Device = DeviceKind.Vfio, IommuMode = Domain.Dma.IommuMode.Strict,
+        };
+        scenario = KernelProfile.Apply(scenario, c.Kernel);
+        foreach (var (feature, on) in c.Features) scenario = KernelFeature.Find(feature)!.Set(scenario, on);
+        using var system = SimulationSystem.Create("phyr-validate", 1);
+        var run = ScenarioRunner.RunAsync(scenario, 1, system, SimulationSystem.Dispatcher(1), 1).GetAwaiter().GetResult();
+        return [.. c.Figures.Select(f => new ValidationRow(c, f.Measure, f.Value, f.Measure switch
+        {
+            "map-s" => run[Metric.VfioMapDmaNs.Name] / 1e9,
+            "unmap-s" => run[Metric.VfioUnmapDmaNs.Name] / 1e9,
+            _ => throw new InvalidOperationException($"measure {f.Measure}"),
+        }))];
+    }
 
     /// <summary>One IO page table call on the IOMMU-domain component: a map of SIZE, then its unmap (iommu_unmap_fast).</summary>
     private static IReadOnlyList<ValidationRow> RunIommuPt(ValidationCase c)
