@@ -78,6 +78,24 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void A_measure_its_program_does_not_give_is_refused()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"phyr-case-{Guid.NewGuid():N}.conf");
+        try
+        {
+            File.WriteAllText(file, "set = validation\nsource = x\nmachine = x86-server\nkernel = 6.15\nworkload = \"gup_test -L\"\npublished = x\n" +
+                                    "measure.map-s = 1\nmechanism = x\n");
+            var r = CliRunner.Run("validate", "--cases", file);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains($"{file}:7: measure.map-s: gup_test does not give map-s (it gives get-us, put-us)", r.Stderr);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Bad_options_name_themselves()
     {
         var r = CliRunner.Run("validate", "--cases", "/nonexistent/dir");

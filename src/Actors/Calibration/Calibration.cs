@@ -39,7 +39,7 @@ public static class CalibrationRun
         }, 1, system, dispatcher, 1).ConfigureAwait(false);
         // The IOMMU figures were measured on the iommupt series' i7-12700, the AMD v1 format in software, before iommupt
         // (the "old" column): they run on that machine and code.
-        var costs = overrides.Apply(CostModel.Derive(MachineProfiles.CoreI7_12700 with { Iommu = IommuKind.AmdV1 }, KernelCode.Default, 1UL << 20, iommuPt: false));
+        var costs = overrides.Apply(CostModel.Derive(MachineProfiles.CoreI7_12700 with { Iommu = IommuKind.AmdV1 }, KernelCode.Default, memmapBytes: 72, iommuPt: false)); // the memmap and PTE of the one page it maps
         var pages = (double)((8UL << 30) >> Page.Shift);
         var thread = pin.Threads.Single();
 

@@ -21,8 +21,9 @@ public sealed class VfioRig : RegionRig<VfioPinMapDma>
         base.Read(machine, metrics);
         _iommu.Read(metrics);
         metrics[Metric.DmaSegments] = Flows.Sum(f => f.Mapping?.DeviceSegments.Count ?? 0);
-        var flows = Flows;
-        metrics[Metric.VfioMapDmaNs] = flows.Count == 0 ? 0 : Math.Round(flows.Average(f => (double)f.MapDmaNs), 1);
-        metrics[Metric.VfioUnmapDmaNs] = flows.Count == 0 ? 0 : Math.Round(flows.Average(f => (double)f.UnmapDmaNs), 1);
+        // The means over the CPUs whose VFIO_IOMMU_MAP_DMA returned (a failed one has no times).
+        var mapped = Flows.Where(f => f.MappedAt >= 0).ToList();
+        metrics[Metric.VfioMapDmaNs] = mapped.Count == 0 ? 0 : Math.Round(mapped.Average(f => (double)f.MapDmaNs), 1);
+        metrics[Metric.VfioUnmapDmaNs] = mapped.Count == 0 ? 0 : Math.Round(mapped.Average(f => (double)f.UnmapDmaNs), 1);
     }
 }

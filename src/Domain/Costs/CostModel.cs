@@ -33,9 +33,8 @@ public sealed record CostModel
     public static CostModel Derive(MachineProfile machine, KernelCode code, ulong memmapBytes = ulong.MaxValue, bool iommuPt = true)
     {
         var inLlc = memmapBytes <= machine.LlcBytes;
-        // Little's law: a stream keeps the L2 streamer's 16 lines in flight, so a line comes every latency / 16.
         var missNs = inLlc ? machine.LlcNs : machine.DramNs;
-        var streamedNs = inLlc ? machine.LlcNs / 16 : machine.StreamLineNs;
+        var streamedNs = inLlc ? machine.LlcStreamLineNs : machine.StreamLineNs;
         var rewalk = !iommuPt && machine.Iommu == IommuKind.AmdV1;
         return new CostModel
         {

@@ -22,6 +22,8 @@ public static class CostModelFile
         ["gup.line-miss-ns"] = (m, v) => m with { Gup = m.Gup with { LineMissNs = v } },
         ["gup.entry-ns"] = (m, v) => m with { Gup = m.Gup with { EntryNs = v } },
         ["gup.local-lock-ns"] = (m, v) => m with { Gup = m.Gup with { LocalLockNs = v } },
+        ["gup.line-transfer-ns"] = (m, v) => m with { Gup = m.Gup with { LineTransferNs = v } },
+        ["gup.line-cross-transfer-ns"] = (m, v) => m with { Gup = m.Gup with { LineCrossTransferNs = v } },
         ["dma.iova-cache-ns"] = (m, v) => m with { Dma = m.Dma with { IovaCacheNs = v } },
         ["dma.iova-tree-ns"] = (m, v) => m with { Dma = m.Dma with { IovaTreeNs = v } },
         ["dma.iova-tree-step-ns"] = (m, v) => m with { Dma = m.Dma with { IovaTreeStepNs = v } },

@@ -2,7 +2,7 @@ namespace Phyr.Domain.Costs;
 
 /// <summary>
 /// The kernel's own instruction work, in core cycles, apart from the memory it touches (which the machine prices): the
-/// only fitted parameters of the GUP model, set from the calibration set of <c>phyr validate</c> (config/validation,
+/// only fitted parameters of the model (GUP's lookup and loop iteration, the IO page table's map and unmap calls), set from the calibration set of <c>phyr validate</c> (config/validation,
 /// docs/validation.md) and used unchanged for every other case and machine: fewer numbers than calibration figures, so
 /// the fit can fail.
 /// </summary>
@@ -17,10 +17,10 @@ public sealed record KernelCode
 
     /// <summary>
     /// One iteration of a tight kernel loop over entries: record_subpages' store, gup_fast_pte_range's body, the longterm
-    /// check's and unpin's walk of the page array. Set from gup_test's PIN_FAST of 1 GiB hugetlb pages (82e5d378b0e4),
-    /// a store loop and little else.
+    /// check's and unpin's walk of the page array, an IO page table leaf. Set from gup_test's PIN_FAST of 1 GiB hugetlb pages
+    /// (82e5d378b0e4), a store loop and little else.
     /// </summary>
-    public double EntryCycles { get; init; } = 1.75;
+    public double EntryCycles { get; init; } = 1.15;
 
     /// <summary>
     /// One IO page table map call's code: the domain op's entry, the argument checks, the descent to the leaf level and

@@ -38,6 +38,9 @@ public sealed record MachineProfile
     /// <summary>Load-to-use latency of an LLC hit.</summary>
     public double LlcNs { get; init; } = 20;
 
+    /// <summary>One 64-byte line of a sequential stream from the LLC.</summary>
+    public double LlcStreamLineNs { get; init; } = 1.25;
+
     /// <summary>One 64-byte line of a sequential stream one core reads (64 B / single-core read bandwidth): the next struct page of a contiguous run.</summary>
     public double StreamLineNs { get; init; } = 1;
 
@@ -66,7 +69,7 @@ public sealed record MachineProfile
         if (ThreadsPerCore is < 1 or > 8) yield return ("threads-per-core", $"{ThreadsPerCore} is not between 1 and 8");
         foreach (var (key, v) in new[]
                  {
-                     ("ghz", Ghz), ("l1-ns", L1Ns), ("l2-ns", L2Ns), ("llc-ns", LlcNs), ("dram-ns", DramNs), ("stream-line-ns", StreamLineNs), ("atomic-ns", AtomicNs),
+                     ("ghz", Ghz), ("l1-ns", L1Ns), ("l2-ns", L2Ns), ("llc-ns", LlcNs), ("llc-stream-line-ns", LlcStreamLineNs), ("dram-ns", DramNs), ("stream-line-ns", StreamLineNs), ("atomic-ns", AtomicNs),
                      ("smt-transfer-ns", SmtTransferNs), ("socket-transfer-ns", SocketTransferNs), ("cross-socket-transfer-ns", CrossSocketTransferNs),
                  })
             if (!(v > 0 && v < 1e6)) yield return (key, $"{v} is not a positive number below 1000000");

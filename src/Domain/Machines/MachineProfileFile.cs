@@ -22,6 +22,7 @@ public static class MachineProfileFile
         ["l1-ns"] = (m, v) => m with { L1Ns = Number(v) },
         ["l2-ns"] = (m, v) => m with { L2Ns = Number(v) },
         ["llc-ns"] = (m, v) => m with { LlcNs = Number(v) },
+        ["llc-stream-line-ns"] = (m, v) => m with { LlcStreamLineNs = Number(v) },
         ["llc-bytes"] = (m, v) => m with { LlcBytes = Units.ByteSize.TryParse(v, out var b) ? b : throw new FormatException("is not a byte count (e.g. 32M)") },
         ["dram-ns"] = (m, v) => m with { DramNs = Number(v) },
         ["stream-line-ns"] = (m, v) => m with { StreamLineNs = Number(v) },
@@ -41,12 +42,12 @@ public static class MachineProfileFile
 
     public static IEnumerable<string> Keys => Setters.Keys.Prepend("base");
 
-    /// <summary>A shipped profile by name, or a machine file by path; <paramref name="what"/> names the option or key in errors.</summary>
-    public static MachineProfile Resolve(string nameOrPath, string what)
+    /// <summary>A shipped profile by name, or a machine file by path (the caller names its option or key in front of the message).</summary>
+    public static MachineProfile Resolve(string nameOrPath)
     {
         if (MachineProfiles.Find(nameOrPath) is { } shipped) return shipped;
         if (nameOrPath.EndsWith(".conf", StringComparison.Ordinal) || nameOrPath.Contains('/')) return Load(nameOrPath);
-        throw new ConfException($"{what}: unknown machine '{nameOrPath}' (shipped: {string.Join(", ", MachineProfiles.All.Select(m => m.Name))}; or a machine file)");
+        throw new ConfException($"unknown machine '{nameOrPath}' (shipped: {string.Join(", ", MachineProfiles.All.Select(m => m.Name))}; or a machine file)");
     }
 
     public static MachineProfile Load(string path)
@@ -54,7 +55,16 @@ public static class MachineProfileFile
         if (!File.Exists(path)) throw new ConfException($"{path}: no such machine file");
         var info = new FileInfo(path);
         if (info.Length > 64 * 1024) throw new ConfException($"{path}: {info.Length} bytes is too large for a machine file (at most 64 KiB)");
-        var conf = ConfFile.Parse(File.ReadAllText(path), path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfException($"{path}: cannot be read ({e.Message})");
+        }
+        var conf = ConfFile.Parse(text, path);
         var machine = MachineProfiles.Default;
         if (conf.TryGetValue("base", out var b))
             machine = MachineProfiles.Find(b.Text)

@@ -52,11 +52,16 @@ public sealed class AddressSpace(FrameSource frames)
             : owner / _cpusPerSocket == cpu / _cpusPerSocket ? LineSource.SameSocket : LineSource.CrossSocket;
     }
 
+    // Per CPU: the folio whose head lines its last GUP call read and the pfn whose struct page line it read last.
+    private readonly Dictionary<int, (ulong Folio, ulong Line)> _grabCursors = [];
+
     /// <summary>
-    /// The folio the last GUP call's last grab took and the pfn whose struct page line it read last: the next call, which
-    /// starts where that one stopped, finds those lines in cache (one cursor per mm: CPUs sharing a region share it).
+    /// Where <paramref name="cpu"/>'s last GUP call left its struct page lines: the next call, which starts where that one
+    /// stopped, finds them in its cache.
     /// </summary>
-    public (ulong Folio, ulong Line) GrabCursor { get; set; } = (ulong.MaxValue, ulong.MaxValue);
+    public (ulong Folio, ulong Line) GrabCursorOf(int cpu) => _grabCursors.GetValueOrDefault(cpu, (ulong.MaxValue, ulong.MaxValue));
+
+    public void SetGrabCursor(int cpu, (ulong Folio, ulong Line) cursor) => _grabCursors[cpu] = cursor;
 
     /// <summary>Unpins of pages that were not pinned: a pin count would have gone negative.</summary>
     public long PinViolations { get; private set; }
@@ -137,15 +142,22 @@ public sealed class AddressSpace(FrameSource frames)
                 var newPuts = batched ? (m.FolioPfn != lastFolio ? 1 : 0) : (long)n;
                 puts += newPuts;
                 atomics += newPuts * (m.FolioPages > 1 && !style.FollGet ? 2 : 1);
-                for (var put = 0L; put < newPuts; put++) lines += LineCount.From(TakeFolioLine(m.FolioPfn, cpu));
-                // The lines read: every page's with a page array, the run's first otherwise.
+                // The lines read: every page's with a page array, the run's first otherwise. A folio line another CPU
+                // wrote last is a transfer instead (a small folio's is its page's line; a large one's head and _pincount).
                 var read = style.PageArray || !batched ? (long)n : m.FolioPfn != lastFolio ? 1 : 0;
+                scanned += read;
+                var source = newPuts > 0 ? TakeFolioLine(m.FolioPfn, cpu) : LineSource.Local;
+                if (source != LineSource.Local)
+                {
+                    var from = LineCount.From(source);
+                    lines += m.FolioPages > 1 && !style.FollGet ? from + from : from;
+                    if (m.FolioPages == 1) read = Math.Max(0, read - 1);
+                }
                 if (read > 0)
                 {
                     lines += m.Pfn == lastLine + 1 ? new LineCount(Streamed: read) : new LineCount(Missed: 1, Streamed: read - 1);
                     lastLine = m.Pfn + (ulong)read - 1;
                 }
-                scanned += read;
                 lastFolio = m.FolioPfn;
             }
             va += n << Page.Shift;

@@ -87,12 +87,15 @@ public static class Gup
         public long Walks = 1, Lookups, FolioRuns, FastPages, FastEntries, FastAtomics, FastOutputs, LockedPages, Pte, Huge, Mmap, Vma, Faults, Pinned, Atomics;
         public LineCount FastLines;
         public readonly List<LockHold> Holds = [];
-        // The folio the last grab took and the pfn whose struct page line was read last: carried from the mm's last call,
-        // as those lines are still in the CPU's cache when the next call starts where the last one stopped.
-        private ulong _lastFolio = mm.GrabCursor.Folio;
-        private ulong _lastLine = mm.GrabCursor.Line;
+        // The folio this call grabbed last: every call grabs its first folio again (the kernel's try_grab_folio per call).
+        private ulong _lastFolio = ulong.MaxValue;
 
-        public void Save() => mm.GrabCursor = (_lastFolio, _lastLine);
+        // The folio whose head lines this CPU read last and the pfn whose struct page line it read last: carried from the
+        // CPU's last call, as those lines are still in its cache when the next call starts where the last one stopped.
+        private ulong _lineFolio = mm.GrabCursorOf(cpu).Folio;
+        private ulong _lastLine = mm.GrabCursorOf(cpu).Line;
+
+        public void Save() => mm.SetGrabCursor(cpu, (_lineFolio, _lastLine));
 
         // The FOLL_LONGTERM scan over the output (collect_longterm_unpinnable_folios), counted as entries are taken.
         private long _scanEntries;
@@ -124,28 +127,38 @@ public static class Gup
             if (newFolio) FolioRuns++;
             var grabs = batched ? (newFolio ? 1L : 0L) : (long)pages;
             var lines = default(LineCount);
-            // A folio line another CPU wrote last comes from its cache, whatever the prefetcher did (one per grab).
-            var shared = default(LineCount);
-            for (var g = 0L; g < grabs; g++) shared += LineCount.From(mm.TakeFolioLine(m.FolioPfn, cpu));
-            if (shared.Total > 0) lines += shared;
-            else if (grabs > 0)
+            if (grabs > 0)
             {
-                // The first page's line, by where the last line read was; a run of per-page grabs streams the rest.
-                lines += Line(m.Pfn);
+                // The folio's refcount line (and a large folio's _pincount line): another CPU's when it wrote them last,
+                // a transfer whatever the prefetcher did; else the page's own line by where the last line read was, and a
+                // large folio's head lines once per folio.
+                var source = mm.TakeFolioLine(m.FolioPfn, cpu);
+                if (source != LineSource.Local)
+                {
+                    var from = LineCount.From(source);
+                    lines += large && !get ? from + from : from;
+                    if (large && m.Pfn != m.FolioPfn) lines += Line(m.Pfn);
+                }
+                else
+                {
+                    lines += Line(m.Pfn);
+                    if (large && m.FolioPfn != _lineFolio)
+                        lines += m.Pfn == m.FolioPfn ? new LineCount(Streamed: get ? 0 : 1) : new LineCount(Missed: 1, Streamed: get ? 0 : 1);
+                }
+                // A run of per-page grabs streams the rest of the pages' lines.
                 if (grabs > 1) lines += new LineCount(Streamed: grabs - 1);
                 _lastLine = m.Pfn + (ulong)grabs - 1;
-                // A large folio's head (refcount) and second page (_pincount): read once per folio, then in cache.
-                if (large && newFolio)
-                    lines += m.Pfn == m.FolioPfn ? new LineCount(Streamed: get ? 0 : 1) : new LineCount(Missed: 1, Streamed: get ? 0 : 1);
+                _lineFolio = m.FolioPfn;
             }
             var atomics = grabs * perGrab;
             Atomics += atomics;
             _lastFolio = m.FolioPfn;
-            if (pageArray) ScanTaken(m, pages, grabs);
+            // gup_fast checks folio_is_longterm_pinnable inline on the folio it holds; only the slow path's pages are scanned.
+            if (pageArray && !fast) ScanTaken(m, pages, grabs);
             return (atomics, lines);
         }
 
-        /// <summary>The scan of the output for what was just taken: per page (5.12 to 6.15) or per folio (6.16 on; before 5.12 per compound page).</summary>
+        /// <summary>The scan of the output for what was just taken: per page (5.13 to 6.15) or per folio (6.16 on; before 5.13 per compound page).</summary>
         private void ScanTaken(in Mapping m, ulong pages, long grabs)
         {
             _scanEntries += (long)pages;
@@ -224,7 +237,6 @@ public static class Gup
             var took = output.Take(m.Pfn, want);
             t.FastEntries++;
             t.FastOutputs += output.Entries - before;
-            if (output.Phyr && output.Entries > before) t.ScanEntry();
             var (atomics, lines) = t.Pin(m, took, fast: true);
             t.FastAtomics += atomics;
             t.FastLines += lines;

@@ -85,6 +85,9 @@ public readonly record struct LineCount(long Hot = 0, long Streamed = 0, long Mi
     public static LineCount operator +(LineCount a, LineCount b) => new(a.Hot + b.Hot, a.Streamed + b.Streamed, a.Missed + b.Missed,
         a.Transferred + b.Transferred, a.CrossTransferred + b.CrossTransferred);
 
+    public static LineCount operator -(LineCount a, LineCount b) => new(a.Hot - b.Hot, a.Streamed - b.Streamed, a.Missed - b.Missed,
+        a.Transferred - b.Transferred, a.CrossTransferred - b.CrossTransferred);
+
     public long Total => Hot + Streamed + Missed + Transferred + CrossTransferred;
 
     /// <summary>A line moved here from another CPU (none when it was local).</summary>

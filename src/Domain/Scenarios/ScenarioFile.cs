@@ -166,7 +166,7 @@ public static class ScenarioFile
                 : machine.Text;
             try
             {
-                scenario = scenario with { Machine = MachineProfileFile.Resolve(name, "machine") };
+                scenario = scenario with { Machine = MachineProfileFile.Resolve(name) };
             }
             catch (ConfException e)
             {

@@ -167,7 +167,7 @@ public static class GupTestCommand
         MachineProfile machine;
         try
         {
-            machine = p.GetValue(Machine) is { } mname ? MachineProfileFile.Resolve(mname, "--machine") : MachineProfiles.Default;
+            machine = p.GetValue(Machine) is { } mname ? MachineProfileFile.Resolve(mname) : MachineProfiles.Default;
         }
         catch (ConfException e)
         {
@@ -182,6 +182,8 @@ public static class GupTestCommand
         var fragmentation = p.GetValue(Fragmentation) is { } fr ? OptionValues.Fraction("--fragmentation", fr) : 0.0;
         var seed = p.GetValue(Seed) is { } s ? OptionValues.Count("--seed", s) : 1UL;
 
+        if (cpus is null && threads > machine.Cpus)
+            throw new UsageException("-j", $"{threads} threads on {machine.Name}, a machine of {machine.Cpus} CPUs: give --cpus or a larger --machine");
         // Without --cpus / --sockets the threads are placed on the machine's sockets in order.
         var perSocket = cpus is null && sockets is null ? machine.CpusPerSocket : cpuCount / (sockets ?? 1);
         var scenario = new Scenario

@@ -28,7 +28,7 @@ public static class ValidateCommand
     {
         var command = new Command("validate",
             "Run every published measurement of config/validation on the machine and kernel profile it names and compare: calibration cases " +
-            "(which set the model's two fitted parameters) must come within ±25 %; validation cases set nothing. Example: phyr validate");
+            "(which set the kernel code's fitted cycle counts) must come within ±25 %; validation cases set nothing. Example: phyr validate");
         foreach (var o in new Option[] { Cases, Out, Set, Format }) command.Options.Add(o);
         command.SetAction(Execute);
         return command;

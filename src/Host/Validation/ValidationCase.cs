@@ -49,12 +49,20 @@ public sealed record ValidationCase
     /// <summary>The programs a workload may run (docs/validation.md).</summary>
     public static readonly IReadOnlyList<string> Programs = ["gup_test", "iommupt_perf", "vfio-pci-mem-dma-map"];
 
+    /// <summary>The measures each program yields.</summary>
+    public static IReadOnlyList<string> MeasuresOf(string program) => program switch
+    {
+        "gup_test" => ["get-us", "put-us"],
+        "iommupt_perf" => ["call-ns"],
+        _ => ["map-s", "unmap-s"],
+    };
+
     private static readonly Dictionary<string, string> Keys = new()
     {
         ["set"] = "calibration | validation",
         ["source"] = "where it was published: commit id and subject, or lkml Message-ID, author, date",
         ["link"] = "a URL of the text (optional)",
-        ["machine"] = "the machine it was measured on: a shipped profile or a machine file (the default machine when it is not stated)",
+        ["machine"] = "the machine it was measured on: a shipped profile or a machine file (x86-server, the default machine, when the source does not state it)",
         ["kernel"] = "the kernel version of the measured tree",
         ["workload"] = "the command as published: gup_test ARGS, iommupt_perf FORMAT map|unmap SIZE, or vfio-pci-mem-dma-map DEVICE GB (SECTION)",
         ["published"] = "the output as published, verbatim",
@@ -67,7 +75,16 @@ public sealed record ValidationCase
         if (!File.Exists(path)) throw new ConfException($"{path}: no such validation case");
         var info = new FileInfo(path);
         if (info.Length > 64 * 1024) throw new ConfException($"{path}: {info.Length} bytes is too large for a validation case (at most 64 KiB)");
-        var conf = ConfFile.Parse(File.ReadAllText(path), path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfException($"{path}: cannot be read ({e.Message})");
+        }
+        var conf = ConfFile.Parse(text, path);
         string Error(string key, string problem) => conf.TryGetValue(key, out var v) ? $"{path}:{v.Line}: {key}: {problem}" : $"{path}: {key}: {problem}";
         string Required(string key) => conf.TryGetValue(key, out var v) && v.Text.Trim().Length > 0 ? v.Text : throw new ConfException(Error(key, "is required"));
 
@@ -113,7 +130,7 @@ public sealed record ValidationCase
         try
         {
             var m = Required("machine");
-            machine = MachineProfileFile.Resolve(m.EndsWith(".conf", StringComparison.Ordinal) ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, m) : m, "machine");
+            machine = MachineProfileFile.Resolve(m.EndsWith(".conf", StringComparison.Ordinal) ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, m) : m);
         }
         catch (ConfException e) when (conf.ContainsKey("machine"))
         {
@@ -127,6 +144,8 @@ public sealed record ValidationCase
             throw new ConfException(Error("workload", bad));
         if (program == "vfio-pci-mem-dma-map" && VfioDmaMap.Parse(workload) is { Problem: { } wrongVfio })
             throw new ConfException(Error("workload", wrongVfio));
+        foreach (var f in figures.Where(f => !MeasuresOf(program).Contains(f.Measure)))
+            throw new ConfException(Error("measure." + f.Measure, $"{program} does not give {f.Measure} (it gives {string.Join(", ", MeasuresOf(program))})"));
         return new ValidationCase
         {
             Name = Path.GetFileNameWithoutExtension(path), Set = set, Source = Required("source"), Link = conf.TryGetValue("link", out var l) ? l.Text : null,

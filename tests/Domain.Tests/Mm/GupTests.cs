@@ -275,4 +275,20 @@ public class GupTests
         Assert.Equal([new LineCount(Missed: 1), new LineCount(Streamed: 1), new LineCount(Missed: 1)], call.Accounting.Holds.Where(h => h.Lock == GupLock.Pte).Select(h => h.Lines));
         Assert.Equal(3, call.Accounting.PinAtomics); // the slow path: folio_ref_add of the bias, one per small folio
     }
+
+    [Fact]
+    public void Every_call_grabs_its_first_folio_even_when_the_last_call_ended_in_it()
+    {
+        // 512-page calls over one 1 GiB hugetlb folio (gup_test -n 512): each call is one grab (try_grab_folio_fast with
+        // refs = 512) — three atomics — and only the first reads the folio's head lines from memory.
+        var frames = new FrameSource().With(FrameSize.Pud, [new FrameRun(3, 1)]);
+        var mm = new AddressSpace(frames);
+        mm.Map(Base, 1UL << 30, Backing.Hugetlb1G);
+        mm.Fault(Base);
+        var first = Gup.PinUserPages(mm, Base, Base + TwoMiB, 512, Fast).Accounting;
+        var second = Gup.PinUserPages(mm, Base + TwoMiB, Base + 2 * TwoMiB, 512, Fast).Accounting;
+        Assert.Equal((3L, 3L), (first.PinAtomics, second.PinAtomics));
+        Assert.Equal(new LineCount(Streamed: 1), first.FastPathLines - new LineCount(Missed: first.FastPathLines.Missed)); // the _pincount line
+        Assert.Equal(new LineCount(Missed: 1), second.FastPathLines); // the subpage's own line, 32 KiB of memmap on; the head's still cached
+    }
 }

@@ -99,12 +99,12 @@ public sealed record VfioPinMapDma(int Domain, ulong GuestBase, VfioType1 Type1)
         if (Gup.MoreToPin) return PinNext(delay, fx);
         if (Run is { } last) return (this with { Run = null }).Account([last], delay, fx);
         // VFIO_IOMMU_MAP_DMA returns; the guest runs; VFIO_IOMMU_UNMAP_DMA unmaps its memory and unpins it.
-        fx.Send(Domain, new IommuProtocol.VfioUnmap(GuestBase, RegionBytes), delay);
+        fx.Send(Domain, new IommuProtocol.VfioUnmap(GuestBase, Mapped), delay);
         return this with
         {
             Phase = RegionPhase.Unmapping,
             MappedAt = now + delay,
-            Mapping = new DmaMapping { Strategy = DmaStrategy.Legacy, DeviceSegments = [new PhysRange(GuestBase, RegionBytes)] },
+            Mapping = new DmaMapping { Strategy = DmaStrategy.Legacy, DeviceSegments = [new PhysRange(GuestBase, Mapped)] },
         };
     }
 
