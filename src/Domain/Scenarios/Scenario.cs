@@ -87,6 +87,9 @@ public sealed record Scenario
     /// </summary>
     public CostModel Costs => CostOverrides.Apply(CostModel.Derive(Machine, KernelCode.Default, MemmapBytes, IommuPt));
 
+    /// <summary>ib_umem_release unpins a range per scatterlist entry (1d4b0166e363, 5.12) instead of each page.</summary>
+    public bool UmemRangeUnpin { get; init; } = true;
+
     /// <summary>VFIO type1's pin loop counts contiguous pages by comparing page pointers (f6c84a52cc41, 6.18) instead of checking each page's struct page.</summary>
     public bool VfioContigBatch { get; init; } = true;
 

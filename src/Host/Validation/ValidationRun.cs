@@ -36,6 +36,7 @@ public static class ValidationRun
     {
         "iommupt_perf" => RunIommuPt(c),
         "vfio-pci-mem-dma-map" => RunVfio(c),
+        "rxe-mr-reg-dereg" => RunRxe(c),
         _ => RunGupTest(c),
     };
 
@@ -77,6 +78,24 @@ public static class ValidationRun
         var times = IommuProbe.RunAsync(system, SimulationSystem.Dispatcher(1), scenario.Costs,
             [new IommuProbe.Op.Map(iova, paddr, size), new IommuProbe.Op.UnmapFast(iova, size)], w.PageSize).GetAwaiter().GetResult();
         return [.. c.Figures.Select(f => new ValidationRow(c, f.Measure, f.Value, w.Map ? times[0] : times[1]))];
+    }
+
+    /// <summary>One ibv_reg_mr + ibv_dereg_mr round on rxe: an RDMA scenario of one CPU, ib_umem_get's legacy path, no IOMMU.</summary>
+    private static IReadOnlyList<ValidationRow> RunRxe(ValidationCase c)
+    {
+        var w = RxeMrRegDereg.Parse(c.Workload);
+        var scenario = new Scenario
+        {
+            Name = c.Name, Cpus = 1, RegionBytes = w.Bytes, Backing = w.Backing, Fragmentation = 0, Machine = c.Machine,
+            CpusPerSocket = c.Machine.CpusPerSocket, Call = GupCallKind.PinUserPages, Batch = 512, Prefault = true,
+            Gup = new GupOptions { Walk = GupWalk.Fast, Longterm = true }, Device = DeviceKind.Rdma, Dma = Domain.Dma.DmaStrategy.Legacy,
+            IommuMode = Domain.Dma.IommuMode.None,
+        };
+        scenario = KernelProfile.Apply(scenario, c.Kernel);
+        foreach (var (feature, on) in c.Features) scenario = KernelFeature.Find(feature)!.Set(scenario, on);
+        using var system = SimulationSystem.Create("phyr-validate", 1);
+        var run = ScenarioRunner.RunAsync(scenario, 1, system, SimulationSystem.Dispatcher(1), 1).GetAwaiter().GetResult();
+        return [.. c.Figures.Select(f => new ValidationRow(c, f.Measure, f.Value, run[Metric.SimTimeNs.Name] / 1e3))];
     }
 
     private static IReadOnlyList<ValidationRow> RunGupTest(ValidationCase c)

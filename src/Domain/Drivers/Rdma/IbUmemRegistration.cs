@@ -7,8 +7,12 @@ using Phyr.Domain.Mm;
 
 namespace Phyr.Domain.Drivers.Rdma;
 
-/// <summary>The DMA side of a memory registration: the strategy, the IOMMU domain and NIC components, the NIC's max segment, the costs.</summary>
-public sealed record RegistrationPlan(DmaStrategy Strategy, int Domain, int Nic, ulong MaxSegment, DmaCosts Costs);
+/// <summary>
+/// The DMA side of a memory registration: the strategy, the IOMMU domain and NIC components, the NIC's max segment, the
+/// costs, and how ib_umem_release unpins: a range per scatterlist entry (unpin_user_page_range_dirty_lock, 1d4b0166e363,
+/// 5.12) or, before, unpin_user_pages_dirty_lock of each page.
+/// </summary>
+public sealed record RegistrationPlan(DmaStrategy Strategy, int Domain, int Nic, ulong MaxSegment, DmaCosts Costs, bool RangeUnpin = true);
 
 /// <summary>
 /// An RDMA memory registration on one CPU, as ib_umem_get + reg_mr and their teardown do it
@@ -96,7 +100,9 @@ public sealed record IbUmemRegistration : RegionFlow<IbUmemRegistration>
                 fx.Send(Dma.Domain, new IommuProtocol.Unmap(Cpu, Mapping!));
                 return this with { Phase = RegionPhase.Unmapping };
             case (RegionPhase.Unmapping, IommuProtocol.Unmapped):
-                return Unpin(input.Now, 0, fx);
+                return Unpin(input.Now, 0, fx, Dma.RangeUnpin
+                    ? UnpinStyle.Default with { PageArray = false }
+                    : new UnpinStyle(FolioBatched: false, HugetlbBatched: false, PageArray: true, FollGet: false));
             default:
                 return base.On(input, fx);
         }
