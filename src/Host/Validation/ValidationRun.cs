@@ -41,38 +41,61 @@ public static class ValidationRun
     };
 
     /// <summary>
-    /// VFIO_IOMMU_MAP_DMA and UNMAP_DMA of the test's buffer: a VFIO scenario of one CPU, the buffer populated before
-    /// (contiguous frames, as gup_test's), pinned as the kernel does (pin_user_pages_remote: the locked path, FOLL_LONGTERM,
-    /// 512 pages a batch) into a strict domain.
+    /// VFIO_IOMMU_MAP_DMA and UNMAP_DMA of the test's buffer: a VFIO scenario pinning as the kernel does
+    /// (pin_user_pages_remote: the locked path, FOLL_LONGTERM, 512 pages a batch) into a strict domain.
     /// </summary>
     private static IReadOnlyList<ValidationRow> RunVfio(ValidationCase c)
     {
         var w = VfioDmaMap.Parse(c.Workload);
-        var scenario = new Scenario
+        var run = RunBuffer(c, w.Bytes, w.Backing, s => s with
         {
-            Name = c.Name, Cpus = 1, RegionBytes = w.Bytes, Backing = w.Backing, Fragmentation = 0, Machine = c.Machine,
-            CpusPerSocket = c.Machine.CpusPerSocket, Call = GupCallKind.PinUserPages, Batch = 512, Prefault = true,
             Gup = new GupOptions { Walk = GupWalk.Locked, Longterm = true }, Device = DeviceKind.Vfio, IommuMode = Domain.Dma.IommuMode.Strict,
-        };
-        scenario = KernelProfile.Apply(scenario, c.Kernel);
-        foreach (var (feature, on) in c.Features) scenario = KernelFeature.Find(feature)!.Set(scenario, on);
-        using var system = SimulationSystem.Create("phyr-validate", 1);
-        var run = ScenarioRunner.RunAsync(scenario, 1, system, SimulationSystem.Dispatcher(1), 1).GetAwaiter().GetResult();
-        return [.. c.Figures.Select(f => new ValidationRow(c, f.Measure, f.Value, f.Measure switch
+        });
+        return [.. c.Figures.Select(f => new ValidationRow(c, f.Measure, f.Value,
+            run[(f.Measure == "map-s" ? Metric.VfioMapDmaNs : Metric.VfioUnmapDmaNs).Name] / 1e9))];
+    }
+
+    /// <summary>One ibv_reg_mr + ibv_dereg_mr round on rxe: an RDMA scenario, ib_umem_get's legacy path, no IOMMU (rxe maps nothing).</summary>
+    private static IReadOnlyList<ValidationRow> RunRxe(ValidationCase c)
+    {
+        var w = RxeMrRegDereg.Parse(c.Workload);
+        var run = RunBuffer(c, w.Bytes, w.Backing, s => s with
         {
-            "map-s" => run[Metric.VfioMapDmaNs.Name] / 1e9,
-            "unmap-s" => run[Metric.VfioUnmapDmaNs.Name] / 1e9,
-            _ => throw new InvalidOperationException($"measure {f.Measure}"),
-        }))];
+            Gup = new GupOptions { Walk = GupWalk.Fast, Longterm = true }, Device = DeviceKind.Rdma, Dma = Domain.Dma.DmaStrategy.Legacy,
+            IommuMode = Domain.Dma.IommuMode.None,
+        });
+        return [.. c.Figures.Select(f => new ValidationRow(c, f.Measure, f.Value, run[Metric.SimTimeNs.Name] / 1e3))];
+    }
+
+    /// <summary>
+    /// A test program's buffer on one CPU of the case's machine and kernel: populated before (contiguous frames, as
+    /// gup_test's), pinned with pin_user_pages 512 pages a call, the device's path as <paramref name="device"/> sets it.
+    /// </summary>
+    private static ScenarioResult RunBuffer(ValidationCase c, ulong bytes, Backing backing, Func<Scenario, Scenario> device)
+    {
+        var scenario = device(new Scenario
+        {
+            Name = c.Name, Cpus = 1, RegionBytes = bytes, Backing = backing, Fragmentation = 0, Machine = c.Machine,
+            CpusPerSocket = c.Machine.CpusPerSocket, Call = GupCallKind.PinUserPages, Batch = 512, Prefault = true,
+        });
+        using var system = SimulationSystem.Create("phyr-validate", 1);
+        return ScenarioRunner.RunAsync(Profiled(c, scenario), 1, system, SimulationSystem.Dispatcher(1), 1).GetAwaiter().GetResult();
+    }
+
+    /// <summary>The case's kernel profile and the switches it sets on top, applied to <paramref name="s"/>.</summary>
+    private static Scenario Profiled(ValidationCase c, Scenario s)
+    {
+        s = KernelProfile.Apply(s, c.Kernel);
+        foreach (var (feature, on) in c.Features) s = KernelFeature.Find(feature)!.Set(s, on);
+        return s;
     }
 
     /// <summary>One IO page table call on the IOMMU-domain component: a map of SIZE, then its unmap (iommu_unmap_fast).</summary>
     private static IReadOnlyList<ValidationRow> RunIommuPt(ValidationCase c)
     {
         var w = IommuPtPerf.Parse(c.Workload);
-        var scenario = KernelProfile.Apply(Scenario.Defaults with { Machine = c.Machine with { Iommu = w.Format }, RegionBytes = (ulong)w.Count * w.PageSize }, c.Kernel);
-        foreach (var (feature, on) in c.Features) scenario = KernelFeature.Find(feature)!.Set(scenario, on);
         var size = (ulong)w.Count * w.PageSize;
+        var scenario = Profiled(c, Scenario.Defaults with { Machine = c.Machine with { Iommu = w.Format }, RegionBytes = size });
         const ulong iova = 1UL << 40, paddr = 1UL << 41; // aligned for any leaf size
         using var system = SimulationSystem.Create("phyr-validate", 1);
         var times = IommuProbe.RunAsync(system, SimulationSystem.Dispatcher(1), scenario.Costs,
@@ -80,30 +103,10 @@ public static class ValidationRun
         return [.. c.Figures.Select(f => new ValidationRow(c, f.Measure, f.Value, w.Map ? times[0] : times[1]))];
     }
 
-    /// <summary>One ibv_reg_mr + ibv_dereg_mr round on rxe: an RDMA scenario of one CPU, ib_umem_get's legacy path, no IOMMU.</summary>
-    private static IReadOnlyList<ValidationRow> RunRxe(ValidationCase c)
-    {
-        var w = RxeMrRegDereg.Parse(c.Workload);
-        var scenario = new Scenario
-        {
-            Name = c.Name, Cpus = 1, RegionBytes = w.Bytes, Backing = w.Backing, Fragmentation = 0, Machine = c.Machine,
-            CpusPerSocket = c.Machine.CpusPerSocket, Call = GupCallKind.PinUserPages, Batch = 512, Prefault = true,
-            Gup = new GupOptions { Walk = GupWalk.Fast, Longterm = true }, Device = DeviceKind.Rdma, Dma = Domain.Dma.DmaStrategy.Legacy,
-            IommuMode = Domain.Dma.IommuMode.None,
-        };
-        scenario = KernelProfile.Apply(scenario, c.Kernel);
-        foreach (var (feature, on) in c.Features) scenario = KernelFeature.Find(feature)!.Set(scenario, on);
-        using var system = SimulationSystem.Create("phyr-validate", 1);
-        var run = ScenarioRunner.RunAsync(scenario, 1, system, SimulationSystem.Dispatcher(1), 1).GetAwaiter().GetResult();
-        return [.. c.Figures.Select(f => new ValidationRow(c, f.Measure, f.Value, run[Metric.SimTimeNs.Name] / 1e3))];
-    }
-
     private static IReadOnlyList<ValidationRow> RunGupTest(ValidationCase c)
     {
         var plan = GupTestCommand.Plan(c.WorkloadArgs());
-        var scenario = plan.Scenario with { Machine = c.Machine, CpusPerSocket = c.Machine.CpusPerSocket };
-        scenario = KernelProfile.Apply(scenario, c.Kernel);
-        foreach (var (feature, on) in c.Features) scenario = KernelFeature.Find(feature)!.Set(scenario, on);
+        var scenario = Profiled(c, plan.Scenario with { Machine = c.Machine, CpusPerSocket = c.Machine.CpusPerSocket });
         var run = GupTestCommand.Run(plan with { Scenario = scenario, Repeats = 1 }).Single();
         return
         [

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Phyr.Domain.Mm;
 
 namespace Phyr.Host.Validation;
@@ -11,26 +10,19 @@ namespace Phyr.Host.Validation;
 /// </summary>
 public sealed record VfioDmaMap(ulong Bytes, Backing Backing, string? Problem = null)
 {
+    private static readonly Dictionary<string, Backing> Sections = new()
+    {
+        ["MADV_HUGEPAGE"] = Backing.Thp, ["MAP_POPULATE"] = Backing.Anon4K, ["HUGETLBFS"] = Backing.Hugetlb2M,
+        ["HUGETLBFS 2M"] = Backing.Hugetlb2M, ["HUGETLBFS 1G"] = Backing.Hugetlb1G,
+    };
+
     public static VfioDmaMap Parse(string workload)
     {
-        static VfioDmaMap Bad(string problem) => new(0, Backing.Anon4K, problem);
-        var open = workload.IndexOf('(');
-        var close = workload.IndexOf(')');
-        if (open < 0 || close < open) return Bad($"'{workload}' does not name its output section: vfio-pci-mem-dma-map DEVICE GB (SECTION)");
-        var args = workload[..open].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (args.Length != 3) return Bad($"'{workload}' is not vfio-pci-mem-dma-map DEVICE GB (SECTION)");
-        if (!ulong.TryParse(args[2], NumberStyles.None, CultureInfo.InvariantCulture, out var gb) || gb is 0 or > 1024)
-            return Bad($"'{args[2]}' is not a size in GB between 1 and 1024");
-        Backing? backing = workload[(open + 1)..close].Trim() switch
-        {
-            "MADV_HUGEPAGE" => Backing.Thp,
-            "MAP_POPULATE" => Backing.Anon4K,
-            "HUGETLBFS" or "HUGETLBFS 2M" => Backing.Hugetlb2M,
-            "HUGETLBFS 1G" => Backing.Hugetlb1G,
-            _ => null,
-        };
-        return backing is null
-            ? Bad($"section '{workload[(open + 1)..close]}' is not MADV_HUGEPAGE, MAP_POPULATE, HUGETLBFS, HUGETLBFS 2M or HUGETLBFS 1G")
-            : new VfioDmaMap(gb << 30, backing.Value);
+        var (args, section) = WorkloadText.Split(workload);
+        if (section is null || args.Length != 3) return new(0, Backing.Anon4K, $"'{workload}' is not vfio-pci-mem-dma-map DEVICE GB (SECTION)");
+        if (WorkloadText.Gigabytes(args[2]) is not { } bytes) return new(0, Backing.Anon4K, $"'{args[2]}' is not a size in GB between 1 and 1024");
+        return Sections.TryGetValue(section, out var backing)
+            ? new VfioDmaMap(bytes, backing)
+            : new(0, Backing.Anon4K, $"section '{section}' is not {string.Join(", ", Sections.Keys)}");
     }
 }
