@@ -13,7 +13,9 @@ public sealed class VfioRig : RegionRig<VfioPinMapDma>
     {
         _iommu = machine.AddIommuDomain();
         var type1 = new VfioType1(machine.Scenario.VfioContigBatch, machine.Scenario.VfioRangeUnpin);
-        AddThreads(machine, (cpu, name) => VfioPinMapDma.For(name, machine.GupCaller(cpu), _iommu.Id, machine.GuestPhysical(cpu), type1));
+        // Before 4d83de6da265 vaddr_get_pfn pinned one page per pin_user_pages_remote.
+        var batch = machine.Scenario.VfioBatchPin ? (int?)null : 1;
+        AddThreads(machine, (cpu, name) => VfioPinMapDma.For(name, machine.GupCaller(cpu, batch), _iommu.Id, machine.GuestPhysical(cpu), type1));
     }
 
     public override void Read(Machine machine, MetricValues metrics)

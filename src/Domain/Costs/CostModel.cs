@@ -30,7 +30,7 @@ public sealed record CostModel
     /// <paramref name="memmapBytes"/>: when they fit in the LLC they stay there between passes (the prefault, a previous
     /// repeat), so a streamed or missed struct page line is an LLC hit rather than DRAM's.
     /// </summary>
-    public static CostModel Derive(MachineProfile machine, KernelCode code, ulong memmapBytes = ulong.MaxValue, bool iommuPt = true)
+    public static CostModel Derive(MachineProfile machine, KernelCode code, ulong memmapBytes = ulong.MaxValue, bool iommuPt = true, ulong folioBytes = 4096)
     {
         var inLlc = memmapBytes <= machine.LlcBytes;
         var missNs = inLlc ? machine.LlcNs : machine.DramNs;
@@ -50,6 +50,8 @@ public sealed record CostModel
                 LineMissNs = missNs,
                 EntryNs = code.EntryCycles / machine.Ghz,
                 LocalLockNs = machine.AtomicNs,
+                // A fault: its code, and clear_page of every line of the folio it allocates.
+                FaultNs = code.FaultCycles / machine.Ghz + folioBytes / 64 * machine.ClearLineNs,
                 LineTransferNs = machine.SocketTransferNs,
                 LineCrossTransferNs = machine.CrossSocketTransferNs,
             },

@@ -15,6 +15,7 @@ public sealed record KernelChange(KernelVersion Since, string Commit, string Sub
         new(new(3, 13), "e009bb30c8df", "mm: implement split page table lock for PMD level", "split-pmd-locks", true),
         new(new(5, 12), "0fa5bc4023c1", "mm/hugetlb: grab head page refcount once for group of subpages", "hugetlb-head-refcount", true),
         new(new(5, 12), "31b912de1316", "mm/gup: decrement head page once for group of subpages", "unpin-folio-batched", true),
+        new(new(5, 12), "4d83de6da265", "vfio/type1: Batch page pinning", "vfio-batch-pin", true),
         new(new(5, 12), "1d4b0166e363", "RDMA/umem: batch page unpin in __ib_umem_release()", "umem-range-unpin", true),
         new(new(5, 13), "83c02c23d074", "mm/gup: check every subpage of a compound page during isolation", "longterm-check-per-page", true),
         new(new(5, 14), "292648ac5cf1", "mm: gup: allow FOLL_PIN to scale in SMP", "has-pinned-write", false),

@@ -44,6 +44,12 @@ public sealed record MachineProfile
     /// <summary>One 64-byte line of a sequential stream one core reads (64 B / single-core read bandwidth): the next struct page of a contiguous run.</summary>
     public double StreamLineNs { get; init; } = 1;
 
+    /// <summary>
+    /// One 64-byte line of clear_page (rep stosb) on memory not in cache: each store miss takes a line fill buffer for a
+    /// DRAM round trip, so a line every DRAM latency / the buffers.
+    /// </summary>
+    public double ClearLineNs { get; init; } = 9;
+
     /// <summary>A locked read-modify-write (lock xadd / cmpxchg) on a line in this CPU's L1: the store buffer drains, later loads wait.</summary>
     public double AtomicNs { get; init; } = 1;
 
@@ -69,7 +75,7 @@ public sealed record MachineProfile
         if (ThreadsPerCore is < 1 or > 8) yield return ("threads-per-core", $"{ThreadsPerCore} is not between 1 and 8");
         foreach (var (key, v) in new[]
                  {
-                     ("ghz", Ghz), ("l1-ns", L1Ns), ("l2-ns", L2Ns), ("llc-ns", LlcNs), ("llc-stream-line-ns", LlcStreamLineNs), ("dram-ns", DramNs), ("stream-line-ns", StreamLineNs), ("atomic-ns", AtomicNs),
+                     ("ghz", Ghz), ("l1-ns", L1Ns), ("l2-ns", L2Ns), ("llc-ns", LlcNs), ("llc-stream-line-ns", LlcStreamLineNs), ("dram-ns", DramNs), ("stream-line-ns", StreamLineNs), ("clear-line-ns", ClearLineNs), ("atomic-ns", AtomicNs),
                      ("smt-transfer-ns", SmtTransferNs), ("socket-transfer-ns", SocketTransferNs), ("cross-socket-transfer-ns", CrossSocketTransferNs),
                  })
             if (!(v > 0 && v < 1e6)) yield return (key, $"{v} is not a positive number below 1000000");

@@ -26,6 +26,7 @@ public static class MachineProfileFile
         ["llc-bytes"] = (m, v) => m with { LlcBytes = Units.ByteSize.TryParse(v, out var b) ? b : throw new FormatException("is not a byte count (e.g. 32M)") },
         ["dram-ns"] = (m, v) => m with { DramNs = Number(v) },
         ["stream-line-ns"] = (m, v) => m with { StreamLineNs = Number(v) },
+        ["clear-line-ns"] = (m, v) => m with { ClearLineNs = Number(v) },
         ["atomic-ns"] = (m, v) => m with { AtomicNs = Number(v) },
         ["smt-transfer-ns"] = (m, v) => m with { SmtTransferNs = Number(v) },
         ["socket-transfer-ns"] = (m, v) => m with { SocketTransferNs = Number(v) },

@@ -14,7 +14,8 @@ public static class MachineProfiles
         "Latency in Skylake/Kaby Lake': 40.3-42.3 ns on a Xeon E5-2660 v4) and chipsandcheese.com 'Core to Core Latency Data on " +
         "Large Systems' (2023) for other parts; a locked RMW on an L1 line ~17-20 cycles, later memory uops waiting for it " +
         "(LLVM commit b1bdd97a2671 \"[X86][Btver2] Fix latency and throughput of CMPXCHG instructions\": ~17 cycles, \"prevents other memory uOPs to start executing\"); a streamed line (from DRAM or the LLC): its latency over " +
-        "the 16 lines the L2 streamer keeps in flight (Little's law, as in McCalpin's answer to Stack Overflow 39260020)";
+        "the 16 lines the L2 streamer keeps in flight (Little's law, as in McCalpin's answer to Stack Overflow 39260020); a cleared line: DRAM latency " +
+        "over the 10 line fill buffers (7-cpu: Broadwell and Skylake have 10; Golden Cove 16) a store miss holds";
 
     /// <summary>The 40-CPU host of kernel commit 292648ac5cf1: two Xeon E5-2630 v4 (Broadwell-EP, 10 cores, 2 threads each, 2.2 GHz).</summary>
     public static readonly MachineProfile XeonE5_2630v4 = new()
@@ -23,7 +24,7 @@ public static class MachineProfiles
         Description = "2 x Intel Xeon E5-2630 v4 (Broadwell-EP), 10 cores x 2 threads per socket, 2.2 GHz: the 40-CPU host of kernel commit 292648ac5cf1",
         Sources = LatencySources + "; shape, clock and LLC: Intel ARK (E5-2630 v4: 10 cores, 20 threads, 2.20 GHz base, 25 MB cache); LLC ~50 cycles (7-cpu Broadwell); DRAM ~88 ns idle (Intel MLC on Xeon E5 v4)",
         Sockets = 2, CoresPerSocket = 10, ThreadsPerCore = 2, Ghz = 2.2,
-        L1Ns = 4 / 2.2, L2Ns = 12 / 2.2, LlcNs = 50 / 2.2, LlcStreamLineNs = 50 / 2.2 / 16, LlcBytes = 25UL << 20, DramNs = 88, StreamLineNs = 88 / 16.0, AtomicNs = 18 / 2.2,
+        L1Ns = 4 / 2.2, L2Ns = 12 / 2.2, LlcNs = 50 / 2.2, LlcStreamLineNs = 50 / 2.2 / 16, LlcBytes = 25UL << 20, DramNs = 88, StreamLineNs = 88 / 16.0, ClearLineNs = 88 / 10.0, AtomicNs = 18 / 2.2,
         SmtTransferNs = 10, SocketTransferNs = 42, CrossSocketTransferNs = 115, Iommu = IommuKind.IntelVtd,
     };
 
@@ -38,7 +39,7 @@ public static class MachineProfiles
                       "for measurements whose machine is not stated",
         Sources = LatencySources + "; mesh parts: LLC ~60 cycles, 38.5 MB (Xeon Platinum 8180 class), same-socket transfers ~50 ns and cross-socket ~130 ns in the chipsandcheese data, DRAM ~90 ns idle",
         Sockets = 2, CoresPerSocket = 28, ThreadsPerCore = 2, Ghz = 2.5,
-        L1Ns = 5 / 2.5, L2Ns = 14 / 2.5, LlcNs = 60 / 2.5, LlcStreamLineNs = 60 / 2.5 / 16, LlcBytes = 38UL << 20, DramNs = 90, StreamLineNs = 90 / 16.0, AtomicNs = 19 / 2.5,
+        L1Ns = 5 / 2.5, L2Ns = 14 / 2.5, LlcNs = 60 / 2.5, LlcStreamLineNs = 60 / 2.5 / 16, LlcBytes = 38UL << 20, DramNs = 90, StreamLineNs = 90 / 16.0, ClearLineNs = 90 / 10.0, AtomicNs = 19 / 2.5,
         SmtTransferNs = 10, SocketTransferNs = 50, CrossSocketTransferNs = 130, Iommu = IommuKind.IntelVtd,
     };
 
@@ -53,7 +54,7 @@ public static class MachineProfiles
                   "siblings 4.3 ns, with a faster LOCK cycle than Willow Cove (AnandTech's i9-12900K review, 2021); DRAM ~90 ns (DDR4/DDR5 " +
                   "client, same review); a locked RMW ~20 cycles; a streamed line DRAM latency / 16 (Little's law)",
         Sockets = 1, CoresPerSocket = 8, ThreadsPerCore = 2, Ghz = 4.8,
-        L1Ns = 5 / 4.8, L2Ns = 15 / 4.8, LlcNs = 65 / 4.8, LlcStreamLineNs = 65 / 4.8 / 16, LlcBytes = 25UL << 20, DramNs = 90, StreamLineNs = 90 / 16.0, AtomicNs = 20 / 4.8,
+        L1Ns = 5 / 4.8, L2Ns = 15 / 4.8, LlcNs = 65 / 4.8, LlcStreamLineNs = 65 / 4.8 / 16, LlcBytes = 25UL << 20, DramNs = 90, StreamLineNs = 90 / 16.0, ClearLineNs = 90 / 16.0, AtomicNs = 20 / 4.8,
         SmtTransferNs = 4.3, SocketTransferNs = 35, CrossSocketTransferNs = 35, Iommu = IommuKind.IntelVtd,
     };
 

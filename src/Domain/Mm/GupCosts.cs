@@ -41,13 +41,16 @@ public sealed record GupCosts
     /// <summary>spin_lock + spin_unlock of a page-table lock this CPU has in cache: one locked cmpxchg, the unlock a plain store.</summary>
     public double LocalLockNs { get; init; } = 8;
 
+    /// <summary>One page fault GUP takes (handle_mm_fault): its code and the folio's clear (a 4 KiB page, or a whole 2 MiB / 1 GiB folio).</summary>
+    public double FaultNs { get; init; } = 1000;
+
     public static readonly GupCosts Default = new();
 
-    /// <summary>CPU time of a call outside its lock holds: walks from the top, slow-path lookups' code, the lockless fast path and the FOLL_LONGTERM scan.</summary>
+    /// <summary>CPU time of a call outside its lock holds: walks from the top, slow-path lookups' code, the lockless fast path, the FOLL_LONGTERM scan and the faults (under mmap_lock, outside the PTE lock).</summary>
     public long Unlocked(GupAccounting a, bool longterm) => Ns(
         a.Walks * WalkNs + a.Lookups * LookupNs
         + a.FastPathEntries * (FastEntryNs + PteNs) + a.FastPathAtomics * PinAtomicNs + Lines(a.FastPathLines) + a.FastPathOutputs * EntryNs
-        + (longterm ? LongtermScan(a.LongtermScan) : 0));
+        + (longterm ? LongtermScan(a.LongtermScan) : 0) + a.Faults * FaultNs);
 
     /// <summary>The walks from the top a call did (part of its cost breakdown).</summary>
     public long WalksTime(GupAccounting a) => Ns(a.Walks * WalkNs);

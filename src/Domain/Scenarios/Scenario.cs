@@ -85,7 +85,10 @@ public sealed record Scenario
     /// The cost model: the machine's, for this workload's struct pages and page tables (a region whose memmap fits in the
     /// LLC keeps it there), with the overrides applied.
     /// </summary>
-    public CostModel Costs => CostOverrides.Apply(CostModel.Derive(Machine, KernelCode.Default, MemmapBytes, IommuPt));
+    public CostModel Costs => CostOverrides.Apply(CostModel.Derive(Machine, KernelCode.Default, MemmapBytes, IommuPt, Backing.FolioBytes()));
+
+    /// <summary>VFIO type1 pins a batch of 512 pages per pin_user_pages_remote (4d83de6da265, 5.12) instead of one.</summary>
+    public bool VfioBatchPin { get; init; } = true;
 
     /// <summary>ib_umem_release unpins a range per scatterlist entry (1d4b0166e363, 5.12) instead of each page.</summary>
     public bool UmemRangeUnpin { get; init; } = true;

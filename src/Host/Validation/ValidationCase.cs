@@ -44,10 +44,10 @@ public sealed record ValidationCase
     public string? KnownMiss { get; init; }
 
     /// <summary>The measures a workload yields: gup_test's get and put; an IO page table call's time.</summary>
-    public static readonly IReadOnlyList<string> Measures = ["get-us", "put-us", "call-ns", "map-s", "unmap-s", "round-us"];
+    public static readonly IReadOnlyList<string> Measures = ["get-us", "put-us", "call-ns", "map-s", "unmap-s", "round-us", "pin-s"];
 
     /// <summary>The programs a workload may run (docs/validation.md).</summary>
-    public static readonly IReadOnlyList<string> Programs = ["gup_test", "iommupt_perf", "vfio-pci-mem-dma-map", "rxe-mr-reg-dereg"];
+    public static readonly IReadOnlyList<string> Programs = ["gup_test", "iommupt_perf", "vfio-pci-mem-dma-map", "rxe-mr-reg-dereg", "qemu-vfio-pin"];
 
     /// <summary>The measures each program yields.</summary>
     public static IReadOnlyList<string> MeasuresOf(string program) => program switch
@@ -55,6 +55,7 @@ public sealed record ValidationCase
         "gup_test" => ["get-us", "put-us"],
         "iommupt_perf" => ["call-ns"],
         "rxe-mr-reg-dereg" => ["round-us"],
+        "qemu-vfio-pin" => ["pin-s"],
         _ => ["map-s", "unmap-s"],
     };
 
@@ -65,7 +66,7 @@ public sealed record ValidationCase
         ["link"] = "a URL of the text (optional)",
         ["machine"] = "the machine it was measured on: a shipped profile or a machine file (x86-server, the default machine, when the source does not state it)",
         ["kernel"] = "the kernel version of the measured tree",
-        ["workload"] = "the command as published: gup_test ARGS, iommupt_perf FORMAT map|unmap SIZE, vfio-pci-mem-dma-map DEVICE GB (SECTION), or rxe-mr-reg-dereg GB (BACKING)",
+        ["workload"] = "the command as published: gup_test ARGS, iommupt_perf FORMAT map|unmap SIZE, vfio-pci-mem-dma-map DEVICE GB (SECTION), rxe-mr-reg-dereg GB (BACKING), or qemu-vfio-pin GB (BACKING)",
         ["published"] = "the output as published, verbatim",
         ["mechanism"] = "what the case exercises",
         ["known-miss"] = "why the model misses it, when it does (optional)",
@@ -147,6 +148,8 @@ public sealed record ValidationCase
             throw new ConfException(Error("workload", wrongVfio));
         if (program == "rxe-mr-reg-dereg" && RxeMrRegDereg.Parse(workload) is { Problem: { } wrongRxe })
             throw new ConfException(Error("workload", wrongRxe));
+        if (program == "qemu-vfio-pin" && QemuVfioPin.Parse(workload) is { Problem: { } wrongQemu })
+            throw new ConfException(Error("workload", wrongQemu));
         foreach (var f in figures.Where(f => !MeasuresOf(program).Contains(f.Measure)))
             throw new ConfException(Error("measure." + f.Measure, $"{program} does not give {f.Measure} (it gives {string.Join(", ", MeasuresOf(program))})"));
         return new ValidationCase

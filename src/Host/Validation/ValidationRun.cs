@@ -37,6 +37,7 @@ public static class ValidationRun
         "iommupt_perf" => RunIommuPt(c),
         "vfio-pci-mem-dma-map" => RunVfio(c),
         "rxe-mr-reg-dereg" => RunRxe(c),
+        "qemu-vfio-pin" => RunQemu(c),
         _ => RunGupTest(c),
     };
 
@@ -53,6 +54,18 @@ public static class ValidationRun
         });
         return [.. c.Figures.Select(f => new ValidationRow(c, f.Measure, f.Value,
             run[(f.Measure == "map-s" ? Metric.VfioMapDmaNs : Metric.VfioUnmapDmaNs).Name] / 1e9))];
+    }
+
+    /// <summary>A guest's start: VFIO_IOMMU_MAP_DMA of memory nothing has touched — every page faulted and cleared by the pin.</summary>
+    private static IReadOnlyList<ValidationRow> RunQemu(ValidationCase c)
+    {
+        var w = QemuVfioPin.Parse(c.Workload);
+        var run = RunBuffer(c, w.Bytes, w.Backing, s => s with
+        {
+            Prefault = false, Gup = new GupOptions { Walk = GupWalk.Locked, Longterm = true }, Device = DeviceKind.Vfio,
+            IommuMode = Domain.Dma.IommuMode.Strict,
+        });
+        return [.. c.Figures.Select(f => new ValidationRow(c, f.Measure, f.Value, run[Metric.VfioMapDmaNs.Name] / 1e9))];
     }
 
     /// <summary>One ibv_reg_mr + ibv_dereg_mr round on rxe: an RDMA scenario, ib_umem_get's legacy path, no IOMMU (rxe maps nothing).</summary>
