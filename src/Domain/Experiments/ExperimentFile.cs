@@ -1,3 +1,4 @@
+using Phyr.Domain.Machines;
 using System.Globalization;
 using Phyr.Domain.Config;
 using Phyr.Domain.Randomness;
@@ -33,10 +34,11 @@ public static class ExperimentFile
     /// <param name="path">The experiment file.</param>
     /// <param name="seed">The run seed; each point's seed is derived from it and the point's axis values and repetition.</param>
     /// <param name="resolveScenario">Turns the `scenario` value (and the experiment's folder) into a file path.</param>
-    public static Experiment Load(string path, ulong seed, Func<string, string, string> resolveScenario)
+    /// <param name="resolveMachine">Turns a machine value into a profile (default: a shipped name or a machine file).</param>
+    public static Experiment Load(string path, ulong seed, Func<string, string, string> resolveScenario, Func<ConfValue, MachineProfile>? resolveMachine = null)
     {
         if (!File.Exists(path)) throw new ConfException($"{path}: no such experiment file");
-        return Parse(File.ReadAllText(path), path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", seed, resolveScenario);
+        return Parse(File.ReadAllText(path), path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", seed, resolveScenario, resolveMachine: resolveMachine);
     }
 
     /// <summary>An experiment from its text (a file's, or a request's).</summary>
@@ -46,8 +48,9 @@ public static class ExperimentFile
     /// <param name="seed">The run seed.</param>
     /// <param name="resolveScenario">Turns the `scenario` value (and <paramref name="dir"/>) into a file path.</param>
     /// <param name="resolvePfns">Turns a layout.pfns value into a path (default: relative to the file that names it).</param>
+    /// <param name="resolveMachine">Turns a machine value into a profile (default: a shipped name or a machine file).</param>
     public static Experiment Parse(string text, string path, string dir, ulong seed, Func<string, string, string> resolveScenario,
-        Func<ConfValue, string>? resolvePfns = null)
+        Func<ConfValue, string>? resolvePfns = null, Func<ConfValue, MachineProfile>? resolveMachine = null)
     {
         var conf = ConfFile.Parse(text, path);
         foreach (var (key, v) in conf.OrderBy(kv => kv.Value.Line))
@@ -117,7 +120,7 @@ public static class ExperimentFile
             Scenario built;
             try
             {
-                built = ScenarioFile.FromConf(keys, path, dir, resolvePfns);
+                built = ScenarioFile.FromConf(keys, path, dir, resolvePfns, resolveMachine);
             }
             catch (ConfException ex) when (skipInvalid)
             {

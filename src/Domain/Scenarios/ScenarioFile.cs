@@ -88,8 +88,9 @@ public static class ScenarioFile
     /// <param name="source">The file (or request) the keys came from, for messages.</param>
     /// <param name="baseDirectory">Where relative paths go when a value does not name its own file.</param>
     /// <param name="resolvePfns">Turns a layout.pfns value into a path (default: relative to the file that names it); throws ConfException to refuse it.</param>
+    /// <param name="resolveMachine">Turns a machine value into a profile (default: a shipped name, or a machine file relative to the file that names it); throws ConfException to refuse it.</param>
     public static Scenario FromConf(IReadOnlyDictionary<string, ConfValue> conf, string source, string baseDirectory,
-        Func<ConfValue, string>? resolvePfns = null)
+        Func<ConfValue, string>? resolvePfns = null, Func<ConfValue, MachineProfile>? resolveMachine = null)
     {
         foreach (var (key, v) in conf.OrderBy(kv => kv.Value.Line))
             if (!Keys.ContainsKey(key))
@@ -159,7 +160,8 @@ public static class ScenarioFile
             },
             DeviceMaxSegment = r.Bytes("device.max-segment", 2UL << 30),
         };
-        if (conf.TryGetValue("machine", out var machine))
+        if (conf.TryGetValue("machine", out var machine) && resolveMachine is not null) scenario = scenario with { Machine = resolveMachine(machine) };
+        else if (conf.TryGetValue("machine", out machine))
         {
             var name = machine.Text.EndsWith(".conf", StringComparison.Ordinal)
                 ? Path.GetFullPath(Path.Combine(machine.Source is { } named ? Path.GetDirectoryName(Path.GetFullPath(named)) ?? baseDirectory : baseDirectory, machine.Text))

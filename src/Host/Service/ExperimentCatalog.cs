@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Phyr.Domain.Config;
+using Phyr.Domain.Machines;
 using Phyr.Domain.Experiments;
 using Phyr.Host.Config;
 
@@ -52,10 +53,10 @@ public sealed class ExperimentCatalog(ServiceOptions options)
             {
                 var file = ConfigLibrary.Shipped.Find(source, ConfigLibrary.Experiments)
                     ?? throw new SubmissionException("experiment", $"'{source}' is not a shipped experiment (known: {string.Join(", ", ShippedExperiments)})");
-                return ExperimentFile.Load(file, seed, (name, _) => ScenarioFileOf(name));
+                return ExperimentFile.Load(file, seed, (name, _) => ScenarioFileOf(name), ShippedMachine);
             }
             return ExperimentFile.Parse(source, RequestSource, Path.Combine(options.DataDir, "experiments"), seed,
-                (name, _) => ScenarioFileOf(name), Pfns);
+                (name, _) => ScenarioFileOf(name), Pfns, ShippedMachine);
         }
         catch (ConfException e)
         {
@@ -68,6 +69,11 @@ public sealed class ExperimentCatalog(ServiceOptions options)
     private static string ScenarioFileOf(string name) => ConfigLibrary.Shipped.Find(name, ConfigLibrary.Scenarios)
         ?? throw new ArgumentException($"'{name}' is not a shipped scenario; the service reads no other files " +
                                        $"(known: {string.Join(", ", ConfigLibrary.Names(ConfigLibrary.Scenarios))})");
+
+    /// <summary>A machine: a shipped profile by name (the service reads no machine files).</summary>
+    private static MachineProfile ShippedMachine(ConfValue v) => MachineProfiles.Find(v.Text)
+        ?? throw new ConfException($"{v.Source ?? RequestSource}:{v.Line}: machine: '{v.Text}' is not a shipped machine " +
+                                   $"({string.Join(", ", MachineProfiles.All.Select(m => m.Name))}); the service reads no machine files");
 
     /// <summary>A pfn file: relative to a shipped file that names it, or a bare name in DATA_DIR/layouts or the shipped layouts.</summary>
     private string Pfns(ConfValue v)

@@ -84,6 +84,8 @@ public class ServeApiTests() : TempDirectory("phyr-serve")
         { "text/plain", "scenario = gup-phyrs-1g-4k-b16\naxes { gup.batch = \"16, 0\" }\n", "gup.batch", "0 is not between 1 and 16777216" },
         { "text/plain", "scenario = ../../etc/passwd\naxes { cpus = \"1\" }\n", "scenario", "is not a shipped scenario; the service reads no other files" },
         { "text/plain", "scenario = gup-phyrs-1g-4k-b16\nbase { layout.fragmentation = default }\naxes { layout.pfns = \"/etc/passwd\" }\n", "layout.pfns", "paths are not accepted" },
+        { "text/plain", "scenario = gup-phyrs-1g-4k-b16\naxes { machine = \"/etc/passwd.conf\" }\n", "machine", "the service reads no machine files" },
+        { "text/plain", "scenario = gup-phyrs-1g-4k-b16\naxes { kernel = \"6.15, 2.4\" }\n", "kernel", "2.4 is outside the kernel profiles" },
         { "text/plain", "   ", "conf", "the experiment is empty" },
         { "application/json", "{\"experiment\": \"nope\"}", "experiment", "'nope' is not a shipped experiment" },
         { "application/json", "{\"experiment\": \"../x\"}", "experiment", "is not a shipped experiment" },
