@@ -17,6 +17,9 @@ public sealed record NvmeWorkload
     public int Ios { get; init; } = 10_000;
     public bool Sgl { get; init; }
 
+    /// <summary>io_uring registered (fixed) buffers: pinned once before the I/O and unpinned after it, mapped per I/O.</summary>
+    public bool FixedBuffers { get; init; }
+
     /// <summary>Medium latency per command (assumed: a flash read, ~10 µs).</summary>
     public long LatencyNs { get; init; } = 10_000;
 

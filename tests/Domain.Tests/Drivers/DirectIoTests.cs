@@ -57,6 +57,42 @@ public class DirectIoTests
     }
 
     [Fact]
+    public void Fixed_buffers_are_pinned_once_mapped_per_io_and_unpinned_once_at_the_end()
+    {
+        // io_uring registered buffers: two slots of one page, three I/Os.
+        var flow = DirectIo.For("cpu0", Caller(GupCallKind.PinUserPages, 2, 2),
+            new DirectIoPlan(Start, Page.Size, 2, 3, IommuDomain, Controller, DmaStrategy.Legacy, false, DmaCosts.Default, Fixed: true));
+        (flow, var sends) = Step(flow, 0, -1, DirectIo.Start.Instance);
+        // IORING_REGISTER_BUFFERS: the whole buffer pinned first.
+        var walk = Assert.IsType<MmProtocol.Walk>(Assert.Single(sends).Message);
+        Assert.Equal((Start, Start + 2 * Page.Size), (walk.Start, walk.End));
+        (flow, sends) = Step(flow, 100, Process, Pages(Start, 50, 70));
+        // Then each I/O maps its slot from the registered pages, no pin of its own.
+        Assert.Equal([Frames(50, 1)], Assert.IsType<IommuProtocol.MapRanges>(Assert.Single(sends).Message).Ranges);
+        (flow, sends) = Step(flow, 200, IommuDomain, new IommuProtocol.Mapped(At(0x9000)));
+        Assert.IsType<NvmeProtocol.Submit>(sends[0].Message);
+        Assert.Equal([Frames(70, 1)], Assert.IsType<IommuProtocol.MapRanges>(sends[1].Message).Ranges);
+        (flow, _) = Step(flow, 300, IommuDomain, new IommuProtocol.Mapped(At(0xa000)));
+        // Slot 0 completes: unmapped, not unpinned; its next I/O maps it again.
+        (flow, sends) = Step(flow, 400, Controller, NvmeProtocol.Completed.Instance);
+        Assert.IsType<IommuProtocol.Unmap>(Assert.Single(sends).Message);
+        (flow, sends) = Step(flow, 500, IommuDomain, IommuProtocol.Unmapped.Instance);
+        Assert.Equal([Frames(50, 1)], Assert.IsType<IommuProtocol.MapRanges>(Assert.Single(sends).Message).Ranges);
+        Assert.Equal(1, flow.Completed);
+        (flow, _) = Step(flow, 600, IommuDomain, new IommuProtocol.Mapped(At(0x9000)));
+        // The last two complete; after the third the registered buffer is unpinned at once.
+        (flow, _) = Step(flow, 700, Controller, NvmeProtocol.Completed.Instance);
+        (flow, _) = Step(flow, 800, IommuDomain, IommuProtocol.Unmapped.Instance);
+        (flow, _) = Step(flow, 900, Controller, NvmeProtocol.Completed.Instance);
+        (flow, sends) = Step(flow, 1000, IommuDomain, IommuProtocol.Unmapped.Instance);
+        var unpin = Assert.IsType<MmProtocol.Unpin>(Assert.Single(sends).Message);
+        Assert.Equal((Start, Start + 2 * Page.Size), (unpin.Start, unpin.End));
+        (flow, _) = Step(flow, 1100, Process, new MmProtocol.Unpinned(new UnpinCount(2, 2)));
+        Assert.Equal((3L, 1100L), (flow.Completed, flow.FinishedAt));
+        Assert.True(flow.Clean);
+    }
+
+    [Fact]
     public void A_pin_the_kernel_refuses_stops_the_cpu_and_what_arrives_after_changes_nothing()
     {
         var (flow, _) = Step(Flow(queueDepth: 2, ios: 4), 0, -1, DirectIo.Start.Instance);

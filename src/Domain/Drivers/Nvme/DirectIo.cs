@@ -13,8 +13,16 @@ namespace Phyr.Domain.Drivers.Nvme;
 /// The I/O side of an O_DIRECT workload: the buffer (slot i at <c>Buffer + i × IoBytes</c>), the I/Os, the IOMMU domain
 /// and controller components, the strategy and descriptor kind.
 /// </summary>
+/// <remarks>
+/// <paramref name="Fixed"/>: io_uring's registered (fixed) buffers — the buffer is pinned once before the I/O
+/// (IORING_REGISTER_BUFFERS: io_sqe_buffer_register → io_pin_pages, pin_user_pages_fast with FOLL_LONGTERM) and unpinned
+/// once after it (io_buffer_unmap); each I/O only maps and unmaps its slot.
+/// </remarks>
 public sealed record DirectIoPlan(ulong Buffer, ulong IoBytes, int QueueDepth, int Ios, int Domain, int Controller, DmaStrategy Strategy, bool Sgl,
-    DmaCosts Costs);
+    DmaCosts Costs, bool Fixed = false)
+{
+    public ulong BufferBytes => (ulong)QueueDepth * IoBytes;
+}
 
 /// <summary>
 /// One CPU doing O_DIRECT I/O to an NVMe controller at a queue depth (fs/iomap/direct-io.c, block/blk-mq-dma.c,
@@ -34,7 +42,7 @@ public sealed record DirectIo : IDriverFlow<DirectIo>, ICpuFlow
     }
 
     /// <summary>The kernel path the CPU is running; <c>Stopped</c>: an error ended its I/O (what is in flight is left as it is).</summary>
-    public enum Path { Idle, Pinning, Mapping, Unmapping, Unpinning, Stopped }
+    public enum Path { Idle, Pinning, Mapping, Unmapping, Unpinning, Stopped, Registering, Unregistering }
 
     /// <summary>A buffer slot: when its I/O was submitted (its pin began) and its DMA mapping while in flight.</summary>
     public readonly record struct Slot(long SubmittedAt, DmaMapping? Mapping);
@@ -60,6 +68,9 @@ public sealed record DirectIo : IDriverFlow<DirectIo>, ICpuFlow
     public long DmaSegments { get; init; }
     public string? Error { get; init; }
 
+    /// <summary>Fixed buffers: the registered buffer's pfns, in address order (what io_sqe_buffer_register keeps as bvecs).</summary>
+    public ImmutableArray<ulong> Registered { get; init; } = [];
+
     public bool Clean => Error is not null || (Gup.PagesUnpinned == Gup.Totals.PagesPinned && FinishedAt >= 0);
 
     public static DirectIo For(string name, GupCaller gup, DirectIoPlan plan) =>
@@ -68,10 +79,14 @@ public sealed record DirectIo : IDriverFlow<DirectIo>, ICpuFlow
     public DirectIo Step(FlowInput input, Effects fx) => (Running, input.Message) switch
     {
         (Path.Stopped, _) => this,
+        (_, Start) when Plan.Fixed => this with { Running = Path.Registering, Gup = Gup.Range(Plan.Buffer, Plan.Buffer + Plan.BufferBytes).Begin(0, fx) },
         (_, Start) => Enumerable.Range(0, Math.Min(Plan.QueueDepth, Plan.Ios)).Aggregate(this, (s, slot) => s.Queue(input.Now, false, slot, fx)),
+        (Path.Registering, var m) when GupCaller.Handles(m) => Registering(input, fx),
+        (Path.Unregistering, MmProtocol.Unpinned u) => this with { Gup = Gup.Unpinned(u), Running = Path.Idle, FinishedAt = input.Now },
         (Path.Pinning, var m) when GupCaller.Handles(m) => Pinning(input, fx),
         (Path.Mapping, IommuProtocol.Mapped m) => Submit(input.Now, m.Mapping, fx),
         (_, NvmeProtocol.Completed) => (this with { InFlight = InFlight.Dequeue(out var slot) }).Queue(input.Now, true, slot, fx),
+        (Path.Unmapping, IommuProtocol.Unmapped) when Plan.Fixed => IoDone(input.Now, fx),
         (Path.Unmapping, IommuProtocol.Unmapped) => Unpin(fx),
         (Path.Unpinning, MmProtocol.Unpinned u) => Unpinned(input.Now, u, fx),
         _ => throw DriverFlow.Unexpected(Name, Running, input.Message),
@@ -79,24 +94,43 @@ public sealed record DirectIo : IDriverFlow<DirectIo>, ICpuFlow
 
     private ulong SlotVa(int slot) => Plan.Buffer + (ulong)slot * Plan.IoBytes;
 
-    private DirectIo Pinning(FlowInput input, Effects fx)
+    /// <summary>The registration's calls (the buffer pinned page by page into one array); then the I/Os start.</summary>
+    private DirectIo Registering(FlowInput input, Effects fx) => StepGup(input, fx, (flow, r) =>
+    {
+        var next = flow with { Registered = flow.Registered.AddRange(r.Call.Pages) };
+        if (next.Gup.MoreToPin) return next with { Gup = next.Gup.Begin(r.Delay, fx) };
+        next = Enumerable.Range(0, Math.Min(Plan.QueueDepth, Plan.Ios))
+            .Aggregate(next with { Running = Path.Idle }, (s, slot) => s.Queue(input.Now, false, slot, fx, deferStart: true));
+        return next.Next(input.Now, r.Delay, fx);
+    });
+
+    /// <summary>An answer to the GUP call in flight: the call goes on, fails (the CPU stops), or returned (<paramref name="returned"/>).</summary>
+    private DirectIo StepGup(FlowInput input, Effects fx, Func<DirectIo, GupCallEnd.Returned, DirectIo> returned)
     {
         var (gup, ended) = Gup.Step(input, fx);
-        switch (ended)
+        return ended switch
         {
-            case null:
-                return this with { Gup = gup };
-            case GupCallEnd.Failed f:
-                return this with { Gup = gup, Error = $"{Name}: {f.Reason}", Running = Path.Stopped, FinishedAt = input.Now };
-            case GupCallEnd.Returned r:
-                if (r.Call.Accounting.Holds.Count > 0)
-                    throw new InvalidOperationException($"{Name}: an O_DIRECT buffer needed the locked path; NVMe scenarios pin faulted-in buffers");
-                fx.Send(Plan.Domain, new IommuProtocol.MapRanges(Gup.Plan.Cpu, r.Call.Ranges(), Plan.Strategy), r.Delay);
-                return this with { Gup = gup, Running = Path.Mapping };
-            default:
-                throw new InvalidOperationException($"unknown end of a GUP call: {ended}");
-        }
+            null => this with { Gup = gup },
+            GupCallEnd.Failed f => this with { Gup = gup, Error = $"{Name}: {f.Reason}", Running = Path.Stopped, FinishedAt = input.Now },
+            GupCallEnd.Returned r => returned(this with { Gup = gup }, r),
+            _ => throw new InvalidOperationException($"unknown end of a GUP call: {ended}"),
+        };
     }
+
+    /// <summary>A fixed buffer slot's physical ranges, from the registered pfns.</summary>
+    private PhysRange[] SlotRanges(int slot)
+    {
+        var pages = (int)(Plan.IoBytes >> Page.Shift);
+        return [.. PhysRanges.Normalize(Enumerable.Range(slot * pages, pages).Select(i => new PhysRange(Registered[i] << Page.Shift, Page.Size)))];
+    }
+
+    private DirectIo Pinning(FlowInput input, Effects fx) => StepGup(input, fx, (flow, r) =>
+    {
+        if (r.Call.Accounting.Holds.Count > 0)
+            throw new InvalidOperationException($"{Name}: an O_DIRECT buffer needed the locked path; NVMe scenarios pin faulted-in buffers");
+        fx.Send(Plan.Domain, new IommuProtocol.MapRanges(Gup.Plan.Cpu, r.Call.Ranges(), Plan.Strategy), r.Delay);
+        return flow with { Running = Path.Mapping };
+    });
 
     /// <summary>The slot is mapped: describe its DMA segments for the controller and submit.</summary>
     private DirectIo Submit(long now, DmaMapping mapping, Effects fx)
@@ -125,13 +159,18 @@ public sealed record DirectIo : IDriverFlow<DirectIo>, ICpuFlow
         return this with { Running = Path.Unpinning, Gup = Gup.Range(va, va + Plan.IoBytes).Unpin(0, fx) };
     }
 
-    private DirectIo Unpinned(long now, MmProtocol.Unpinned u, Effects fx)
+    private DirectIo Unpinned(long now, MmProtocol.Unpinned u, Effects fx) => (this with { Gup = Gup.Unpinned(u) }).IoDone(now, fx);
+
+    /// <summary>An I/O is over (its buffer unmapped, and unpinned unless fixed): the slot's next I/O, or the end.</summary>
+    private DirectIo IoDone(long now, Effects fx)
     {
         fx.Sample(Distribution.IoLatency, now - Slots[Current].SubmittedAt);
-        var next = this with { Gup = Gup.Unpinned(u), Completed = Completed + 1 };
+        var next = this with { Completed = Completed + 1 };
         if (next.Issued < Plan.Ios) next = next.Queue(now, false, Current, fx, deferStart: true);
-        if (next.Completed == Plan.Ios) next = next with { FinishedAt = now };
-        return next.Done(now, 0, fx);
+        if (next.Completed < Plan.Ios) return next.Done(now, 0, fx);
+        if (!Plan.Fixed) return (next with { FinishedAt = now }).Done(now, 0, fx);
+        // io_uring_unregister_buffers: the registered buffer unpinned at once.
+        return next with { Running = Path.Unregistering, Current = -1, Gup = next.Gup.Range(Plan.Buffer, Plan.Buffer + Plan.BufferBytes).Unpin(0, fx) };
     }
 
     private DirectIo Queue(long now, bool complete, int slot, Effects fx, bool deferStart = false)
@@ -152,6 +191,12 @@ public sealed record DirectIo : IDriverFlow<DirectIo>, ICpuFlow
         {
             fx.Send(Plan.Domain, new IommuProtocol.Unmap(Gup.Plan.Cpu, Slots[slot].Mapping!), delay);
             return this with { Work = work, Current = slot, Running = Path.Unmapping };
+        }
+        if (Plan.Fixed)
+        {
+            // A fixed buffer is pinned already: the I/O maps its slot straight away.
+            fx.Send(Plan.Domain, new IommuProtocol.MapRanges(Gup.Plan.Cpu, SlotRanges(slot), Plan.Strategy), delay);
+            return this with { Work = work, Current = slot, Running = Path.Mapping, Slots = Slots.SetItem(slot, Slots[slot] with { SubmittedAt = now + delay }) };
         }
         var va = SlotVa(slot);
         return this with
