@@ -43,7 +43,7 @@ public static class CalibrationRun
         var pages = (double)((8UL << 30) >> Page.Shift);
         var thread = pin.Threads.Single();
 
-        var (map, unmap, inval) = await IommuProbe(system, dispatcher, costs).ConfigureAwait(false);
+        var (map, unmap, inval) = await IommuFigures(system, dispatcher, costs).ConfigureAwait(false);
         return
         [
             new("longterm pin, 4 KiB pages, 512 per call, 8 GiB", "ns/page", 62, thread.GetNs / pages, "kernel commit a03db236aebf (gup_test -L)"),
@@ -55,10 +55,10 @@ public static class CalibrationRun
     }
 
     /// <summary>A map, an unmap_fast, a map and a synced unmap of one 4 KiB page; the sync is the last minus the page-table part.</summary>
-    private static async Task<(double Map, double Unmap, double Invalidation)> IommuProbe(ActorSystem system, string? dispatcher, CostModel costs)
+    private static async Task<(double Map, double Unmap, double Invalidation)> IommuFigures(ActorSystem system, string? dispatcher, CostModel costs)
     {
         const ulong iova = 0x10_0000, paddr = 0x4000_0000;
-        var d = await Calibration.IommuProbe.RunAsync(system, dispatcher, costs,
+        var d = await IommuProbe.RunAsync(system, dispatcher, costs,
         [
             new IommuProbe.Op.Map(iova, paddr, Page.Size), new IommuProbe.Op.UnmapFast(iova, Page.Size),
             new IommuProbe.Op.Map(iova, paddr, Page.Size), new IommuProbe.Op.UnmapSync(iova, Page.Size),

@@ -2,6 +2,7 @@ using Phyr.Actors.Engine;
 using Phyr.Actors.Kernel;
 using Phyr.Actors.Resources;
 using Phyr.Actors.Scenarios;
+using Phyr.Domain.Costs;
 using Phyr.Domain.Descriptors;
 using Phyr.Domain.Dma;
 using Phyr.Domain.Memory;
@@ -31,10 +32,14 @@ public sealed class Machine
         Scenario = scenario;
         Sim = sim;
         Rig = rig;
-        Net = scenario.Costs.Interconnect(scenario.CpusPerSocket);
+        Costs = scenario.Costs;
+        Net = Costs.Interconnect(scenario.CpusPerSocket);
     }
 
     public Scenario Scenario { get; }
+
+    /// <summary>The scenario's cost model, derived once for the machine (the scenario derives it on each read).</summary>
+    public CostModel Costs { get; }
     public Simulation Sim { get; }
     public IRig Rig { get; }
     public Interconnect Net { get; }
@@ -69,12 +74,12 @@ public sealed class Machine
     public GupCaller GupCaller(int cpu, int? batch = null)
     {
         var s = Scenario;
-        var plan = new GupCallerPlan(cpu, Process.Id, Locks, s.Call, batch ?? s.Batch, s.Gup, s.Costs.Gup, Sim.Options.Lookahead, Net.SameSocketNs);
+        var plan = new GupCallerPlan(cpu, Process.Id, Locks, s.Call, batch ?? s.Batch, s.Gup, Costs.Gup, Sim.Options.Lookahead, Net.SameSocketNs);
         return Domain.Mm.GupCaller.Over(plan, RegionStart(cpu), RegionStart(cpu) + s.RegionBytes);
     }
 
     /// <summary>The device's IOMMU domain (its mode and max segment from the scenario).</summary>
-    public IommuDomain AddIommuDomain() => Sim.Add(new IommuDomain("iommu-domain", new DmaDomain(Scenario.IommuMode), Scenario.Costs.Dma,
+    public IommuDomain AddIommuDomain() => Sim.Add(new IommuDomain("iommu-domain", new DmaDomain(Scenario.IommuMode), Costs.Dma,
         new DeviceLimits { MaxSegmentSize = Scenario.DeviceMaxSegment }, Process.Id));
 
     /// <summary>The run's result: every metric, its errors and the threads' times.</summary>

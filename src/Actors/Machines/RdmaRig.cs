@@ -14,8 +14,8 @@ public sealed class RdmaRig : RegionRig<IbUmemRegistration>
     {
         var s = machine.Scenario;
         _iommu = machine.AddIommuDomain();
-        var nic = machine.Sim.Add(new RdmaNic("rdma-nic", s.Costs.Dma, _iommu.Id));
-        var plan = new RegistrationPlan(s.Dma!.Value, _iommu.Id, nic.Id, s.DeviceMaxSegment, s.Costs.Dma, s.UmemRangeUnpin);
+        var nic = machine.Sim.Add(new RdmaNic("rdma-nic", machine.Costs.Dma, _iommu.Id));
+        var plan = new RegistrationPlan(s.Dma!.Value, _iommu.Id, nic.Id, s.DeviceMaxSegment, machine.Costs.Dma, s.UmemRangeUnpin);
         AddThreads(machine, (cpu, name) => IbUmemRegistration.For(name, machine.GupCaller(cpu), plan));
     }
 

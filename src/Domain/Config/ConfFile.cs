@@ -17,6 +17,25 @@ public sealed class ConfException(string message) : Exception(message);
 /// </summary>
 public static class ConfFile
 {
+    /// <summary>
+    /// The text of the <paramref name="what"/> file at <paramref name="path"/> (e.g. "scenario"), refused with one line when it
+    /// is missing, larger than <paramref name="maxBytes"/> (when given) or unreadable.
+    /// </summary>
+    public static string ReadFile(string path, string what, long? maxBytes = null)
+    {
+        if (!File.Exists(path)) throw new ConfException($"{path}: no such {what} file");
+        if (maxBytes is { } max && new FileInfo(path).Length is var length && length > max)
+            throw new ConfException($"{path}: {length} bytes is too large for a {what} file (at most {max / 1024} KiB)");
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfException($"{path}: cannot be read: {e.Message}");
+        }
+    }
+
     public static IReadOnlyDictionary<string, ConfValue> Parse(string text, string source)
     {
         var result = new Dictionary<string, ConfValue>(StringComparer.Ordinal);

@@ -8,8 +8,6 @@ public sealed record CostOverrides(IReadOnlyList<(string Key, long Value)> Setti
 {
     public static readonly CostOverrides None = new([]);
 
-    public bool IsEmpty => Settings.Count == 0;
-
     public CostModel Apply(CostModel model)
     {
         foreach (var (key, value) in Settings) model = CostModelFile.Set(model, key, value);

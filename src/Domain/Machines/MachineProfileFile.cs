@@ -43,29 +43,21 @@ public static class MachineProfileFile
 
     public static IEnumerable<string> Keys => Setters.Keys.Prepend("base");
 
-    /// <summary>A shipped profile by name, or a machine file by path (the caller names its option or key in front of the message).</summary>
-    public static MachineProfile Resolve(string nameOrPath)
+    /// <summary>
+    /// A shipped profile by name, or a machine file by path, relative to <paramref name="relativeTo"/> when given (the folder
+    /// of the file that names it); the caller names its option or key in front of the message.
+    /// </summary>
+    public static MachineProfile Resolve(string nameOrPath, string? relativeTo = null)
     {
         if (MachineProfiles.Find(nameOrPath) is { } shipped) return shipped;
-        if (nameOrPath.EndsWith(".conf", StringComparison.Ordinal) || nameOrPath.Contains('/')) return Load(nameOrPath);
+        if (nameOrPath.EndsWith(".conf", StringComparison.Ordinal) || nameOrPath.Contains('/'))
+            return Load(relativeTo is null ? nameOrPath : Path.GetFullPath(Path.Combine(relativeTo, nameOrPath)));
         throw new ConfException($"unknown machine '{nameOrPath}' (shipped: {string.Join(", ", MachineProfiles.All.Select(m => m.Name))}; or a machine file)");
     }
 
     public static MachineProfile Load(string path)
     {
-        if (!File.Exists(path)) throw new ConfException($"{path}: no such machine file");
-        var info = new FileInfo(path);
-        if (info.Length > 64 * 1024) throw new ConfException($"{path}: {info.Length} bytes is too large for a machine file (at most 64 KiB)");
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfException($"{path}: cannot be read ({e.Message})");
-        }
-        var conf = ConfFile.Parse(text, path);
+        var conf = ConfFile.Parse(ConfFile.ReadFile(path, "machine", 64 * 1024), path);
         var machine = MachineProfiles.Default;
         if (conf.TryGetValue("base", out var b))
             machine = MachineProfiles.Find(b.Text)

@@ -61,17 +61,7 @@ public static class ScenarioFile
 
     public static Scenario Load(string path)
     {
-        if (!File.Exists(path)) throw new ConfException($"{path}: no such scenario file");
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfException($"{path}: cannot be read: {e.Message}");
-        }
-        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
+        return Parse(ConfFile.ReadFile(path, "scenario"), path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
     }
 
     public static Scenario Parse(string text, string source, string baseDirectory) =>
@@ -165,12 +155,10 @@ public static class ScenarioFile
         if (conf.TryGetValue("machine", out var machine) && resolveMachine is not null) scenario = scenario with { Machine = resolveMachine(machine) };
         else if (conf.TryGetValue("machine", out machine))
         {
-            var name = machine.Text.EndsWith(".conf", StringComparison.Ordinal)
-                ? Path.GetFullPath(Path.Combine(machine.Source is { } named ? Path.GetDirectoryName(Path.GetFullPath(named)) ?? baseDirectory : baseDirectory, machine.Text))
-                : machine.Text;
+            var relativeTo = machine.Source is { } named ? Path.GetDirectoryName(Path.GetFullPath(named)) ?? baseDirectory : baseDirectory;
             try
             {
-                scenario = scenario with { Machine = MachineProfileFile.Resolve(name) };
+                scenario = scenario with { Machine = MachineProfileFile.Resolve(machine.Text, relativeTo) };
             }
             catch (ConfException e)
             {

@@ -74,19 +74,7 @@ public sealed record ValidationCase
 
     public static ValidationCase Load(string path)
     {
-        if (!File.Exists(path)) throw new ConfException($"{path}: no such validation case");
-        var info = new FileInfo(path);
-        if (info.Length > 64 * 1024) throw new ConfException($"{path}: {info.Length} bytes is too large for a validation case (at most 64 KiB)");
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfException($"{path}: cannot be read ({e.Message})");
-        }
-        var conf = ConfFile.Parse(text, path);
+        var conf = ConfFile.Parse(ConfFile.ReadFile(path, "validation case", 64 * 1024), path);
         string Error(string key, string problem) => conf.TryGetValue(key, out var v) ? $"{path}:{v.Line}: {key}: {problem}" : $"{path}: {key}: {problem}";
         string Required(string key) => conf.TryGetValue(key, out var v) && v.Text.Trim().Length > 0 ? v.Text : throw new ConfException(Error(key, "is required"));
 
@@ -132,7 +120,7 @@ public sealed record ValidationCase
         try
         {
             var m = Required("machine");
-            machine = MachineProfileFile.Resolve(m.EndsWith(".conf", StringComparison.Ordinal) ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, m) : m);
+            machine = MachineProfileFile.Resolve(m, Path.GetDirectoryName(Path.GetFullPath(path)));
         }
         catch (ConfException e) when (conf.ContainsKey("machine"))
         {
