@@ -27,7 +27,7 @@ public sealed class NvmeRig : IRig
         for (var cpu = 0; cpu < s.Cpus; cpu++)
         {
             var plan = new DirectIoPlan(machine.RegionStart(cpu), s.Nvme.IoBytes, s.Nvme.QueueDepth, s.Nvme.Ios, _iommu.Id, nvme.Id, s.Dma!.Value,
-                s.Nvme.Sgl, machine.Costs.Dma, s.Nvme.FixedBuffers);
+                s.Nvme.DataPolicy, machine.Costs.Dma, s.Nvme.FixedBuffers);
             _threads.Add(machine.Sim.Add(new DriverThread<DirectIo>($"cpu{cpu}", DirectIo.For($"cpu{cpu}", machine.GupCaller(cpu, ioPages), plan))));
         }
         foreach (var t in _threads) machine.Sim.Inject(t, DirectIo.Start.Instance);
@@ -48,5 +48,7 @@ public sealed class NvmeRig : IRig
         metrics[Metric.IoLatencyNsP50] = latency.Percentile(50);
         metrics[Metric.IoLatencyNsP99] = latency.Percentile(99);
         metrics[Metric.NvmeListBytesPeak] = flows.Sum(f => f.ListBytesPeak);
+        metrics[Metric.NvmeSglIos] = flows.Sum(f => f.Setups[(int)NvmeDataSetup.Sgl] + f.Setups[(int)NvmeDataSetup.SglSimple]);
+        metrics[Metric.NvmeSingleSegmentIos] = flows.Sum(f => f.Setups[(int)NvmeDataSetup.PrpSimple] + f.Setups[(int)NvmeDataSetup.SglSimple]);
     }
 }

@@ -53,6 +53,9 @@ public sealed record Metric(string Name, string Unit, string Meaning, string? La
     public static readonly Metric IoLatencyNsP99 = new("io_latency_ns_p99", "ns", "NVMe: submit-to-unpin latency of an I/O, 99th percentile");
     public static readonly Metric NvmeListBytesPeak = new("nvme_list_bytes_peak", "bytes",
         "NVMe: PRP/SGL descriptor bytes (command pointer and list pages) with every slot in flight");
+    public static readonly Metric NvmeSglIos = new("nvme_sgl_ios", "I/Os", "NVMe: I/Os whose data nvme_map_data described with SGL descriptors (the rest: PRPs)");
+    public static readonly Metric NvmeSingleSegmentIos = new("nvme_single_segment_ios", "I/Os",
+        "NVMe: I/Os of one physical segment mapped without the general path (dma_map_bvec into PRP1/PRP2 or an inline SGL descriptor)");
     public static readonly Metric DmaAccesses = new("dma_accesses", "accesses",
         "device accesses checked (the first and last byte of every segment, when an NVMe transfer moves its data or once an MR is registered)");
     public static readonly Metric DmaFaults = new("dma_faults", "accesses", "device accesses that hit no IOMMU mapping");
@@ -93,7 +96,7 @@ public sealed record Metric(string Name, string Unit, string Meaning, string? La
         PtlAcquisitions, PtlContended, PtlWaitNsP99, PtlWaitNsMax, HugeLockAcquisitions, HugeLockWaitNsP99, MmapLockAcquisitions,
         MmapLockWaitNsP99, VmaLockAcquisitions, CachelineTransfers, DescriptorBytesPeak, OutputEntries, IovaAllocs, IovaRcacheHits,
         IovaTreeWaitNsP99, IommuMapCalls, IommuPtesWritten, IotlbInvalidations, IotlbWaitNsP99, StaleWindowNsMax, DmaSegments,
-        VfioMapDmaNs, VfioUnmapDmaNs, DeviceEntries, Ios, Iops, IoLatencyNsP50, IoLatencyNsP99, NvmeListBytesPeak, DmaAccesses, DmaFaults, DmaStaleAccesses,
+        VfioMapDmaNs, VfioUnmapDmaNs, DeviceEntries, Ios, Iops, IoLatencyNsP50, IoLatencyNsP99, NvmeListBytesPeak, NvmeSglIos, NvmeSingleSegmentIos, DmaAccesses, DmaFaults, DmaStaleAccesses,
         DmaUnpinnedAccesses, TimeWalkNs, TimeLockWaitNs, TimeAtomicsNs, TimeIovaNs, TimeIoPagetableNs, TimeIotlbNs, Events,
         InvariantViolations,
     ];

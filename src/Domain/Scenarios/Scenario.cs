@@ -15,7 +15,20 @@ public sealed record NvmeWorkload
     public ulong IoBytes { get; init; } = 4096;
     public int QueueDepth { get; init; } = 32;
     public int Ios { get; init; } = 10_000;
-    public bool Sgl { get; init; }
+
+    /// <summary>Whether the controller's I/O queues take SGLs (nvme.descriptor: prp — a controller without them, sgl — forced, auto).</summary>
+    public Drivers.Nvme.NvmeSglUse Sgl { get; init; } = Drivers.Nvme.NvmeSglUse.Unsupported;
+
+    /// <summary>The sgl_threshold module parameter: the average segment from which SGLs are taken (0: never by size).</summary>
+    public ulong SglThreshold { get; init; } = Drivers.Nvme.NvmeMapData.DefaultSglThreshold;
+
+    /// <summary>nvme_map_data maps a one-segment request without a scatterlist (dff824b2aadb, Linux 5.2).</summary>
+    public bool SingleSegment { get; init; } = true;
+
+    /// <summary>nvme-pci maps with the DMA iterator, not a scatterlist (7ce3c1dd78fc, Linux 6.17): it changes the SGL choice's inputs.</summary>
+    public bool DmaIter { get; init; } = true;
+
+    public Drivers.Nvme.NvmeDataPolicy DataPolicy => new(Sgl, SglThreshold, SingleSegment, DmaIter);
 
     /// <summary>io_uring registered (fixed) buffers: pinned once before the I/O and unpinned after it, mapped per I/O.</summary>
     public bool FixedBuffers { get; init; }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Phyr.Domain.Config;
 using Phyr.Domain.Dma;
+using Phyr.Domain.Drivers.Nvme;
 using Phyr.Domain.Kernels;
 using Phyr.Domain.Machines;
 using Phyr.Domain.Mm;
@@ -37,7 +38,8 @@ public static class ScenarioFile
         ["nvme.io-size"] = "bytes per I/O, a multiple of 4K (default 4K)",
         ["nvme.queue-depth"] = "I/Os in flight per CPU (default 32)",
         ["nvme.ios"] = "I/Os per CPU (default 10000)",
-        ["nvme.descriptor"] = "prp | sgl (default prp)",
+        ["nvme.descriptor"] = "prp (a controller without SGLs: PRPs always, the default) | sgl (SGLs forced, as for a passthrough command) | auto (SGLs supported: nvme_map_data chooses by nvme.sgl-threshold)",
+        ["nvme.sgl-threshold"] = "sgl_threshold: with auto, the average DMA segment in bytes from which a request takes SGLs (default 32K; 0: never by size)",
         ["nvme.buffers"] = "per-io (O_DIRECT: each I/O pins and unpins its buffer, the default) | fixed (io_uring registered buffers: pinned once, mapped per I/O)",
         ["nvme.latency"] = "the medium's latency per command in ns (default 10000)",
         ["nvme.bandwidth"] = "the PCIe link's bytes per second (default 7G)",
@@ -145,7 +147,11 @@ public static class ScenarioFile
                 IoBytes = r.Bytes("nvme.io-size", 4096),
                 QueueDepth = r.Int("nvme.queue-depth", 32, 1, 65536),
                 Ios = r.Int("nvme.ios", 10_000, 1, 100_000_000),
-                Sgl = r.Choice("nvme.descriptor", false, new() { ["prp"] = false, ["sgl"] = true }),
+                Sgl = r.Choice("nvme.descriptor", NvmeSglUse.Unsupported, new()
+                {
+                    ["prp"] = NvmeSglUse.Unsupported, ["sgl"] = NvmeSglUse.Forced, ["auto"] = NvmeSglUse.Supported,
+                }),
+                SglThreshold = r.Bytes("nvme.sgl-threshold", NvmeMapData.DefaultSglThreshold),
                 FixedBuffers = r.Choice("nvme.buffers", false, new() { ["per-io"] = false, ["fixed"] = true }),
                 LatencyNs = r.Int("nvme.latency", 10_000, 0, int.MaxValue),
                 BytesPerSecond = r.Bytes("nvme.bandwidth", 7_000_000_000),

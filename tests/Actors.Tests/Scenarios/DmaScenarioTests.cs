@@ -2,6 +2,7 @@ using Phyr.Domain.Costs;
 using Phyr.Actors.Scenarios;
 using Phyr.Actors.Testing;
 using Phyr.Domain.Dma;
+using Phyr.Domain.Drivers.Nvme;
 using Phyr.Domain.Mm;
 using Phyr.Domain.Scenarios;
 using Phyr.Domain.Results;
@@ -148,7 +149,7 @@ public class DmaScenarioTests : EngineTestKit
     {
         Name = "nvme", Cpus = cpus, RegionBytes = ioBytes * 8, Fragmentation = 1.0, Call = GupCallKind.PinUserPages,
         Device = DeviceKind.Nvme, Dma = DmaStrategy.Legacy, IommuMode = mode,
-        Nvme = new NvmeWorkload { IoBytes = ioBytes, QueueDepth = 8, Ios = 200, Sgl = sgl },
+        Nvme = new NvmeWorkload { IoBytes = ioBytes, QueueDepth = 8, Ios = 200, Sgl = sgl ? NvmeSglUse.Forced : NvmeSglUse.Unsupported },
     };
 
     [Fact]
@@ -162,6 +163,26 @@ public class DmaScenarioTests : EngineTestKit
         Assert.True(passthrough[Metric.Iops] > 2 * strict[Metric.Iops], $"{passthrough[Metric.Iops]} vs {strict[Metric.Iops]}");
         Assert.Equal(0, strict[Metric.InvariantViolations]);
         Assert.Equal(200, strict[Metric.PagesPinned]);
+    }
+
+    [Fact]
+    public void Nvme_map_data_takes_sgls_for_large_requests_through_the_iommu_and_maps_single_pages_into_the_command()
+    {
+        static Scenario Auto(IommuMode mode, ulong ioBytes) =>
+            Nvme(mode, ioBytes, sgl: false) is var s ? s with { Nvme = s.Nvme with { Sgl = NvmeSglUse.Supported } } : null!;
+        // 128 KiB over 32 scattered pages: through the IOMMU one IOVA range (an average of 128 KiB, over sgl_threshold),
+        // one SGL data descriptor; without it 32 segments of 4 KiB, PRPs.
+        var strict = Run(Auto(IommuMode.Strict, 128 * 1024));
+        Assert.Equal(200, strict[Metric.NvmeSglIos]);
+        Assert.Equal(200, strict[Metric.DeviceEntries]);
+        var direct = Run(Auto(IommuMode.None, 128 * 1024));
+        Assert.Equal(0, direct[Metric.NvmeSglIos]);
+        Assert.Equal(200 * 32, direct[Metric.DeviceEntries]);
+        // A 4 KiB I/O is one segment: PRP1 in the command, whatever the queue allows.
+        var small = Run(Auto(IommuMode.Strict, 4096));
+        Assert.Equal(200, small[Metric.NvmeSingleSegmentIos]);
+        Assert.Equal(0, small[Metric.NvmeSglIos]);
+        Assert.Equal(0, strict[Metric.NvmeSingleSegmentIos]);
     }
 
     [Fact]

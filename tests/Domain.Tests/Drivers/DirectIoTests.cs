@@ -16,7 +16,8 @@ public class DirectIoTests
 
     private static DirectIo Flow(int queueDepth, int ios, bool sgl = false) =>
         DirectIo.For("cpu0", Caller(GupCallKind.PinUserPages, 1, (ulong)queueDepth),
-            new DirectIoPlan(Start, Page.Size, queueDepth, ios, IommuDomain, Controller, DmaStrategy.Legacy, sgl, DmaCosts.Default));
+            new DirectIoPlan(Start, Page.Size, queueDepth, ios, IommuDomain, Controller, DmaStrategy.Legacy,
+                new NvmeDataPolicy(sgl ? NvmeSglUse.Forced : NvmeSglUse.Unsupported), DmaCosts.Default));
 
     private static DmaMapping At(ulong dma) => new() { Strategy = DmaStrategy.Legacy, DeviceSegments = [new PhysRange(dma, Page.Size)] };
 
@@ -61,7 +62,8 @@ public class DirectIoTests
     {
         // io_uring registered buffers: two slots of one page, three I/Os.
         var flow = DirectIo.For("cpu0", Caller(GupCallKind.PinUserPages, 2, 2),
-            new DirectIoPlan(Start, Page.Size, 2, 3, IommuDomain, Controller, DmaStrategy.Legacy, false, DmaCosts.Default, Fixed: true));
+            new DirectIoPlan(Start, Page.Size, 2, 3, IommuDomain, Controller, DmaStrategy.Legacy,
+                new NvmeDataPolicy(NvmeSglUse.Unsupported), DmaCosts.Default, Fixed: true));
         (flow, var sends) = Step(flow, 0, -1, DirectIo.Start.Instance);
         // IORING_REGISTER_BUFFERS: the whole buffer pinned first.
         var walk = Assert.IsType<MmProtocol.Walk>(Assert.Single(sends).Message);

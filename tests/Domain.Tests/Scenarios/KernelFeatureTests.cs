@@ -8,7 +8,7 @@ public class KernelFeatureTests
     [Fact]
     public void Each_switch_sets_its_own_part_of_the_scenario_and_nothing_else()
     {
-        Assert.Equal(["folio-batched-pin", "hugetlb-head-refcount", "has-pinned-write", "thp-slow-batch", "unpin-folio-batched", "longterm-check-per-page", "umem-range-unpin", "vfio-batch-pin", "vfio-contig-batch", "vfio-range-unpin", "iommupt", "per-vma-lock", "split-pmd-locks"],
+        Assert.Equal(["folio-batched-pin", "hugetlb-head-refcount", "has-pinned-write", "thp-slow-batch", "unpin-folio-batched", "longterm-check-per-page", "umem-range-unpin", "vfio-batch-pin", "vfio-contig-batch", "vfio-range-unpin", "iommupt", "nvme-single-segment", "nvme-dma-iter", "per-vma-lock", "split-pmd-locks"],
             KernelFeature.All.Select(f => f.Name));
         foreach (var f in KernelFeature.All)
         {

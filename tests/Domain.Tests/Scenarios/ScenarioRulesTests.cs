@@ -1,3 +1,4 @@
+using Phyr.Domain.Drivers.Nvme;
 using Phyr.Domain.Config;
 using Phyr.Domain.Costs;
 using Phyr.Domain.Dma;
@@ -30,5 +31,20 @@ public class ScenarioRulesTests
     {
         var e = Assert.Throws<ConfException>(() => ScenarioFile.Parse("backing = thp\nregion = 2M\nlayout.pfns = frames.pfn\n", "s.conf", "."));
         Assert.Equal("s.conf:3: layout.pfns: gives 4 KiB frames: use it with backing = anon-4k", e.Message);
+    }
+
+    [Fact]
+    public void The_nvme_descriptor_names_what_the_controller_allows_and_a_kernel_profile_sets_nvme_map_datas_code()
+    {
+        Assert.Equal(new NvmeDataPolicy(NvmeSglUse.Unsupported), ScenarioFile.Parse("device = nvme\n", "s.conf", ".").Nvme.DataPolicy);
+        var auto = ScenarioFile.Parse("device = nvme\nnvme.descriptor = auto\nnvme.sgl-threshold = 64K\n", "s.conf", ".").Nvme;
+        Assert.Equal(new NvmeDataPolicy(NvmeSglUse.Supported, 64 * 1024), auto.DataPolicy);
+        Assert.Equal(NvmeSglUse.Forced, ScenarioFile.Parse("device = nvme\nnvme.descriptor = sgl\n", "s.conf", ".").Nvme.Sgl);
+        var old = ScenarioFile.Parse("device = nvme\nkernel = 6.16\n", "s.conf", ".").Nvme;
+        Assert.True(old.SingleSegment);
+        Assert.False(old.DmaIter);
+        Assert.False(ScenarioFile.Parse("device = nvme\nkernel = 5.1\n", "s.conf", ".").Nvme.SingleSegment);
+        var e = Assert.Throws<ConfException>(() => ScenarioFile.Parse("device = nvme\nnvme.descriptor = sgls\n", "s.conf", "."));
+        Assert.StartsWith("s.conf:2: nvme.descriptor:", e.Message);
     }
 }

@@ -18,7 +18,7 @@ namespace Phyr.Domain.Drivers.Nvme;
 /// (IORING_REGISTER_BUFFERS: io_sqe_buffer_register → io_pin_pages, pin_user_pages_fast with FOLL_LONGTERM) and unpinned
 /// once after it (io_buffer_unmap); each I/O only maps and unmaps its slot.
 /// </remarks>
-public sealed record DirectIoPlan(ulong Buffer, ulong IoBytes, int QueueDepth, int Ios, int Domain, int Controller, DmaStrategy Strategy, bool Sgl,
+public sealed record DirectIoPlan(ulong Buffer, ulong IoBytes, int QueueDepth, int Ios, int Domain, int Controller, DmaStrategy Strategy, NvmeDataPolicy Data,
     DmaCosts Costs, bool Fixed = false)
 {
     public ulong BufferBytes => (ulong)QueueDepth * IoBytes;
@@ -45,7 +45,7 @@ public sealed record DirectIo : IDriverFlow<DirectIo>, ICpuFlow
     public enum Path { Idle, Pinning, Mapping, Unmapping, Unpinning, Stopped, Registering, Unregistering }
 
     /// <summary>A buffer slot: when its I/O was submitted (its pin began) and its DMA mapping while in flight.</summary>
-    public readonly record struct Slot(long SubmittedAt, DmaMapping? Mapping);
+    public readonly record struct Slot(long SubmittedAt, DmaMapping? Mapping, int PhysSegments = 0);
 
     public required string Name { get; init; }
     public required GupCaller Gup { get; init; }
@@ -66,6 +66,9 @@ public sealed record DirectIo : IDriverFlow<DirectIo>, ICpuFlow
     public long DescriptorEntries { get; init; }
     public long ListBytesPeak { get; init; }
     public long DmaSegments { get; init; }
+
+    /// <summary>Requests by how nvme_map_data set them up, indexed by <see cref="NvmeDataSetup"/>.</summary>
+    public ImmutableArray<long> Setups { get; init; } = [.. new long[Enum.GetValues<NvmeDataSetup>().Length]];
     public string? Error { get; init; }
 
     /// <summary>Fixed buffers: the registered buffer's pfns, in address order (what io_sqe_buffer_register keeps as bvecs).</summary>
@@ -128,14 +131,20 @@ public sealed record DirectIo : IDriverFlow<DirectIo>, ICpuFlow
     {
         if (r.Call.Accounting.Holds.Count > 0)
             throw new InvalidOperationException($"{Name}: an O_DIRECT buffer needed the locked path; NVMe scenarios pin faulted-in buffers");
-        fx.Send(Plan.Domain, new IommuProtocol.MapRanges(Gup.Plan.Cpu, r.Call.Ranges(), Plan.Strategy), r.Delay);
-        return flow with { Running = Path.Mapping };
+        var ranges = r.Call.Ranges();
+        fx.Send(Plan.Domain, new IommuProtocol.MapRanges(Gup.Plan.Cpu, ranges, Plan.Strategy), r.Delay);
+        return flow with { Running = Path.Mapping, Slots = flow.Slots.SetItem(Current, flow.Slots[Current] with { PhysSegments = ranges.Length }) };
     });
 
-    /// <summary>The slot is mapped: describe its DMA segments for the controller and submit.</summary>
+    /// <summary>
+    /// The slot is mapped: nvme_map_data's choice of data setup (<see cref="NvmeMapData"/>), its DMA segments described
+    /// as PRPs or SGL descriptors for the controller, and the submission.
+    /// </summary>
     private DirectIo Submit(long now, DmaMapping mapping, Effects fx)
     {
-        Descriptor d = Plan.Sgl ? NvmeSgl.Build(mapping.DeviceSegments) : NvmePrp.Build(mapping.DeviceSegments);
+        var setup = Plan.Data.Choose(Math.Max(1, Slots[Current].PhysSegments), SlotVa(Current) & (NvmeMapData.CtrlPageSize - 1), Plan.IoBytes,
+            mapping.DeviceSegments.Count, mapping.Translated);
+        Descriptor d = setup.IsSgl() ? NvmeSgl.Build(mapping.DeviceSegments) : NvmePrp.Build(mapping.DeviceSegments);
         var listPages = d switch
         {
             NvmeSgl sgl => sgl.List.Pages,
@@ -148,6 +157,7 @@ public sealed record DirectIo : IDriverFlow<DirectIo>, ICpuFlow
         {
             Slots = Slots.SetItem(Current, Slots[Current] with { Mapping = mapping }), InFlight = InFlight.Enqueue(Current),
             DmaSegments = DmaSegments + mapping.DeviceSegments.Count, DescriptorEntries = DescriptorEntries + d.Entries,
+            Setups = Setups.SetItem((int)setup, Setups[(int)setup] + 1),
             ListBytesPeak = Math.Max(ListBytesPeak, d.Bytes * Plan.QueueDepth),
         };
         return next.Done(now, cost, fx);
@@ -195,8 +205,13 @@ public sealed record DirectIo : IDriverFlow<DirectIo>, ICpuFlow
         if (Plan.Fixed)
         {
             // A fixed buffer is pinned already: the I/O maps its slot straight away.
-            fx.Send(Plan.Domain, new IommuProtocol.MapRanges(Gup.Plan.Cpu, SlotRanges(slot), Plan.Strategy), delay);
-            return this with { Work = work, Current = slot, Running = Path.Mapping, Slots = Slots.SetItem(slot, Slots[slot] with { SubmittedAt = now + delay }) };
+            var ranges = SlotRanges(slot);
+            fx.Send(Plan.Domain, new IommuProtocol.MapRanges(Gup.Plan.Cpu, ranges, Plan.Strategy), delay);
+            return this with
+            {
+                Work = work, Current = slot, Running = Path.Mapping,
+                Slots = Slots.SetItem(slot, Slots[slot] with { SubmittedAt = now + delay, PhysSegments = ranges.Length }),
+            };
         }
         var va = SlotVa(slot);
         return this with
