@@ -102,7 +102,7 @@ public class LayoutCommandTests
 
     public static TheoryData<string[], string> BadInputs => new()
     {
-        { ["layout", "--pfns", "/no/such/file.pfn"], "--pfns: /no/such/file.pfn: no such file" },
+        { ["layout", "--pfns", "/no/such/file.pfn"], "--pfns: /no/such/file.pfn: no such pfn file" },
         { ["layout", "--runs", "3-x"], "--runs: 'x' is not a frame number" },
         { ["layout", "--runs", "10-3"], "--runs: range '10-3' ends before it starts" },
         { ["layout", "--runs", ""], "--runs: is empty" },

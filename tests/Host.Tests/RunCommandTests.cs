@@ -102,4 +102,44 @@ public class RunCommandTests : IDisposable
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--parallelism: must be at least 1", bad.Stderr);
     }
+
+    [Fact]
+    public void Hostile_files_and_work_that_cannot_fit_end_in_one_line_and_exit_2()
+    {
+        File.WriteAllText(Path.Combine(_dir, "words.pfn"), "root:x:0:0:root:/root:/bin/bash\n");
+        var cases = new (string[] Args, string Expected)[]
+        {
+            // A scenario whose pfn file is not one; a device with no end; a NUL; a line with no end.
+            (["run", Scenario("layout.pfns = words.pfn\n")], "layout.pfns: " + Path.Combine(_dir, "words.pfn") + ":1: 'root:x:0:0:root:/root:/bin/bash' is not a frame number"),
+            (["run", Scenario("layout.pfns = /dev/zero\n")], "layout.pfns: /dev/zero:1: holds a NUL byte: not a text pfn file"),
+            (["run", "/dev/zero"], "/dev/zero:1: holds a NUL byte: not a text scenario file"),
+            (["layout", "--pfns", "/dev/zero"], "--pfns: /dev/zero:1: holds a NUL byte"),
+            (["gup-test", "--cost-model", "/dev/zero"], "--cost-model: /dev/zero:1: holds a NUL byte"),
+            (["run", Scenario(new string('x', 300 * 1024))], "larger than 256 KiB: too large for a scenario file"),
+            (["layout", "--generate", "100000000000"], "--generate: 100000000000 frames is more than 268435456"),
+            // More than any machine holds (4096 CPUs x 1 TiB): refused before it starts, not killed by the kernel.
+            (["run", Scenario("cpus = 4096\nregion = 1T\n")], "the run needs about 128 TiB of memory (4096 CPU(s) x 1 TiB of anon-4k)"),
+        };
+        foreach (var (args, expected) in cases)
+        {
+            var r = CliRunner.Run(args);
+            Assert.True(r.ExitCode == 2, $"{string.Join(' ', args)}: exit {r.ExitCode}: {r.Stderr}");
+            Assert.Single(r.StderrLines);
+            Assert.Contains(expected, r.Stderr);
+        }
+    }
+
+    [Fact]
+    public void Control_characters_of_a_bad_input_are_shown_not_sent_to_the_terminal()
+    {
+        // A file holding one is not text; an argument carrying one is quoted with it escaped.
+        var file = CliRunner.Run("run", Scenario("region = \u001b[31mred\r\n"));
+        Assert.Equal(2, file.ExitCode);
+        Assert.Contains(":1: holds the control character U+001B: not text", file.Stderr);
+        var arg = CliRunner.Run("run", "no-such\u001b[2J\nscenario");
+        Assert.Equal(2, arg.ExitCode);
+        Assert.Single(arg.StderrLines);
+        Assert.Contains("no-such\\u001b[2J\\u000ascenario", arg.Stderr);
+        Assert.DoesNotContain('\u001b', arg.Stderr + file.Stderr);
+    }
 }

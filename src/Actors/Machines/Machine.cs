@@ -2,6 +2,7 @@ using Phyr.Actors.Engine;
 using Phyr.Actors.Kernel;
 using Phyr.Actors.Resources;
 using Phyr.Actors.Scenarios;
+using Phyr.Domain.Config;
 using Phyr.Domain.Costs;
 using Phyr.Domain.Descriptors;
 using Phyr.Domain.Dma;
@@ -196,7 +197,17 @@ public sealed class Machine
             Backing.Hugetlb1G => FrameSize.Pud,
             _ => FrameSize.Base,
         };
-        if (s.PfnFile is { } file) return new FrameSource().With(size, PhysLayout.ToRuns(PfnFile.Read(file)));
+        if (s.PfnFile is { } file)
+        {
+            try
+            {
+                return new FrameSource().With(size, PhysLayout.ToRuns(PfnFile.Read(file)));
+            }
+            catch (LayoutException e)
+            {
+                throw new ConfException($"layout.pfns: {e.Message}");
+            }
+        }
         var frames = (ulong)s.Cpus * (s.RegionBytes >> size.Shift);
         return new FrameSource().With(size, new FragmentationModel(s.Fragmentation, seed).Generate(frames));
     }

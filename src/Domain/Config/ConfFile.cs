@@ -6,7 +6,7 @@ namespace Phyr.Domain.Config;
 public readonly record struct ConfValue(string Text, int Line, string? Source = null);
 
 /// <summary>Bad input in a .conf file: one line naming the file, line and problem.</summary>
-public sealed class ConfException(string message) : Exception(message);
+public sealed class ConfException(string message) : InputException(message);
 
 /// <summary>
 /// A strict reader for the HOCON subset Phyr's scenario and experiment files use: <c>key = value</c> or
@@ -17,24 +17,15 @@ public sealed class ConfException(string message) : Exception(message);
 /// </summary>
 public static class ConfFile
 {
+    /// <summary>The most a scenario, experiment, machine, case or cost-model file may hold.</summary>
+    public const long MaxFileBytes = 256 * 1024;
+
     /// <summary>
     /// The text of the <paramref name="what"/> file at <paramref name="path"/> (e.g. "scenario"), refused with one line when it
-    /// is missing, larger than <paramref name="maxBytes"/> (when given) or unreadable.
+    /// is missing, not a text file of at most <paramref name="maxBytes"/> (<see cref="InputFile.ReadText"/>) or unreadable.
     /// </summary>
-    public static string ReadFile(string path, string what, long? maxBytes = null)
-    {
-        if (!File.Exists(path)) throw new ConfException($"{path}: no such {what} file");
-        if (maxBytes is { } max && new FileInfo(path).Length is var length && length > max)
-            throw new ConfException($"{path}: {length} bytes is too large for a {what} file (at most {max / 1024} KiB)");
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfException($"{path}: cannot be read: {e.Message}");
-        }
-    }
+    public static string ReadFile(string path, string what, long maxBytes = MaxFileBytes) =>
+        InputFile.ReadText(path, what, maxBytes, problem => new ConfException(problem));
 
     public static IReadOnlyDictionary<string, ConfValue> Parse(string text, string source)
     {
@@ -100,6 +91,17 @@ public static class ConfFile
     {
         var tokens = new List<Token>();
         var line = 1;
+        for (var i = 0; i < text.Length; i++)
+        {
+            // Text only: no control character but tab and line ends, no half of a surrogate pair (not a character).
+            var ch = text[i];
+            if (ch == '\n') line++;
+            else if ((char.IsControl(ch) && ch is not ('\t' or '\r')) || ch == '\uFEFF')
+                throw Error(source, line, $"holds the control character U+{(int)ch:X4}: not text");
+            else if (char.IsHighSurrogate(ch) ? i + 1 >= text.Length || !char.IsLowSurrogate(text[++i]) : char.IsLowSurrogate(ch))
+                throw Error(source, line, "holds a broken UTF-16 surrogate: not text");
+        }
+        line = 1;
         for (var i = 0; i < text.Length;)
         {
             var c = text[i];

@@ -47,8 +47,7 @@ public static class CostModelFile
 
     public static CostOverrides Load(string path)
     {
-        if (!File.Exists(path)) throw new ConfException($"{path}: no such cost-model file");
-        var conf = ConfFile.Parse(File.ReadAllText(path), path);
+        var conf = ConfFile.Parse(ConfFile.ReadFile(path, "cost-model", 64 * 1024), path);
         var settings = new List<(string, long)>();
         foreach (var (key, v) in conf.OrderBy(kv => kv.Value.Line))
         {

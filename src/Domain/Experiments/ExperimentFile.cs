@@ -28,8 +28,19 @@ public static class ExperimentFile
 {
     public const int MaxPoints = 100_000;
 
-    public static bool LooksLikeExperiment(string path) =>
-        File.Exists(path) && File.ReadLines(path).Any(l => l.TrimStart().StartsWith("axes", StringComparison.Ordinal));
+    /// <summary>Whether the file at <paramref name="path"/> has an axes block (a file that cannot be read is left to the scenario reader to refuse).</summary>
+    public static bool LooksLikeExperiment(string path)
+    {
+        try
+        {
+            return InputFile.ReadLines(path, "experiment", ConfFile.MaxFileBytes, int.MaxValue, p => new ConfException(p))
+                .Any(l => l.Text.TrimStart().StartsWith("axes", StringComparison.Ordinal));
+        }
+        catch (ConfException)
+        {
+            return false;
+        }
+    }
 
     /// <param name="path">The experiment file.</param>
     /// <param name="seed">The run seed; each point's seed is derived from it and the point's axis values and repetition.</param>
@@ -37,8 +48,7 @@ public static class ExperimentFile
     /// <param name="resolveMachine">Turns a machine value into a profile (default: a shipped name or a machine file).</param>
     public static Experiment Load(string path, ulong seed, Func<string, string, string> resolveScenario, Func<ConfValue, MachineProfile>? resolveMachine = null)
     {
-        if (!File.Exists(path)) throw new ConfException($"{path}: no such experiment file");
-        return Parse(File.ReadAllText(path), path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", seed, resolveScenario, resolveMachine: resolveMachine);
+        return Parse(ConfFile.ReadFile(path, "experiment"), path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", seed, resolveScenario, resolveMachine: resolveMachine);
     }
 
     /// <summary>An experiment from its text (a file's, or a request's).</summary>
@@ -97,8 +107,8 @@ public static class ExperimentFile
         if (axisKeys.Distinct().Count() != axisKeys.Count)
             throw new ConfException($"{path}: axes: '{axisKeys.GroupBy(k => k).First(g => g.Count() > 1).Key}' is swept by two axes");
 
-        // Saturating: many long axes must not wrap the product round to something small.
-        var total = axes.Aggregate((long)repetitions, (n, a) => Math.Min((long)MaxPoints + 1, n * a.Values.Count));
+        // Exact however many long axes there are: the product never wraps round to something small.
+        var total = axes.Aggregate(new System.Numerics.BigInteger(repetitions), (n, a) => n * a.Values.Count);
         if (total > MaxPoints) throw new ConfException($"{path}: {total} points is more than {MaxPoints}");
 
         var name = conf.TryGetValue("name", out var nm) ? nm.Text : Path.GetFileNameWithoutExtension(path);

@@ -4,7 +4,7 @@ namespace Phyr.Domain.Memory;
 /// Bad input describing a layout. <see cref="Field"/> names what was wrong (an option, a file and
 /// line); <see cref="Problem"/> says what. The message is one line: "field: problem".
 /// </summary>
-public sealed class LayoutException(string field, string problem) : Exception($"{field}: {problem}")
+public sealed class LayoutException(string field, string problem) : Config.InputException($"{field}: {problem}")
 {
     public string Field { get; } = field;
     public string Problem { get; } = problem;

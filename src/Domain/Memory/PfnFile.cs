@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using Phyr.Domain.Config;
+
 namespace Phyr.Domain.Memory;
 
 /// <summary>
@@ -8,13 +10,19 @@ namespace Phyr.Domain.Memory;
 /// </summary>
 public static class PfnFile
 {
-    public static IReadOnlyList<ulong> Parse(TextReader reader, string sourceName)
+    public static IReadOnlyList<ulong> Parse(TextReader reader, string sourceName) => Parse(Lines(reader), sourceName);
+
+    private static IEnumerable<(int Number, string Text)> Lines(TextReader reader)
+    {
+        var number = 0;
+        while (reader.ReadLine() is { } line) yield return (++number, line);
+    }
+
+    private static IReadOnlyList<ulong> Parse(IEnumerable<(int Number, string Text)> lines, string sourceName)
     {
         var frames = new List<ulong>();
-        var lineNo = 0;
-        while (reader.ReadLine() is { } line)
+        foreach (var (lineNo, line) in lines)
         {
-            lineNo++;
             var hash = line.IndexOf('#');
             var text = (hash >= 0 ? line[..hash] : line).Trim();
             if (text.Length == 0) continue;
@@ -28,25 +36,21 @@ public static class PfnFile
         return frames;
     }
 
-    public static IReadOnlyList<ulong> Read(string path)
+    /// <summary>The most a pfn file may hold: about 100 million frames (400 GiB of 4 KiB pages).</summary>
+    public const long MaxFileBytes = 1L << 30;
+
+    /// <summary>The longest line: a frame number and a comment.</summary>
+    public const int MaxLine = 256;
+
+    /// <summary>Reads the pfn file at <paramref name="path"/>, bounded (<see cref="InputFile"/>): every problem one line.</summary>
+    public static IReadOnlyList<ulong> Read(string path) =>
+        Parse(InputFile.ReadLines(path, "pfn", MaxFileBytes, MaxLine, problem => AsLayout(path, problem)), path);
+
+    // InputFile's problems start with "path: " or "path:LINE: "; a LayoutException keeps that part as its field.
+    private static LayoutException AsLayout(string path, string problem)
     {
-        if (Directory.Exists(path))
-            throw new LayoutException(path, "is a directory, not a pfn file");
-        if (!File.Exists(path))
-            throw new LayoutException(path, "no such file");
-        try
-        {
-            using var reader = new StreamReader(path);
-            return Parse(reader, path);
-        }
-        catch (IOException e)
-        {
-            throw new LayoutException(path, $"cannot be read: {e.Message}");
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new LayoutException(path, $"cannot be read: {e.Message}");
-        }
+        var end = problem.IndexOf(": ", Math.Min(path.Length, problem.Length), StringComparison.Ordinal);
+        return end < 0 ? new LayoutException(path, problem) : new LayoutException(problem[..end], problem[(end + 2)..]);
     }
 
     private static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "...";

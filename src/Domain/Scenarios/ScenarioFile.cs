@@ -72,8 +72,7 @@ public static class ScenarioFile
     /// <summary>Reads a file's keys (for experiments, which layer overrides and axis values on them).</summary>
     public static IReadOnlyDictionary<string, ConfValue> ReadKeys(string path)
     {
-        if (!File.Exists(path)) throw new ConfException($"{path}: no such scenario file");
-        return ConfFile.Parse(File.ReadAllText(path), path);
+        return ConfFile.Parse(ConfFile.ReadFile(path, "scenario"), path);
     }
 
     /// <summary>A scenario from already-parsed keys; errors name <paramref name="source"/> and each value's line.</summary>

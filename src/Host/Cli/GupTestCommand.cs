@@ -10,6 +10,7 @@ using Phyr.Domain.Machines;
 using Phyr.Domain.Mm;
 using Phyr.Domain.Scenarios;
 using Phyr.Host.Cli;
+using Phyr.Host.Config;
 using Phyr.Host.Output;
 
 namespace Phyr.Host.Cli;
@@ -194,6 +195,7 @@ public static class GupTestCommand
         if (kernel is { } version) scenario = KernelProfile.Apply(scenario, version);
         foreach (var (feature, on) in features) scenario = feature.Set(scenario, on);
         if (scenario.Problems().FirstOrDefault() is ({ } bad, { } problem)) throw new UsageException(bad, problem);
+        if (MachineMemory.Problem([scenario]) is { } tooBig) throw new UsageException("-m", tooBig);
         return new GupTestPlan(command.Cmd, scenario, repeats, seed);
     }
 

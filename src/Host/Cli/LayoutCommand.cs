@@ -26,9 +26,12 @@ public static class LayoutCommand
         HelpName = "LIST",
     };
 
+    /// <summary>The most frames --generate makes: 1 TiB of 4 KiB pages.</summary>
+    public const ulong MaxGenerated = 1UL << 28;
+
     private static readonly Option<string?> Generate = new("--generate")
     {
-        Description = "Generate N frames with the seeded fragmentation model (see --fragmentation, --seed).",
+        Description = "Generate N frames (at most 268435456: 1 TiB of 4 KiB frames) with the seeded fragmentation model (see --fragmentation, --seed).",
         HelpName = "N",
     };
 
@@ -155,6 +158,7 @@ public static class LayoutCommand
 
             var n = OptionValues.Count("--generate", generate!);
             if (n == 0) throw new UsageException("--generate", "must be at least 1 frame (the layout would be empty)");
+            if (n > MaxGenerated) throw new UsageException("--generate", $"{n} frames is more than {MaxGenerated} (1 TiB of 4 KiB frames), the most a layout is made of");
             var fragmentation = parse.GetValue(Fragmentation) is { } fr ? OptionValues.Fraction("--fragmentation", fr) : 0.35;
             var seed = parse.GetValue(Seed) is { } s ? OptionValues.Count("--seed", s) : 1UL;
             var model = new FragmentationModel(fragmentation, seed);

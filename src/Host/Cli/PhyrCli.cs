@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using Phyr.Domain.Config;
+using Phyr.Host.Output;
 
 namespace Phyr.Host.Cli;
 
@@ -26,6 +28,7 @@ public static class PhyrCli
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        stderr = new PrintableWriter(stderr);
         var root = Build();
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         if (args.Length == 0)
@@ -42,7 +45,7 @@ public static class PhyrCli
             // A mistyped word explains more than the "required command" error it causes.
             var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal))
                         ?? parse.Errors[0];
-            stderr.WriteLine($"{prefix}: {error.Message} (see '{prefix} --help')");
+            stderr.WriteLine($"{prefix}: {PrintableWriter.OneLine(error.Message)} (see '{prefix} --help')");
             return ExitCodes.BadInput;
         }
 
@@ -52,7 +55,18 @@ public static class PhyrCli
         }
         catch (UsageException e)
         {
-            stderr.WriteLine($"{prefix}: {e.Message}");
+            stderr.WriteLine($"{prefix}: {PrintableWriter.OneLine(e.Message)}");
+            return ExitCodes.BadInput;
+        }
+        catch (InputException e)
+        {
+            // Bad input the verb did not catch itself (a file read deep in a run): still one line.
+            stderr.WriteLine($"{prefix}: {PrintableWriter.OneLine(e.Message)}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (e is OutOfMemoryException or InsufficientMemoryException)
+        {
+            stderr.WriteLine($"{prefix}: the run needs more memory than this machine has ({GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 30} GiB available to it): use a smaller region, fewer CPUs or fewer points");
             return ExitCodes.BadInput;
         }
         catch (Exception e)

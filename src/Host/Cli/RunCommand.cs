@@ -118,6 +118,7 @@ public static class RunCommand
         {
             throw new UsageException("SCENARIO", e.Message);
         }
+        if (MachineMemory.Problem([scenario]) is { } tooBig) throw new UsageException("SCENARIO", $"{path}: {tooBig}");
         var outDir = parse.GetValue(Out) ?? Path.Combine("out", scenario.Name);
 
         ScenarioResult result;
@@ -157,6 +158,8 @@ public static class RunCommand
         {
             throw new UsageException("EXPERIMENT", e is UsageException u ? u.Problem : e.Message);
         }
+        if (MachineMemory.Problem(experiment.Points.Select(p => p.Scenario), Math.Min(parallelism, experiment.Points.Count)) is { } tooBig)
+            throw new UsageException("EXPERIMENT", $"{path}: {tooBig}");
         var outDir = parse.GetValue(Out) ?? Path.Combine("out", experiment.Name);
         var error = parse.InvocationConfiguration.Error;
         error.WriteLine($"phyr run: {experiment.Name}: {experiment.Points.Count} points, {parallelism} at a time, results in {outDir}");

@@ -44,8 +44,17 @@ public static class ServeCommand
             {
                 throw new UsageException(e.Setting, e.Problem);
             }
+            if (ServeAddresses.InUse(options.Urls) is { } taken) throw new UsageException("--urls", $"{taken} is in use by another program");
             var app = ServiceHost.Build(options);
-            app.Run();
+            try
+            {
+                app.Run();
+            }
+            catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                // Taken between the check and the start.
+                throw new UsageException("--urls", e.Message);
+            }
             return ExitCodes.Ok;
         });
         return command;

@@ -84,6 +84,15 @@ public sealed record ServiceOptions
     public static ServiceOptions Load(string dataDir, string? configFile, IReadOnlyDictionary<string, string?> overrides)
     {
         var full = Path.GetFullPath(dataDir);
+        if (File.Exists(full)) throw new SettingsException("--data", $"{full} is a file: the data directory must be a directory (or not exist yet)");
+        try
+        {
+            Directory.CreateDirectory(full);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SettingsException("--data", $"{full}: cannot be created: {e.Message}");
+        }
         var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         {
             "Urls", "ApiToken", "QueueLimit", "Parallelism", "RunExperiments", "MaxRequestBytes", "LogLevel",
@@ -121,7 +130,9 @@ public sealed record ServiceOptions
         {
             DataDir = full,
             Urls = c["Urls"] ?? "http://127.0.0.1:5088",
-            ApiToken = string.IsNullOrEmpty(c["ApiToken"]) ? null : c["ApiToken"],
+            ApiToken = string.IsNullOrEmpty(c["ApiToken"]) ? null
+                : string.IsNullOrWhiteSpace(c["ApiToken"]) ? throw new SettingsException("ApiToken", "is only blanks: give a token, or leave the setting out")
+                : c["ApiToken"],
             QueueLimit = Int(c, "QueueLimit", 64, 1, 100_000),
             Parallelism = Int(c, "Parallelism", Math.Max(1, Environment.ProcessorCount), 1, 256),
             RunExperiments = Bool(c, "RunExperiments", true),
@@ -152,8 +163,10 @@ public sealed record ServiceOptions
             throw new SettingsException("Persistence:ConnectionString", "PostgreSQL needs a connection string (e.g. Host=127.0.0.1;Username=phyr;Database=phyr)");
         foreach (var url in options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal),
-                    UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https"))
-                throw new SettingsException("--urls", $"'{url}' is not an http:// or https:// address");
+                    UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https") || u.AbsolutePath != "/")
+                throw new SettingsException("--urls", $"'{url}' is not an http://HOST:PORT address");
+            else if (u.Scheme == "https")
+                throw new SettingsException("--urls", $"'{url}': phyr serve speaks plain HTTP; put a TLS-terminating proxy in front of it for https (docs/serve.md)");
         if (!options.LoopbackOnly && options.ApiToken is null)
             throw new SettingsException("ApiToken",
                 $"binding to {options.Urls} (not only loopback) needs an API token: set ApiToken in the config file or PHYR_ApiToken");

@@ -98,7 +98,46 @@ public class ServeApiTests() : TempDirectory("phyr-serve")
         { "text/plain", "scenario = gup-phyrs-1g-4k-b16\naxes {\n" + string.Concat(new[] { "cpus", "gup.batch", "region", "layout.fragmentation", "nvme.ios", "nvme.queue-depth", "cpus-per-socket", "device.max-segment" }
             .Select(k => $"{k} = \"{string.Join(", ", Enumerable.Range(1, 256))}\"\n")) + "}\n", "experiment", "points is more than 100000" },
         { "text/plain", string.Concat(Enumerable.Repeat("a {", 5000)), "experiment", "objects nest more than 16 deep" },
+        { "application/json", "{\"experiment\": \"features\", \"experiment\": \"strategies\"}", "experiment", "'experiment' is given twice" },
+        { "text/plain", "scenario = gup-phyrs-1g-4k-b16\nbase { cpus = 4096 }\naxes { region = \"1T\" }\n", "region", "the run needs about" },
+        { "text/plain", "scenario = gup-phyrs-1g-4k-b16\naxes {\n cpus = \"" + string.Join(", ", Enumerable.Range(1, 1000)) + "\"\n gup.batch = \"" +
+            string.Join(", ", Enumerable.Range(1, 1000)) + "\"\n}\n", "experiment", "1000000 points is more than 100000" },
     };
+
+    [Fact]
+    public async Task A_body_that_is_not_utf8_is_refused_whatever_its_byte_order_mark_says()
+    {
+        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir));
+        var utf16 = new ByteArrayContent(System.Text.Encoding.Unicode.GetPreamble().Concat(System.Text.Encoding.Unicode.GetBytes(TestExperiments.Small)).ToArray());
+        utf16.Headers.ContentType = new("text/plain");
+        var response = await host.Http.PostAsync("/api/experiments", utf16);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(0, (await host.GetJson("/api/experiments")).GetArrayLength());
+        // A UTF-8 byte-order mark is only a mark.
+        var utf8 = new ByteArrayContent(System.Text.Encoding.UTF8.GetPreamble().Concat(System.Text.Encoding.UTF8.GetBytes(TestExperiments.Small)).ToArray());
+        utf8.Headers.ContentType = new("text/plain");
+        Assert.Equal(HttpStatusCode.Accepted, (await host.Http.PostAsync("/api/experiments", utf8)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Every_response_refuses_framing_and_sniffing_and_a_cross_site_fetch_without_origin_cannot_submit()
+    {
+        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir) with { RunExperiments = false, ApiToken = "s3cret" });
+        foreach (var path in new[] { "/", "/healthz", "/api/experiments", "/nope" })
+        {
+            var r = await host.Http.GetAsync(path);
+            Assert.Equal("DENY", r.Headers.GetValues("X-Frame-Options").Single());
+            Assert.Equal("frame-ancestors 'none'", r.Headers.GetValues("Content-Security-Policy").Single());
+            Assert.Equal("nosniff", r.Headers.GetValues("X-Content-Type-Options").Single());
+        }
+        var fetch = new HttpRequestMessage(HttpMethod.Post, "/api/experiments") { Content = new StringContent(TestExperiments.Small) };
+        fetch.Headers.Add("Sec-Fetch-Site", "cross-site");
+        Assert.Equal(HttpStatusCode.Forbidden, (await host.Http.SendAsync(fetch)).StatusCode);
+        // The scheme is case-insensitive (RFC 9110 11.1).
+        using var lower = new HttpClient { BaseAddress = host.Http.BaseAddress };
+        lower.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "bearer s3cret");
+        Assert.Equal(HttpStatusCode.OK, (await lower.GetAsync("/api/experiments")).StatusCode);
+    }
 
     [Theory]
     [MemberData(nameof(BadSubmissions))]
@@ -277,7 +316,36 @@ public class ServeApiTests() : TempDirectory("phyr-serve")
         Assert.False(File.Exists(Path.Combine(_dir, "phyr.db")));
     }
 
+    [Fact]
+    public void Start_up_failures_are_one_line_naming_the_option()
+    {
+        var https = CliRunner.Run("serve", "--data", _dir, "--urls", "https://127.0.0.1:5999");
+        Assert.Equal(2, https.ExitCode);
+        Assert.Contains("phyr serve: --urls: 'https://127.0.0.1:5999': phyr serve speaks plain HTTP", https.Stderr);
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var inUse = CliRunner.Run("serve", "--data", _dir, "--urls", $"http://127.0.0.1:{port}");
+        Assert.Equal(2, inUse.ExitCode);
+        Assert.Equal($"phyr serve: --urls: 127.0.0.1:{port} is in use by another program", inUse.Stderr.Trim());
+        var file = Path.Combine(Path.GetTempPath(), $"phyr-not-a-dir-{Guid.NewGuid():N}");
+        File.WriteAllText(file, "x");
+        try
+        {
+            var data = CliRunner.Run("serve", "--data", file);
+            Assert.Equal(2, data.ExitCode);
+            Assert.Contains("--data: ", data.Stderr);
+            Assert.Contains("is a file", data.Stderr);
+            Assert.Equal("x", File.ReadAllText(file));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Theory]
+    [InlineData("{\"ApiToken\": \"   \"}", "ApiToken: is only blanks")]
     [InlineData("{\"QueueLimt\": 3}", "unknown setting 'QueueLimt'")]
     [InlineData("{\"QueueLimit\": 0}", "QueueLimit: '0' is not a whole number between 1 and 100000")]
     [InlineData("{\"Persistence\": {\"Provider\": \"oracle\"}}", "Persistence:Provider: 'oracle' is not sqlite or postgresql")]

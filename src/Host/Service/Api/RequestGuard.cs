@@ -13,8 +13,12 @@ namespace Phyr.Host.Service.Api;
 /// 127.0.0.1 gets 400, not the API);</item>
 /// <item>a request that changes something (POST) from a browser page of another origin is refused (403), so
 /// another site cannot submit or cancel;</item>
-/// <item>with an API token, /api and the OpenAPI document need <c>Authorization: Bearer TOKEN</c> (constant-time
-/// compare), else 401; /healthz and the dashboard page stay open (the page asks for the token);</item>
+/// <item>a browser's request that changes something and says it comes from another site (<c>Sec-Fetch-Site:
+/// cross-site</c> or <c>same-site</c>) is refused (403) even without an Origin header;</item>
+/// <item>with an API token, /api and the OpenAPI document need <c>Authorization: Bearer TOKEN</c> (the scheme in any
+/// case, constant-time compare), else 401; /healthz and the dashboard page stay open (the page asks for the token);</item>
+/// <item>every response says it may not be framed by another page (<c>Content-Security-Policy: frame-ancestors 'none'</c>,
+/// <c>X-Frame-Options: DENY</c>: the dashboard has cancel buttons) nor sniffed as another type (<c>nosniff</c>);</item>
 /// <item>a registry that does not answer is 503, an experiment that can no longer be built from what was stored
 /// is 409 — not 500s.</item>
 /// </list>
@@ -27,6 +31,10 @@ public static class RequestGuard
         return async (context, next) =>
         {
             var request = context.Request;
+            var headers = context.Response.Headers;
+            headers.XFrameOptions = "DENY";
+            headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+            headers.XContentTypeOptions = "nosniff";
             if (options.LoopbackOnly && !IsLoopbackHost(request.Host.Host))
             {
                 await Refuse(context, StatusCodes.Status400BadRequest, $"this host answers only to loopback names, not '{request.Host.Host}'");
@@ -39,11 +47,17 @@ public static class RequestGuard
                 await Refuse(context, StatusCodes.Status403Forbidden, $"a request from {origin} may not change this host");
                 return;
             }
+            if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) &&
+                request.Headers["Sec-Fetch-Site"].ToString() is "cross-site" or "same-site")
+            {
+                await Refuse(context, StatusCodes.Status403Forbidden, "a request from another site may not change this host");
+                return;
+            }
             var path = request.Path;
             if (expected is not null && (path.StartsWithSegments("/api") || path.StartsWithSegments("/openapi.json")))
             {
                 var header = request.Headers.Authorization.ToString();
-                var given = header.StartsWith("Bearer ", StringComparison.Ordinal) ? Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim()) : [];
+                var given = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim()) : [];
                 if (!CryptographicOperations.FixedTimeEquals(given, expected))
                 {
                     context.Response.Headers.WWWAuthenticate = "Bearer";

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Phyr.Domain.Results;
 using Phyr.Domain.Service;
+using Phyr.Host.Config;
 using Phyr.Host.Service.Actors;
 
 namespace Phyr.Host.Service.Api;
@@ -52,18 +53,24 @@ public static partial class ServeApi
     private static IResult Problem(int status, string error, string? field = null) =>
         Results.Json(field is null ? new { error } : (object)new { error, field }, statusCode: status);
 
-    private static async Task<IResult> Submit(HttpContext c, ActorRegistry actors, ExperimentCatalog catalog)
+    private static async Task<IResult> Submit(HttpContext c, ActorRegistry actors, ExperimentCatalog catalog, ServiceOptions options)
     {
         string body;
         try
         {
-            using var reader = new StreamReader(c.Request.Body, Encoding.UTF8);
+            // UTF-8 only: a byte-order mark does not switch the decoding (a UTF-16 body is refused as invalid text below).
+            using var reader = new StreamReader(c.Request.Body, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: false);
             body = await reader.ReadToEndAsync(c.RequestAborted);
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return Problem(413, "the request body is larger than the limit (MaxRequestBytes)");
         }
+        catch (DecoderFallbackException)
+        {
+            return Problem(400, "the body is not UTF-8 text", "body");
+        }
+        if (body.Length > 0 && body[0] == '\uFEFF') body = body[1..]; // a UTF-8 byte-order mark
         string source;
         var shipped = false;
         var seedText = c.Request.Query["seed"].ToString();
@@ -74,9 +81,13 @@ public static partial class ServeApi
                 using var doc = JsonDocument.Parse(body);
                 var root = doc.RootElement;
                 if (root.ValueKind != JsonValueKind.Object) return Problem(400, "the body must be a JSON object", "body");
+                var seen = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var p in root.EnumerateObject())
+                {
                     if (p.Name is not ("experiment" or "conf" or "seed"))
                         return Problem(400, $"unknown field '{p.Name}' (known: experiment, conf, seed)", p.Name);
+                    if (!seen.Add(p.Name)) return Problem(400, $"'{p.Name}' is given twice", p.Name);
+                }
                 var hasName = root.TryGetProperty("experiment", out var name);
                 var hasConf = root.TryGetProperty("conf", out var conf);
                 if (hasName == hasConf) return Problem(400, "give exactly one of 'experiment' (a shipped experiment's name) and 'conf' (an experiment's text)", "experiment");
@@ -107,6 +118,9 @@ public static partial class ServeApi
         {
             return Problem(400, e.Problem, e.Field);
         }
+        // Work the machine cannot hold is refused now, not accepted and lost to the kernel's OOM killer mid-run.
+        if (MachineMemory.Problem(experiment.Points.Select(p => p.Scenario), Math.Min(options.Parallelism, experiment.Points.Count)) is { } tooBig)
+            return Problem(400, tooBig, "region");
         var registry = await actors.GetAsync<ExperimentRegistry>();
         var reply = await registry.Ask<object>(new ExperimentRegistry.Submit(experiment.Name, seedValue, source, shipped, experiment.Points.Count), AskTimeout);
         switch (reply)
