@@ -17,4 +17,7 @@ public abstract record RegistryEvent(string Id)
     /// </summary>
     public sealed record Finished(string Id, ExperimentStatus Status, DateTimeOffset At, int PointsDone, string? Error,
         IReadOnlyDictionary<string, int>? Nodes = null) : RegistryEvent(Id);
+
+    /// <summary>An ended experiment beyond the retention (<see cref="RegistryState.ToForget"/>): no longer listed, its results deleted.</summary>
+    public sealed record Forgotten(string Id, DateTimeOffset At) : RegistryEvent(Id);
 }

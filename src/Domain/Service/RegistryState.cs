@@ -27,6 +27,26 @@ public sealed record RegistryState
 
     public ExperimentRecord? Find(string id) => Experiments.GetValueOrDefault(id);
 
+    /// <summary>
+    /// The ended experiments the retention lets go, oldest first: beyond the newest <paramref name="keep"/> ended ones,
+    /// and those that ended more than <paramref name="maxAge"/> before <paramref name="now"/> (when given). Queued and
+    /// running ones are never among them.
+    /// </summary>
+    public IEnumerable<string> ToForget(int keep, TimeSpan? maxAge, DateTimeOffset now)
+    {
+        var ended = Experiments.Values.Where(e => e.Status.IsFinal()).ToList();
+        var beyond = Math.Max(0, ended.Count - keep);
+        return ended.Where((e, i) => i < beyond || (maxAge is { } age && e.FinishedAt is { } at && now - at > age)).Select(e => e.Id);
+    }
+
+    /// <summary>One page of the list, oldest first: the <paramref name="limit"/> experiments submitted just before <paramref name="before"/> (all, when null).</summary>
+    public IReadOnlyList<ExperimentRecord> Page(int limit, string? before)
+    {
+        var older = before is null ? Experiments.Values : Experiments.Values.Where(e => string.CompareOrdinal(e.Id, before) < 0);
+        var list = older.ToList();
+        return list.GetRange(Math.Max(0, list.Count - limit), Math.Min(limit, list.Count));
+    }
+
     public RegistryState Apply(RegistryEvent e) => e switch
     {
         RegistryEvent.Accepted a => this with
@@ -36,10 +56,14 @@ public sealed record RegistryState
         },
         RegistryEvent.Started s => Update(s.Id, r => r with { Status = ExperimentStatus.Running, StartedAt = s.At, Starts = r.Starts + 1 }),
         RegistryEvent.Cancelling c => Update(c.Id, r => r with { Cancelling = true }),
-        RegistryEvent.Finished f => Update(f.Id, r => r with
+        // Ended: the summary is kept, the submitted text goes (the experiment's entity has it, if it ever ran).
+        RegistryEvent.Finished f => Update(f.Id, r => (r with
         {
             Status = f.Status, FinishedAt = f.At, PointsDone = f.PointsDone, Error = f.Error, Cancelling = false, Nodes = f.Nodes,
-        }),
+        }).Summary()),
+        RegistryEvent.Forgotten g => Experiments.TryGetValue(g.Id, out var gone) && gone.Status.IsFinal()
+            ? this with { Experiments = Experiments.Remove(g.Id) }
+            : this,
         _ => throw new ArgumentException($"unknown registry event {e.GetType().Name}", nameof(e)),
     };
 

@@ -30,6 +30,12 @@ public sealed record ServiceOptions
     /// <summary>Experiments waiting to run at most; a submission beyond it is refused with 429.</summary>
     public int QueueLimit { get; init; } = 64;
 
+    /// <summary>Ended experiments kept (the newest; older ones are forgotten, their results deleted). Queued and running ones always are.</summary>
+    public int RetentionKeep { get; init; } = 1000;
+
+    /// <summary>Ended experiments older than this many days are forgotten too (0: no age limit).</summary>
+    public int RetentionDays { get; init; }
+
     /// <summary>Points run at once.</summary>
     public int Parallelism { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
@@ -95,7 +101,7 @@ public sealed record ServiceOptions
         }
         var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         {
-            "Urls", "ApiToken", "QueueLimit", "Parallelism", "RunExperiments", "MaxRequestBytes", "LogLevel",
+            "Urls", "ApiToken", "QueueLimit", "Parallelism", "RunExperiments", "MaxRequestBytes", "LogLevel", "Retention:Keep", "Retention:Days",
             "Persistence:Provider", "Persistence:ConnectionString", "Cluster:SeedNodes", "Cluster:Hostname", "Cluster:Port", "Cluster:Roles", "Cluster:DowningAfterSeconds",
         };
         var builder = new ConfigurationBuilder();
@@ -134,6 +140,8 @@ public sealed record ServiceOptions
                 : string.IsNullOrWhiteSpace(c["ApiToken"]) ? throw new SettingsException("ApiToken", "is only blanks: give a token, or leave the setting out")
                 : c["ApiToken"],
             QueueLimit = Int(c, "QueueLimit", 64, 1, 100_000),
+            RetentionKeep = Int(c, "Retention:Keep", 1000, 1, 1_000_000),
+            RetentionDays = Int(c, "Retention:Days", 0, 0, 36_500),
             Parallelism = Int(c, "Parallelism", Math.Max(1, Environment.ProcessorCount), 1, 256),
             RunExperiments = Bool(c, "RunExperiments", true),
             MaxRequestBytes = Int(c, "MaxRequestBytes", 256 * 1024, 1024, 64 * 1024 * 1024),

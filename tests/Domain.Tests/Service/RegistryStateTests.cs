@@ -66,4 +66,52 @@ public class RegistryStateTests
         // A cancel after the end changes nothing.
         Assert.False(s.Apply(new RegistryEvent.Cancelling("e000001", T0.AddSeconds(3))).Find("e000001")!.Cancelling);
     }
+
+    private static RegistryState Submit(RegistryState s, string text) =>
+        s.Apply(new RegistryEvent.Accepted(new ExperimentRecord(s.NextId, "t", 1, text, false, 2, T0)));
+
+    [Fact]
+    public void An_ended_experiment_keeps_its_summary_not_its_text()
+    {
+        var text = new string('#', 250_000);
+        var s = Submit(Submit(RegistryState.Empty, text), text);
+        Assert.True(s.Find("e000001")!.HasSource);
+        s = s.Apply(new RegistryEvent.Started("e000001", T0)).Apply(new RegistryEvent.Finished("e000001", ExperimentStatus.Completed, T0, 2, null));
+        s = s.Apply(new RegistryEvent.Finished("e000002", ExperimentStatus.Cancelled, T0, 0, null));
+        foreach (var r in s.Experiments.Values)
+        {
+            Assert.False(r.HasSource);
+            Assert.Equal(250_000, r.SourceBytes);
+        }
+        // A shipped experiment's name is its source: it stays.
+        var shipped = Accept(RegistryState.Empty, "a").Apply(new RegistryEvent.Finished("e000001", ExperimentStatus.Cancelled, T0, 0, null));
+        Assert.Equal("x", shipped.Find("e000001")!.Source);
+    }
+
+    [Fact]
+    public void Retention_lets_go_of_the_oldest_ended_beyond_the_newest_kept_and_never_of_a_queued_or_running_one()
+    {
+        var s = RegistryState.Empty;
+        for (var i = 0; i < 6; i++) s = Accept(s, $"x{i}");
+        s = s.Apply(new RegistryEvent.Started("e000001", T0)); // running
+        foreach (var id in new[] { "e000002", "e000003", "e000004", "e000005" })
+            s = s.Apply(new RegistryEvent.Finished(id, ExperimentStatus.Completed, T0.AddDays(id == "e000005" ? 9 : 1), 6, null));
+        Assert.Equal(["e000002", "e000003"], s.ToForget(2, null, T0.AddDays(10)));
+        // By age: ended more than 5 days before day 10 (all but e000005), besides the count.
+        Assert.Equal(["e000002", "e000003", "e000004"], s.ToForget(100, TimeSpan.FromDays(5), T0.AddDays(10)));
+        s = s.Apply(new RegistryEvent.Forgotten("e000002", T0)).Apply(new RegistryEvent.Forgotten("e000001", T0)); // running: kept
+        Assert.Equal(["e000001", "e000003", "e000004", "e000005", "e000006"], s.Experiments.Keys);
+        Assert.Equal("e000007", s.NextId); // ids are never reused
+    }
+
+    [Fact]
+    public void A_page_is_the_newest_before_an_id_oldest_first()
+    {
+        var s = RegistryState.Empty;
+        for (var i = 0; i < 5; i++) s = Accept(s, $"x{i}");
+        Assert.Equal(["e000004", "e000005"], s.Page(2, null).Select(r => r.Id));
+        Assert.Equal(["e000002", "e000003"], s.Page(2, "e000004").Select(r => r.Id));
+        Assert.Equal(["e000001"], s.Page(2, "e000002").Select(r => r.Id));
+        Assert.Empty(s.Page(2, "e000001"));
+    }
 }

@@ -209,6 +209,45 @@ public class ServeApiTests() : TempDirectory("phyr-serve")
     }
 
     [Fact]
+    public async Task The_history_keeps_the_newest_ended_experiments_summaries_only_and_lists_by_page()
+    {
+        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir) with { RetentionKeep = 2 });
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++) ids.Add(await host.Submit(TestExperiments.Small, seed: (ulong)i + 1));
+        foreach (var id in ids) await host.WaitFinished(id);
+        // The two oldest are forgotten: not listed, not found, their results gone.
+        var list = await host.GetJson("/api/experiments");
+        Assert.Equal(ids[2..], list.EnumerateArray().Select(e => e.GetProperty("id").GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Http.GetAsync($"/api/experiments/{ids[0]}")).StatusCode);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "experiments", ids[0])));
+        // The list carries summaries; one experiment carries its text, from its entity now that it ended.
+        Assert.All(list.EnumerateArray(), e => Assert.Equal(JsonValueKind.Null, e.GetProperty("source").ValueKind));
+        var one = await host.GetJson($"/api/experiments/{ids[3]}");
+        Assert.Equal(TestExperiments.Small, one.GetProperty("source").GetString());
+        Assert.Equal(TestExperiments.Small.Length, one.GetProperty("source_bytes").GetInt32());
+        Assert.Equal(4, (await host.GetJson($"/api/experiments/{ids[3]}/results.json")).GetProperty("points").GetArrayLength());
+        // Pages: the newest one, a link to the older, and the total.
+        var page = await host.Http.GetAsync("/api/experiments?limit=1");
+        Assert.Equal("2", page.Headers.GetValues("X-Total-Count").Single());
+        Assert.Equal($"</api/experiments?limit=1&before={ids[3]}>; rel=\"next\"", page.Headers.GetValues("Link").Single());
+        var older = JsonDocument.Parse(await host.Http.GetStringAsync($"/api/experiments?limit=1&before={ids[3]}")).RootElement;
+        Assert.Equal(ids[2], older[0].GetProperty("id").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, (await host.Http.GetAsync("/api/experiments?limit=0")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await host.Http.GetAsync("/api/experiments?before=../x")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_experiment_cancelled_before_it_ran_has_no_results_and_says_so()
+    {
+        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir) with { RunExperiments = false });
+        var id = await host.Submit(TestExperiments.Small);
+        Assert.Equal(HttpStatusCode.Accepted, (await host.Http.PostAsync($"/api/experiments/{id}/cancel", null)).StatusCode);
+        var response = await host.Http.GetAsync($"/api/experiments/{id}/results.json");
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("was cancelled before it ran", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task With_a_token_the_api_wants_it_and_health_does_not()
     {
         await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir) with { ApiToken = "s3cret" });

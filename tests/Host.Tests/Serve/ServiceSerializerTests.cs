@@ -45,6 +45,12 @@ public class ServiceSerializerTests : IDisposable
         var withNodes = new RegistryEvent.Finished("e000007", ExperimentStatus.Completed, Record.SubmittedAt, 3, null,
             new SortedDictionary<string, int>(StringComparer.Ordinal) { ["akka.tcp://phyr-service@127.0.0.1:4053"] = 3 });
         Assert.Equal(3, RoundTrip(withNodes).Nodes!["akka.tcp://phyr-service@127.0.0.1:4053"]);
+        var forgotten = new RegistryEvent.Forgotten("e000007", Record.SubmittedAt);
+        Assert.Equal(forgotten, RoundTrip(forgotten));
+        Assert.Equal("forgotten.v1", _serializer.Manifest(forgotten));
+        // An ended record keeps the text's length, not the text.
+        var summary = (Record with { Source = "name = x\n# " + new string('y', 1000) }).Summary();
+        Assert.Equal(summary, RoundTrip(new RegistryEvent.Accepted(summary)).Experiment);
         var state = RegistryState.Empty.Apply(new RegistryEvent.Accepted(Record)) with { NextNumber = 8 };
         var restored = RoundTrip(state);
         Assert.Equal(8, restored.NextNumber);
@@ -62,12 +68,13 @@ public class ServiceSerializerTests : IDisposable
     public static TheoryData<object> Messages => new()
     {
         new ExperimentRegistry.Submit("small", 18_446_744_073_709_551_615, "name = x", false, 4),
-        new ExperimentRegistry.Accepted("e000001"), new ExperimentRegistry.QueueFull(64), new ExperimentRegistry.List(),
+        new ExperimentRegistry.Accepted("e000001"), new ExperimentRegistry.QueueFull(64), new ExperimentRegistry.List(), new ExperimentRegistry.List(100, "e000042"),
         new ExperimentRegistry.Get("e000001"), new ExperimentRegistry.NotFound("e000009"), new ExperimentRegistry.Cancel("e000001"),
         new ExperimentRegistry.CancelRequested("e000001"), new ExperimentRegistry.AlreadyFinished("e000001", ExperimentStatus.Completed),
         new ExperimentRegistry.GetResults("e000001"), new ExperimentRegistry.View(Record, 3, 12.5),
-        new ExperimentRegistry.Views([new ExperimentRegistry.View(Record, 3, null)]),
+        new ExperimentRegistry.Views([new ExperimentRegistry.View(Record, 3, null)]), new ExperimentRegistry.Views([], 5, true),
         new ExperimentEntity.Points([new StoredPoint(0, 42, [new StoredMetric(Metric.SimTimeNs.Name, 1.5)], [])]),
+        new ExperimentEntity.Points([], Record), new ExperimentEntity.Forget("e000007"),
         new PointWorker.Run("e000001", 17, "name = x", false, 18_446_744_073_709_551_615),
         new PointWorker.Done("e000001", 17, new StoredPoint(17, 0xdeadbeefcafef00d, [new StoredMetric(Metric.SimTimeNs.Name, 41158225)], ["e"]), "akka.tcp://phyr-service@127.0.0.1:4053"),
         new PointWorker.Done("e000001", 18, null, "akka.tcp://phyr-service@127.0.0.1:4054", "boom"),

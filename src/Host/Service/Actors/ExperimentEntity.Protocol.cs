@@ -20,8 +20,11 @@ public sealed partial class ExperimentEntity
     /// <summary>Answered with <see cref="Points"/>.</summary>
     public sealed record GetPoints(string Id) : IMessage;
 
-    /// <summary>Every point stored or waiting to be, in index order.</summary>
-    public sealed record Points(IReadOnlyList<StoredPoint> All);
+    /// <summary>Every point stored or waiting to be, in index order, and what was asked to run (null: it never was).</summary>
+    public sealed record Points(IReadOnlyList<StoredPoint> All, ExperimentRecord? Requested = null);
+
+    /// <summary>The experiment is forgotten (retention): delete everything it persisted, then stop.</summary>
+    public sealed record Forget(string Id) : IMessage;
 
     public sealed class Extractor() : HashCodeMessageExtractor(100)
     {

@@ -76,7 +76,23 @@ public sealed partial class ExperimentEntity : ReceivePersistentActor, IWithTime
 
         Command<RunExperiment>(r => Act(_state.Decide(), r.Record));
         Command<CancelRun>(_ => _cancel?.Cancel());
-        Command<GetPoints>(_ => Sender.Tell(new Points([.. _state.Points.Values])));
+        Command<GetPoints>(_ => Sender.Tell(new Points([.. _state.Points.Values], _state.Requested)));
+        // Retention: its journal (the request, the points, the end) and snapshots go; then it stops.
+        Command<Forget>(_ =>
+        {
+            _cancel?.Cancel();
+            DeleteMessages(long.MaxValue);
+            DeleteSnapshots(SnapshotSelectionCriteria.Latest);
+        });
+        Command<DeleteMessagesSuccess>(_ =>
+        {
+            _state = ExperimentLifecycle.Empty;
+            if (_sharded) Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+            else Context.Parent.Tell(new ExperimentRegistry.ExperimentIdle(_id));
+        });
+        Command<DeleteMessagesFailure>(f => _log.Warning("Forgetting {0}: deleting its journal failed: {1}", _id, f.Cause.Message));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
         Command<Built>(b =>
         {
             if (Current(b.Run)) Run(b);

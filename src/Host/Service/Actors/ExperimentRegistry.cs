@@ -23,7 +23,8 @@ public sealed class ExperimentRegistry : ReceivePersistentActor, IWithTimers
     public sealed record Submit(string Name, ulong Seed, string Source, bool Shipped, int PointsTotal);
     public sealed record Accepted(string Id);
     public sealed record QueueFull(int Limit);
-    public sealed record List;
+    /// <summary>A page of the list: the <paramref name="Limit"/> experiments submitted just before <paramref name="Before"/> (the newest, when null).</summary>
+    public sealed record List(int Limit = int.MaxValue, string? Before = null);
     public sealed record Get(string Id);
     public sealed record NotFound(string Id);
     public sealed record Cancel(string Id);
@@ -33,8 +34,8 @@ public sealed class ExperimentRegistry : ReceivePersistentActor, IWithTimers
     /// <summary>The stored points of an experiment: forwarded to its entity, which answers <see cref="ExperimentEntity.Points"/>.</summary>
     public sealed record GetResults(string Id);
 
-    /// <summary>Every experiment (the answer to <see cref="List"/>).</summary>
-    public sealed record Views(IReadOnlyList<View> All);
+    /// <summary>A page of experiments, oldest first (the answer to <see cref="List"/>), and how many there are in all.</summary>
+    public sealed record Views(IReadOnlyList<View> All, int Total = 0, bool Older = false);
 
     /// <summary>A child entity with nothing to do for a while: the registry stops it (and makes a new one when next asked).</summary>
     public sealed record ExperimentIdle(string Id);
@@ -77,6 +78,7 @@ public sealed class ExperimentRegistry : ReceivePersistentActor, IWithTimers
             // In a cluster the experiments are entities of the sharded region (on every worker node).
             if (options.Clustered) _entityRegion = Akka.Hosting.ActorRegistry.For(Context.System).Get<ExperimentEntity>();
             RunNext();
+            Forget();
         });
 
         Command<Submit>(s =>
@@ -95,7 +97,12 @@ public sealed class ExperimentRegistry : ReceivePersistentActor, IWithTimers
                 RunNext();
             });
         });
-        Command<List>(_ => Sender.Tell(new Views([.. _state.Experiments.Values.Select(ViewOf)])));
+        Command<List>(l =>
+        {
+            var page = _state.Page(Math.Max(1, l.Limit), l.Before);
+            var older = page.Count > 0 && _state.Experiments.Keys.Any(k => string.CompareOrdinal(k, page[0].Id) < 0);
+            Sender.Tell(new Views([.. page.Select(ViewOf)], _state.Experiments.Count, older));
+        });
         Command<Get>(g => Sender.Tell(_state.Find(g.Id) is { } r ? ViewOf(r) : new NotFound(g.Id)));
         Command<Cancel>(c =>
         {
@@ -110,8 +117,11 @@ public sealed class ExperimentRegistry : ReceivePersistentActor, IWithTimers
                 case { Status: ExperimentStatus.Queued }:
                     // Never told to run (a run starts with Started persisted, and this is handled after it): it just ends.
                     var sender = Sender;
-                    PersistAndApply(new RegistryEvent.Finished(c.Id, ExperimentStatus.Cancelled, DateTimeOffset.UtcNow, 0, null),
-                        () => sender.Tell(new CancelRequested(c.Id)));
+                    PersistAndApply(new RegistryEvent.Finished(c.Id, ExperimentStatus.Cancelled, DateTimeOffset.UtcNow, 0, null), () =>
+                    {
+                        sender.Tell(new CancelRequested(c.Id));
+                        Forget();
+                    });
                     break;
                 case { Cancelling: true }:
                     Entity(c.Id).Tell(new ExperimentEntity.CancelRun(c.Id));
@@ -163,6 +173,7 @@ public sealed class ExperimentRegistry : ReceivePersistentActor, IWithTimers
                 _running = null;
                 Timers.Cancel("run");
                 RunNext();
+                Forget();
             }
             _progress.Remove(m.Id);
             if (_state.Find(m.Id) is not { Status: var status } || status.IsFinal()) Then(); // told again: it has it already
@@ -173,7 +184,15 @@ public sealed class ExperimentRegistry : ReceivePersistentActor, IWithTimers
         {
             if (_running is { } id && _state.Find(id) is { Status: ExperimentStatus.Running } r) AskToRun(r);
         });
-        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        // A snapshot holds everything before it: the older snapshots and the events up to it go, so the journal stays the size
+        // of what the registry keeps (the summaries, the queued experiments' texts), not of everything ever submitted.
+        Command<SaveSnapshotSuccess>(s =>
+        {
+            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+            DeleteMessages(s.Metadata.SequenceNr);
+        });
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(f => _log.Warning("Deleting the registry's events before its snapshot failed: {0}", f.Cause.Message));
         Command<SaveSnapshotFailure>(f => _log.Warning("Registry snapshot failed: {0}", f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(f => _log.Warning("Deleting old registry snapshots failed: {0}", f.Cause.Message));
@@ -189,6 +208,31 @@ public sealed class ExperimentRegistry : ReceivePersistentActor, IWithTimers
             AskToRun(_state.Find(next.Id)!);
             Timers.StartPeriodicTimer("run", new RunTick(), ExperimentEntity.ReportEvery);
         });
+    }
+
+    /// <summary>
+    /// Lets go of the ended experiments beyond the retention (Retention:Keep, Retention:Days): each forgotten is an event,
+    /// its entity deletes its journal, and its files under the data directory are removed.
+    /// </summary>
+    private void Forget()
+    {
+        var maxAge = _options.RetentionDays > 0 ? TimeSpan.FromDays(_options.RetentionDays) : (TimeSpan?)null;
+        foreach (var id in _state.ToForget(_options.RetentionKeep, maxAge, DateTimeOffset.UtcNow).ToList())
+        {
+            PersistAndApply(new RegistryEvent.Forgotten(id, DateTimeOffset.UtcNow), () =>
+            {
+                Entity(id).Tell(new ExperimentEntity.Forget(id));
+                var files = Path.Combine(_options.DataDir, "experiments", id);
+                try
+                {
+                    if (Directory.Exists(files)) Directory.Delete(files, recursive: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    _log.Warning("Forgetting {0}: its files stay: {1}", id, e.Message);
+                }
+            });
+        }
     }
 
     /// <summary>Tells the entity to run the experiment — and, if a cancel was asked for, to cancel it (in that order).</summary>
@@ -218,10 +262,11 @@ public sealed class ExperimentRegistry : ReceivePersistentActor, IWithTimers
     private void PersistAndApply(RegistryEvent e, Action then) => Persist(e, persisted =>
     {
         _state = _state.Apply(persisted);
-        var r = _state.Find(persisted.Id)!;
         // One log event per change of state.
-        _log.Info("Experiment {0} ({1}) {2}: {3}/{4} points{5}", r.Id, r.Name, r.Status.Name(), r.PointsDone, r.PointsTotal,
-            r.Error is null ? "" : $" — {r.Error}");
+        if (_state.Find(persisted.Id) is { } r)
+            _log.Info("Experiment {0} ({1}) {2}: {3}/{4} points{5}", r.Id, r.Name, r.Status.Name(), r.PointsDone, r.PointsTotal,
+                r.Error is null ? "" : $" — {r.Error}");
+        else _log.Info("Experiment {0} forgotten (retention)", persisted.Id);
         if (LastSequenceNr % SnapshotEvery == 0) SaveSnapshot(_state);
         then();
     });

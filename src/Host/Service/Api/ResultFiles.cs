@@ -18,11 +18,19 @@ public sealed class ResultFiles(ServiceOptions options, ExperimentCatalog catalo
 
     public async Task<Set> LoadAsync(IActorRef registry, ExperimentRecord record)
     {
-        var experiment = catalog.Build(record.Source, record.ShippedName, record.Seed);
         // Through the registry (on whichever node it runs): no actor reference crosses nodes.
         var points = await registry.Ask<ExperimentEntity.Points>(new ExperimentRegistry.GetResults(record.Id), TimeSpan.FromSeconds(60));
+        // An ended experiment's text is kept by its entity, not the registry; one cancelled before it ran has none left.
+        var submitted = record.HasSource ? record : points.Requested
+            ?? throw new SubmissionException("id", $"{record.Id} was {record.Status.Name()} before it ran: it has no results");
+        var experiment = catalog.Build(submitted.Source, submitted.ShippedName, submitted.Seed);
         return new Set(experiment, StoredPoints.ToResults(experiment, points.All));
     }
+
+    /// <summary>What was submitted: from the registry while the experiment waits or runs, from its entity once it ended (null: never ran).</summary>
+    public static async Task<string?> SourceAsync(IActorRef registry, ExperimentRecord record) =>
+        record.HasSource ? record.Source
+            : (await registry.Ask<ExperimentEntity.Points>(new ExperimentRegistry.GetResults(record.Id), TimeSpan.FromSeconds(60))).Requested?.Source;
 
     public string Json(Set s) => ResultsJson.Experiment(s.Experiment, s.Done, 0, options.Parallelism);
 

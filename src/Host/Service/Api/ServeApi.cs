@@ -32,7 +32,8 @@ public static partial class ServeApi
         var api = app.MapGroup("/api");
         api.MapPost("/experiments", Submit).WithSummary("Submit an experiment: its text (text/plain, the config/experiments format), " +
                                                         "or JSON {\"experiment\": NAME} / {\"conf\": TEXT}, with an optional seed");
-        api.MapGet("/experiments", List).WithSummary("Every experiment, oldest first");
+        api.MapGet("/experiments", List).WithSummary("A page of experiments, oldest first: the newest ?limit=N (default 100, at most 1000), " +
+                                                     "or those submitted just before ?before=ID; X-Total-Count, and a Link to the older page");
         api.MapGet("/experiments/{id}", Get).WithSummary("One experiment: status, progress, ETA");
         api.MapGet("/experiments/{id}/results.json", (string id, HttpContext c) => File(id, c, "results.json"));
         api.MapGet("/experiments/{id}/results.csv", (string id, HttpContext c) => File(id, c, "results.csv"));
@@ -136,7 +137,7 @@ public static partial class ServeApi
         }
     }
 
-    private static object Json(ExperimentRegistry.View v) => new
+    private static object Json(ExperimentRegistry.View v, bool withSource = true, string? source = null) => new
     {
         id = v.Record.Id,
         name = v.Record.Name,
@@ -152,15 +153,27 @@ public static partial class ServeApi
         nodes = v.Nodes,
         runs_on = v.RunsOn,
         error = v.Record.Error,
-        source = v.Record.ShippedName ? null : v.Record.Source,
+        source = v.Record.ShippedName || !withSource ? null : source ?? (v.Record.HasSource ? v.Record.Source : null),
+        source_bytes = v.Record.ShippedName ? 0 : v.Record.HasSource ? v.Record.Source.Length : v.Record.SourceBytes,
         shipped = v.Record.ShippedName ? v.Record.Source : null,
     };
 
-    private static async Task<IResult> List(ActorRegistry actors)
+    public const int DefaultPage = 100, MaxPage = 1000;
+
+    private static async Task<IResult> List(HttpContext c, ActorRegistry actors)
     {
+        var limitText = c.Request.Query["limit"].ToString();
+        var limit = DefaultPage;
+        if (limitText.Length > 0 && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxPage))
+            return Problem(400, $"'{limitText}' is not a whole number from 1 to {MaxPage}", "limit");
+        var before = c.Request.Query["before"].ToString() is { Length: > 0 } b ? b : null;
+        if (before is not null && !IdPattern().IsMatch(before)) return Problem(400, $"'{before}' is not an experiment id (e000123)", "before");
         var registry = await actors.GetAsync<ExperimentRegistry>();
-        var views = await registry.Ask<ExperimentRegistry.Views>(new ExperimentRegistry.List(), AskTimeout);
-        return Results.Ok(views.All.Select(Json));
+        var views = await registry.Ask<ExperimentRegistry.Views>(new ExperimentRegistry.List(limit, before), AskTimeout);
+        c.Response.Headers["X-Total-Count"] = views.Total.ToString(CultureInfo.InvariantCulture);
+        // Older ones than this page: where they are.
+        if (views.Older) c.Response.Headers.Link = $"</api/experiments?limit={limit}&before={views.All[0].Record.Id}>; rel=\"next\"";
+        return Results.Ok(views.All.Select(v => Json(v, withSource: false)));
     }
 
     private static async Task<(ExperimentRegistry.View? View, IResult? Error)> Find(ActorRegistry actors, string id)
@@ -174,7 +187,10 @@ public static partial class ServeApi
     private static async Task<IResult> Get(string id, ActorRegistry actors)
     {
         var (view, error) = await Find(actors, id);
-        return error ?? Results.Ok(Json(view!));
+        if (error is not null) return error;
+        // An ended experiment's text is with its entity (the registry keeps the summary).
+        var source = view!.Record.HasSource ? null : await ResultFiles.SourceAsync(await actors.GetAsync<ExperimentRegistry>(), view.Record);
+        return Results.Ok(Json(view, source: source));
     }
 
     private static async Task<IResult> File(string id, HttpContext c, string file)
@@ -226,8 +242,8 @@ public static partial class ServeApi
         try
         {
             var registry = await actors.GetAsync<ExperimentRegistry>();
-            var all = await registry.Ask<ExperimentRegistry.Views>(new ExperimentRegistry.List(), TimeSpan.FromSeconds(5));
-            return Results.Ok(new { status = "ok", persistence = options.Provider.ToString().ToLowerInvariant(), experiments = all.All.Count });
+            var all = await registry.Ask<ExperimentRegistry.Views>(new ExperimentRegistry.List(1), TimeSpan.FromSeconds(5));
+            return Results.Ok(new { status = "ok", persistence = options.Provider.ToString().ToLowerInvariant(), experiments = all.Total });
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {
