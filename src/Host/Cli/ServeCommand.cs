@@ -45,6 +45,8 @@ public static class ServeCommand
                 throw new UsageException(e.Setting, e.Problem);
             }
             if (ServeAddresses.InUse(options.Urls) is { } taken) throw new UsageException("--urls", $"{taken} is in use by another program");
+            if (options.Provider == PersistenceProvider.Sqlite && SqliteLock.Problem(options.EffectiveConnectionString, TimeSpan.FromSeconds(2)) is { } locked)
+                throw new UsageException("Persistence", locked);
             var app = ServiceHost.Build(options);
             try
             {

@@ -215,8 +215,8 @@ public class ServeApiTests() : TempDirectory("phyr-serve")
         var ids = new List<string>();
         for (var i = 0; i < 4; i++) ids.Add(await host.Submit(TestExperiments.Small, seed: (ulong)i + 1));
         foreach (var id in ids) await host.WaitFinished(id);
-        // The two oldest are forgotten: not listed, not found, their results gone.
-        var list = await host.GetJson("/api/experiments");
+        // The two oldest are forgotten (as the last end is persisted, just after it is seen): not listed, not found, their results gone.
+        var list = await host.WaitFor("/api/experiments", l => l.GetArrayLength() == 2, "the two oldest forgotten");
         Assert.Equal(ids[2..], list.EnumerateArray().Select(e => e.GetProperty("id").GetString()));
         Assert.Equal(HttpStatusCode.NotFound, (await host.Http.GetAsync($"/api/experiments/{ids[0]}")).StatusCode);
         Assert.False(Directory.Exists(Path.Combine(_dir, "experiments", ids[0])));
