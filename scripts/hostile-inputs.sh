@@ -60,6 +60,9 @@ for _ in $(seq 1 50); do port=$(grep -oE 'port [0-9]+' "$work/busy.log" | grep -
 cli "serve on a port in use" serve --data "$work/d3" --urls "http://127.0.0.1:$port"
 kill "$busy"
 cli "validate --cases /dev/zero" validate --cases /dev/zero
+cli "serve --config /dev/zero" serve --data "$work/d4" --config /dev/zero
+mkdir -p "$work/zero-results" && ln -s /dev/zero "$work/zero-results/results.json"
+cli "compare a results.json that never ends" compare "$work/zero-results" "$work/zero-results"
 
 echo "service:"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Phyr.Domain.Config;
 using Phyr.Host.Cli;
 using Phyr.Host.Output;
 
@@ -66,6 +67,9 @@ public static class CompareCommand
         return ExitCodes.Ok;
     }
 
+    /// <summary>The largest results.json compare reads.</summary>
+    public const long MaxResultsBytes = 1L << 30;
+
     /// <summary>Metrics by point ("" for a scenario's single result), in file order.</summary>
     private static Dictionary<string, List<KeyValuePair<string, double>>> Load(string field, string dir)
     {
@@ -73,7 +77,8 @@ public static class CompareCommand
         if (!File.Exists(file)) throw new UsageException(field, $"{file}: no such file (give a folder phyr run wrote)");
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(file));
+            // Bounded like every file a user names: 100,000 points of results are well under it.
+            using var doc = JsonDocument.Parse(InputFile.ReadText(file, "results", MaxResultsBytes, problem => new InputException(problem)));
             var root = doc.RootElement;
             var result = new Dictionary<string, List<KeyValuePair<string, double>>>(StringComparer.Ordinal);
             if (root.TryGetProperty("points", out var points))
@@ -91,6 +96,10 @@ public static class CompareCommand
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
             throw new UsageException(field, $"{file}: not a phyr results file ({e.Message.Split('\n')[0]})");
+        }
+        catch (InputException e)
+        {
+            throw new UsageException(field, e.Message);
         }
     }
 

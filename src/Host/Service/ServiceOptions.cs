@@ -111,9 +111,18 @@ public sealed record ServiceOptions
         if (file is not null)
         {
             IConfiguration fromFile;
+            string json;
             try
             {
-                fromFile = new ConfigurationBuilder().AddJsonFile(file, optional: false).Build();
+                json = Phyr.Domain.Config.InputFile.ReadText(file, "settings", 64 * 1024, problem => new Phyr.Domain.Config.InputException(problem));
+            }
+            catch (Phyr.Domain.Config.InputException e)
+            {
+                throw new SettingsException("--config", e.Message);
+            }
+            try
+            {
+                fromFile = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build();
             }
             catch (Exception e) when (e is InvalidDataException or FormatException or System.Text.Json.JsonException)
             {
@@ -126,7 +135,7 @@ public sealed record ServiceOptions
                 .Order(StringComparer.Ordinal).FirstOrDefault();
             if (unknown is not null)
                 throw new SettingsException("--config", $"{file}: unknown setting '{unknown}' (known: {string.Join(", ", known)})");
-            builder.AddJsonFile(file, optional: false);
+            builder.AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)));
         }
         builder.AddEnvironmentVariables("PHYR_");
         builder.AddInMemoryCollection(overrides.Where(kv => kv.Value is not null));
