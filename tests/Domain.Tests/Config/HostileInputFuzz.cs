@@ -11,7 +11,7 @@ namespace Phyr.Domain.Tests.Config;
 
 /// <summary>
 /// Seeded mutation fuzzing of every reader a user's file reaches: the shipped files (scenarios, experiments, validation
-/// cases, pfn layouts) mutated — bytes flipped, hostile characters inserted (NUL, escapes, braces, quotes, huge
+/// cases, pfn layouts) mutated (a few thousand each) — bytes flipped, hostile characters inserted (NUL, escapes, braces, quotes, huge
 /// numbers), spans deleted, duplicated or cut — and each reader must answer with its one-line bad-input exception
 /// (<see cref="InputException"/>) or a value, never anything else. Deterministic: the same cases on every run.
 /// </summary>
@@ -25,9 +25,11 @@ public class HostileInputFuzz
     private static void Holds(string reader, IEnumerable<string> mutants, Action<string> read)
     {
         var n = 0;
+        var clock = new System.Diagnostics.Stopwatch();
         foreach (var text in mutants)
         {
             n++;
+            clock.Restart();
             try
             {
                 read(text);
@@ -39,6 +41,8 @@ public class HostileInputFuzz
             {
                 Assert.Fail($"{reader}, mutant {n}: {e.GetType().Name} escaped: {e.Message}\n--- input ---\n{text}");
             }
+            // A hang detector, not a timing: a read of at most a few hundred KB takes microseconds to milliseconds.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"{reader}, mutant {n}: {clock.Elapsed.TotalSeconds:0.0} s");
         }
     }
 
@@ -55,7 +59,7 @@ public class HostileInputFuzz
     {
         var corpus = Corpus("config/experiments", "*.conf").ToList();
         var scenarios = Path.Combine(Root, "config", "scenarios");
-        Holds("ExperimentFile", Mutants.Of(corpus, 1000, 2), text => ExperimentFile.Parse(text, "fuzz.conf", scenarios, 1,
+        Holds("ExperimentFile", Mutants.Of(corpus, 2000, 2), text => ExperimentFile.Parse(text, "fuzz.conf", scenarios, 1,
             (name, _) => Path.Combine(scenarios, name + ".conf") is var f && File.Exists(f) ? f : throw new ConfException($"fuzz.conf: scenario: '{name}' is not shipped")));
     }
 
@@ -74,14 +78,14 @@ public class HostileInputFuzz
         {
             var machine = Path.Combine(dir, "m.conf");
             var machines = new List<string> { "base = x86-server\nghz = 3.1\ndram-ns = 95\nsockets = 2\n", "name = m\nbase = core-i7-12700\nllc-bytes = 30M\niommu = amd-v1\natomic-ns = 4.5\n" };
-            Holds("MachineProfileFile", Mutants.Of(machines, 1000, 4), text =>
+            Holds("MachineProfileFile", Mutants.Of(machines, 2000, 4), text =>
             {
                 File.WriteAllBytes(machine, Encoding.UTF8.GetBytes(text));
                 MachineProfileFile.Load(machine);
             });
             var costs = Path.Combine(dir, "c.conf");
             var models = new List<string> { "gup.lookup-ns = 40\ndma.map-call-ns = 60\n", "cacheline.same-socket-ns = 50\ncacheline.cross-socket-ns = 150\n" };
-            Holds("CostModelFile", Mutants.Of(models, 1000, 5), text =>
+            Holds("CostModelFile", Mutants.Of(models, 2000, 5), text =>
             {
                 File.WriteAllBytes(costs, Encoding.UTF8.GetBytes(text));
                 CostModelFile.Load(costs);

@@ -23,9 +23,9 @@ public class HostileRequestFuzz() : TempDirectory("phyr-fuzz")
     [Fact]
     public async Task Mutated_submissions_get_an_answer_never_a_server_error()
     {
-        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir) with { RunExperiments = false, QueueLimit = 1000 });
+        await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir) with { RunExperiments = false, QueueLimit = 10_000 });
         var n = 0;
-        foreach (var body in Mutants.Of(Bodies, 400, 7))
+        foreach (var body in Mutants.Of(Bodies, 2000, 7))
         {
             n++;
             var type = body.TrimStart().StartsWith('{') ? "application/json" : "text/plain";
@@ -57,7 +57,7 @@ public class HostileRequestFuzz() : TempDirectory("phyr-fuzz")
         ];
         var corpus = lines.Select(a => string.Join('\u0001', a)).ToList();
         var n = 0;
-        foreach (var mutant in Mutants.Of(corpus, 300, 8))
+        foreach (var mutant in Mutants.Of(corpus, 1000, 8))
         {
             n++;
             var args = mutant.Split('\u0001');
