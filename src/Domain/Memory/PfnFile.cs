@@ -53,5 +53,17 @@ public static class PfnFile
         return end < 0 ? new LayoutException(path, problem) : new LayoutException(problem[..end], problem[(end + 2)..]);
     }
 
+    /// <summary>
+    /// A pfn file's text: <paramref name="header"/> as '#' comment lines (what was captured, where and when), then one
+    /// frame number per line — what <see cref="Parse(TextReader, string)"/> reads back.
+    /// </summary>
+    public static string Format(IEnumerable<string> header, IEnumerable<ulong> frames)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var line in header) text.Append("# ").Append(line.ReplaceLineEndings(" ")).Append('\n');
+        foreach (var pfn in frames) text.Append(pfn.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        return text.ToString();
+    }
+
     private static string Truncate(string s) => s.Length <= 40 ? s : s[..40] + "...";
 }

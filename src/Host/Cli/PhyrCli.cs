@@ -19,6 +19,7 @@ public static class PhyrCli
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(GupTestCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
+        root.Subcommands.Add(CaptureCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());

@@ -214,7 +214,8 @@ public class ServeApiTests() : TempDirectory("phyr-serve")
         await using var host = await TestHost.StartAsync(TestHost.Defaults(_dir) with { RetentionKeep = 2 });
         var ids = new List<string>();
         for (var i = 0; i < 4; i++) ids.Add(await host.Submit(TestExperiments.Small, seed: (ulong)i + 1));
-        foreach (var id in ids) await host.WaitFinished(id);
+        // They run oldest first: when the last has ended, all have (and an older one may be forgotten already: not polled).
+        await host.WaitFinished(ids[3]);
         // The two oldest are forgotten (as the last end is persisted, just after it is seen): not listed, not found, their results gone.
         var list = await host.WaitFor("/api/experiments", l => l.GetArrayLength() == 2, "the two oldest forgotten");
         Assert.Equal(ids[2..], list.EnumerateArray().Select(e => e.GetProperty("id").GetString()));
