@@ -16,7 +16,7 @@ public static class LayoutCommand
     private static readonly Option<string?> Pfns = new("--pfns")
     {
         Description = "File of frame numbers, one decimal per line in virtual-address order, '#' starts a comment " +
-                      "(a /proc/<pid>/pagemap dump, e.g. ../shared/data/layouts/*.pfn).",
+                      "(a /proc/<pid>/pagemap dump, e.g. from phyr capture); a bare name also finds a shipped layout (pagemap-anon-64m-seq.pfn).",
         HelpName = "FILE",
     };
 
@@ -152,7 +152,12 @@ public static class LayoutCommand
         try
         {
             if (pfns is not null)
-                return (Path.GetFileName(pfns), "--pfns", [.. PhysLayout.ToRuns(PfnFile.Read(pfns))]);
+            {
+                // A path as given; a bare name not found here is looked for among the shipped layouts (data/layouts/).
+                var file = !File.Exists(pfns) && !Directory.Exists(pfns) && Config.ConfigLibrary.FindLayout(pfns, Path.Combine("data", "layouts")) is { } shipped
+                    ? shipped : pfns;
+                return (Path.GetFileName(pfns), "--pfns", [.. PhysLayout.ToRuns(PfnFile.Read(file))]);
+            }
             if (runs is not null)
                 return ($"--runs {runs}", "--runs", RunList.Parse(runs));
 
