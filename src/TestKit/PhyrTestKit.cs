@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace Phyr.Actors.Testing;
 
 /// <summary>
-/// A base class for a suite of simulated machines: an Akka.TestKit (xUnit v2) whose <see cref="Run"/> builds a machine
+/// A base class for a suite of simulated machines: an Akka.TestKit (xUnit v2) whose <c>Run</c> builds a machine
 /// from a scenario written in code and runs it on the suite's actor system (<c>Sys</c>). The same as
 /// <see cref="SimulatedMachine"/> (which a suite may use directly), one call shorter.
 /// </summary>
@@ -17,4 +17,8 @@ public abstract class PhyrTestKit : Akka.TestKit.Xunit2.TestKit
 
     /// <summary>Runs <paramref name="scenario"/> with <paramref name="seed"/> on this suite's actor system.</summary>
     protected MachineRun Run(Scenario scenario, ulong seed = 1, int partitions = 1) => new SimulatedMachine(scenario, seed, partitions).Run(Sys);
+
+    /// <summary>Runs <paramref name="scenario"/> with a device of the suite's own (<paramref name="device"/> makes its rig).</summary>
+    protected MachineRun Run(Scenario scenario, Func<Scenario, Machines.IRig> device, ulong seed = 1, int partitions = 1) =>
+        new SimulatedMachine(scenario, seed, partitions, device).Run(Sys);
 }

@@ -18,20 +18,29 @@ namespace Phyr.Actors.Testing;
 /// Assert.Equal(0, run[Metric.InvariantViolations]);
 /// </code>
 /// </example>
-public sealed class SimulatedMachine(Scenario scenario, ulong seed = 1, int partitions = 1)
+/// <param name="rig">
+/// A device of the suite's own, beside the shipped ones: a new rig for each run (an <see cref="Machines.IRig"/>, most
+/// simply a <see cref="Machines.RegionRig{TFlow}"/> whose threads run a driver flow of your own, a
+/// <see cref="Domain.Drivers.RegionFlow{TSelf}"/>). The machine's own parts — the mm, its locks, the cost model — are
+/// the scenario's; metrics, invariants and determinism are the same as for a shipped rig. Null: the scenario's device.
+/// </param>
+public sealed class SimulatedMachine(Scenario scenario, ulong seed = 1, int partitions = 1, Func<Scenario, Machines.IRig>? rig = null)
 {
     public Scenario Scenario { get; } = scenario;
     public ulong Seed { get; } = seed;
     public int Partitions { get; } = partitions;
 
     /// <summary>The same machine with a changed scenario (e.g. <c>m.With(s => s with { Batch = 512 })</c>).</summary>
-    public SimulatedMachine With(Func<Scenario, Scenario> change) => new(change(Scenario), Seed, Partitions);
+    public SimulatedMachine With(Func<Scenario, Scenario> change) => new(change(Scenario), Seed, Partitions, rig);
+
+    /// <summary>The same machine with a device of your own (<paramref name="device"/> makes its rig for each run).</summary>
+    public SimulatedMachine WithRig(Func<Scenario, Machines.IRig> device) => new(Scenario, Seed, Partitions, device);
 
     /// <summary>Runs the machine on <paramref name="system"/>; fails after <paramref name="timeout"/> (default one minute of host time).</summary>
     public async Task<MachineRun> RunAsync(ActorSystem system, string? dispatcher = null, TimeSpan? timeout = null)
     {
         using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(1));
-        var result = await ScenarioRunner.RunAsync(Scenario, Seed, system, dispatcher, Partitions, cancel.Token).ConfigureAwait(false);
+        var result = await ScenarioRunner.RunAsync(Scenario, Seed, system, dispatcher, Partitions, cancel.Token, rig?.Invoke(Scenario)).ConfigureAwait(false);
         return new MachineRun(result);
     }
 
