@@ -32,4 +32,16 @@ public class BenchCommandTests
         Assert.Equal(2, r.ExitCode);
         Assert.Contains(expected, r.Stderr);
     }
+
+    [Theory]
+    [InlineData("--sizes", "3M", "--sizes: give sizes of whole GiB, at most 1T")]
+    [InlineData("--sizes", "2T", "--sizes: give sizes of whole GiB, at most 1T")]
+    [InlineData("--fragmentation", "2", "--fragmentation")]
+    public void Bad_bench_scale_options_exit_2_before_running_anything(string option, string value, string expected)
+    {
+        var r = CliRunner.Run("bench", "scale", option, value);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.StderrLines);
+        Assert.Contains(expected, r.Stderr);
+    }
 }

@@ -118,7 +118,7 @@ public class RunCommandTests : IDisposable
             (["run", Scenario(new string('x', 300 * 1024))], "larger than 256 KiB: too large for a scenario file"),
             (["layout", "--generate", "100000000000"], "--generate: 100000000000 frames is more than 268435456"),
             // More than any machine holds (4096 CPUs x 1 TiB): refused before it starts, not killed by the kernel.
-            (["run", Scenario("cpus = 4096\nregion = 1T\n")], "the run needs about 128 TiB of memory (4096 CPU(s) x 1 TiB of anon-4k)"),
+            (["run", Scenario("cpus = 4096\nregion = 1T\n")], "the run needs about 160 TiB of memory (4096 CPU(s) x 1 TiB of anon-4k)"),
         };
         foreach (var (args, expected) in cases)
         {

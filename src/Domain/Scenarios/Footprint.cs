@@ -5,13 +5,14 @@ namespace Phyr.Domain.Scenarios;
 /// <summary>
 /// How much memory a scenario's run takes, estimated before it starts, so that work the machine cannot hold is refused
 /// with a clear message rather than accepted and killed. The simulated mm keeps state per mapped folio (its PTE or huge
-/// entry, its frame, its pin count, the frame source's runs): measured at 92 bytes a 4 KiB page
-/// (<c>phyr gup-test -L -n 512 -m 1024</c> against <c>-m 8192</c>: 108 against 277 MB peak RSS) and taken as 128; a
-/// call without a batch limit also holds a page array of 8 bytes a page. A fixed 256 MB covers the runtime.
+/// entry, its frame, its pin count, the frame source's runs), a mapping device its IO page table's leaves: measured with
+/// <c>phyr bench scale</c> (peak RSS over simulated 4 KiB pages, this 2-core VM) at 150 bytes a page for an RDMA
+/// registration through a strict IOMMU at 64 GiB (157 at 16 GiB, 135 at 256 GiB) and 86 for a VFIO guest, and taken as
+/// 160; a call without a batch limit also holds a page array of 8 bytes a page. A fixed 256 MB covers the runtime.
 /// </summary>
 public static class Footprint
 {
-    public const ulong PerFolioBytes = 128;
+    public const ulong PerFolioBytes = 160;
     public const ulong RuntimeBytes = 256UL << 20;
 
     /// <summary>The estimated peak bytes of one run of <paramref name="s"/>.</summary>

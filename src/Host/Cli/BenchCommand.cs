@@ -28,10 +28,79 @@ public static class BenchCommand
             "Reports engine_events_per_s, raw_akka_msgs_per_s, ratio, threads. Run it alone on the machine.");
         foreach (var o in new[] { Format, Cpus, Locks, Iterations, Threads, Partitions, Repeats, Idle }) engine.Options.Add(o);
         engine.SetAction(Execute);
+        var scale = new Command("scale",
+            "Host memory and time against simulated memory: RDMA registration and a VFIO guest of --sizes of 4 KiB pages, each a " +
+            "phyr run of its own (peak RSS, bytes and host ns per simulated page, the fitted exponent of time against pages; a size " +
+            "the memory budget refuses is shown with its estimate), then 64 CPUs on 1 and 2 threads. Run it alone on the machine.");
+        scale.Options.Add(Sizes);
+        scale.Options.Add(Fragmentation);
+        scale.Options.Add(Format);
+        scale.SetAction(Scale);
         var bench = new Command("bench", "Benchmarks that print figures (never run as tests).");
         bench.Subcommands.Add(engine);
+        bench.Subcommands.Add(scale);
         return bench;
     }
+
+    private static readonly Option<string?> Sizes = new("--sizes") { Description = "Region sizes, comma-separated. Default 1G,16G,64G,256G,1T.", HelpName = "LIST" };
+    private static readonly Option<string?> Fragmentation = new("--fragmentation") { Description = "The layout's fragmentation. Default 0.5 (the scenarios').", HelpName = "F" };
+
+    private static int Scale(ParseResult parse)
+    {
+        var json = parse.GetValue(Format) is { } f &&
+                   OptionValues.OneOf("--format", f, new Dictionary<string, bool> { ["table"] = false, ["json"] = true });
+        var sizes = (parse.GetValue(Sizes) ?? "1G,16G,64G,256G,1T").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => OptionValues.Bytes("--sizes", t)).ToList();
+        if (sizes.Count == 0 || sizes.Any(b => b == 0 || b % (1UL << 30) != 0 || b > 1UL << 40))
+            throw new UsageException("--sizes", "give sizes of whole GiB, at most 1T (e.g. 1G,16G)");
+        var fragmentation = parse.GetValue(Fragmentation) is { } fr ? OptionValues.Fraction("--fragmentation", fr) : 0.5;
+        var error = parse.InvocationConfiguration.Error;
+        var r = ScaleBenchmark.Run(sizes, fragmentation, line => error.WriteLine($"bench scale: {line}"));
+        var output = parse.InvocationConfiguration.Output;
+        if (json)
+        {
+            output.WriteLine(JsonText.Indented(w =>
+            {
+                w.WriteStartObject();
+                w.WriteStartArray("rows");
+                foreach (var row in r.Rows)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("device", row.Device);
+                    w.WriteNumber("region_bytes", row.Bytes);
+                    if (row.Refused is { } why) w.WriteString("refused", why);
+                    else
+                    {
+                        w.WriteNumber("peak_rss_bytes", Math.Round(row.PeakRssBytes!.Value));
+                        w.WriteNumber("bytes_per_page", Math.Round(row.BytesPerPage!.Value, 1));
+                        w.WriteNumber("host_ns_per_page", Math.Round(row.HostNsPerPage!.Value, 1));
+                        w.WriteNumber("host_s", Math.Round(row.HostSeconds!.Value, 3));
+                    }
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteStartObject("time_exponent");
+                foreach (var (device, e) in r.Exponents) if (!double.IsNaN(e)) w.WriteNumber(device, Math.Round(e, 3));
+                w.WriteEndObject();
+                w.WriteNumber("cpus64_s_1_thread", Math.Round(r.Cpus64Seconds1Thread, 3));
+                w.WriteNumber("cpus64_s_2_threads", Math.Round(r.Cpus64Seconds2Threads, 3));
+                w.WriteEndObject();
+            }));
+            return ExitCodes.Ok;
+        }
+        output.WriteLine("device  region    peak RSS   bytes/page  host ns/page   host s");
+        foreach (var row in r.Rows)
+            output.WriteLine(row.Refused is { } why
+                ? $"{row.Device,-6}  {Size(row.Bytes),-7}  refused: {why}"
+                : $"{row.Device,-6}  {Size(row.Bytes),-7}  {row.PeakRssBytes / 1e6,7:0} MB  {row.BytesPerPage,10:0.0}  {row.HostNsPerPage,12:0.0}  {row.HostSeconds,7:0.00}");
+        foreach (var (device, e) in r.Exponents)
+            output.WriteLine($"{device}: host time ~ pages^{(double.IsNaN(e) ? "?" : e.ToString("0.00", CultureInfo.InvariantCulture))}");
+        output.WriteLine($"64 CPUs x 16 MiB (rdma): {r.Cpus64Seconds1Thread:0.00} s on 1 thread, {r.Cpus64Seconds2Threads:0.00} s on 2 " +
+                         $"({r.Cpus64Seconds1Thread / r.Cpus64Seconds2Threads:0.00}x)");
+        return ExitCodes.Ok;
+    }
+
+    private static string Size(ulong bytes) => bytes >= 1UL << 40 ? $"{bytes >> 40} TiB" : $"{bytes >> 30} GiB";
 
     private static int Positive(ParseResult parse, Option<string?> option, int fallback)
     {

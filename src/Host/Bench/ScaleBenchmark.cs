@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Phyr.Domain.Scenarios;
+using Phyr.Host.Config;
+
+namespace Phyr.Host.Bench;
+
+/// <summary>
+/// `phyr bench scale`: how host memory and time grow with the simulated memory. Each size runs as its own `phyr run`
+/// (a child process, so that each peak is its own): RDMA registration (rdma-register-1g-4k-b16 at batch 512) and a
+/// VFIO guest (vfio-guest-4g-4k), one CPU, 4 KiB pages. Peak RSS is the child's VmHWM, read from /proc while it runs;
+/// host time is the run's own wall time (results.json's host block), without the process's start. A size the memory
+/// budget refuses (Footprint) is reported with the estimate, not run. Then one scenario of 64 CPUs on 1 and 2 threads.
+/// </summary>
+public static class ScaleBenchmark
+{
+    public sealed record Row(string Device, ulong Bytes, double Pages, double? PeakRssBytes, double? HostSeconds, string? Refused)
+    {
+        public double? BytesPerPage => PeakRssBytes / Pages;
+        public double? HostNsPerPage => HostSeconds * 1e9 / Pages;
+    }
+
+    public sealed record Result(IReadOnlyList<Row> Rows, IReadOnlyDictionary<string, double> Exponents, double Cpus64Seconds1Thread, double Cpus64Seconds2Threads);
+
+    private static readonly (string Device, string Scenario, string Extra)[] Devices =
+    [
+        ("rdma", "rdma-register-1g-4k-b16", "gup.batch = 512\n"),
+        ("vfio", "vfio-guest-4g-4k", ""),
+    ];
+
+    public static Result Run(IReadOnlyList<ulong> sizes, double fragmentation, Action<string> progress)
+    {
+        var work = Directory.CreateTempSubdirectory("phyr-bench-scale-").FullName;
+        try
+        {
+            var rows = new List<Row>();
+            foreach (var (device, scenario, extra) in Devices)
+                foreach (var size in sizes)
+                {
+                    var text = $"name = scale-{device}\nregion = {size}\nlayout.fragmentation = {fragmentation.ToString(CultureInfo.InvariantCulture)}\n{extra}";
+                    var file = Write(work, $"{device}-{size}.conf", scenario, text);
+                    var s = ScenarioFile.Load(file);
+                    var pages = (double)s.RegionBytes / 4096;
+                    if (MachineMemory.Problem([s]) is { } refused)
+                    {
+                        rows.Add(new Row(device, size, pages, null, null, refused));
+                        progress($"{device} {size >> 30} GiB: refused ({refused})");
+                        continue;
+                    }
+                    var (peak, seconds) = Child(work, file, 1);
+                    rows.Add(new Row(device, size, pages, peak, seconds, null));
+                    progress($"{device} {Gib(size)}: {peak / 1e6:0} MB peak, {seconds:0.00} s");
+                }
+            var exponents = rows.GroupBy(r => r.Device).ToDictionary(g => g.Key, g => Exponent([.. g.Where(r => r.HostSeconds is not null)]));
+            var wide = Write(work, "cpus64.conf", "rdma-register-1g-4k-b16", "name = scale-64cpu\ncpus = 64\nregion = 16M\n");
+            var one = Child(work, wide, 1).Seconds;
+            var two = Child(work, wide, 2).Seconds;
+            progress($"64 CPUs x 16 MiB: {one:0.00} s on 1 thread, {two:0.00} s on 2");
+            return new Result(rows, exponents, one, two);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static string Gib(ulong bytes) => bytes >= 1UL << 40 ? $"{bytes >> 40} TiB" : $"{bytes >> 30} GiB";
+
+    private static string Write(string dir, string name, string baseScenario, string overrides)
+    {
+        // The shipped scenario's keys, then the overrides (a later key of the same name would be refused: drop them).
+        var shipped = ConfigLibrary.Cli.Find(baseScenario, ConfigLibrary.Scenarios) ?? throw new InvalidOperationException($"{baseScenario} is not shipped");
+        var keys = overrides.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=')[0].Trim()).ToHashSet();
+        var lines = File.ReadAllLines(shipped).Where(l => !keys.Contains(l.Split('=')[0].Trim()) && !(keys.Contains("gup.batch") && l.Trim().StartsWith("batch", StringComparison.Ordinal)));
+        var path = Path.Combine(dir, name);
+        File.WriteAllText(path, string.Join('\n', lines) + "\n" + overrides);
+        return path;
+    }
+
+    /// <summary>Runs `phyr run FILE` as a child: its peak RSS (VmHWM, polled) and the run's wall time from its results.</summary>
+    private static (double Peak, double Seconds) Child(string work, string scenario, int parallelism)
+    {
+        var self = Environment.ProcessPath!;
+        var args = new List<string>();
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet") args.Add(Environment.GetCommandLineArgs()[0]);
+        var outDir = Path.Combine(work, Path.GetFileNameWithoutExtension(scenario) + $"-p{parallelism}");
+        args.AddRange(["run", scenario, "--out", outDir, "--parallelism", parallelism.ToString(CultureInfo.InvariantCulture)]);
+        var start = new ProcessStartInfo(self, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(start)!;
+        var status = $"/proc/{p.Id}/status";
+        double peak = 0;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        while (!p.WaitForExit(50))
+        {
+            try
+            {
+                foreach (var line in File.ReadLines(status))
+                    if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                        peak = Math.Max(peak, double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+        if (p.ExitCode != 0) throw new InvalidOperationException($"phyr run {scenario} exited {p.ExitCode}: {stderr.Result}{stdout.Result}");
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
+        return (peak, doc.RootElement.GetProperty("host").GetProperty("wall_time_s").GetDouble());
+    }
+
+    /// <summary>The fitted exponent of time against pages (least squares of the logs); NaN with fewer than two sizes.</summary>
+    private static double Exponent(IReadOnlyList<Row> rows)
+    {
+        if (rows.Count < 2) return double.NaN;
+        var xs = rows.Select(r => Math.Log(r.Pages)).ToArray();
+        var ys = rows.Select(r => Math.Log(r.HostSeconds!.Value)).ToArray();
+        var (mx, my) = (xs.Average(), ys.Average());
+        return xs.Zip(ys, (x, y) => (x - mx) * (y - my)).Sum() / xs.Sum(x => (x - mx) * (x - mx));
+    }
+}
