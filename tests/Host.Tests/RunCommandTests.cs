@@ -142,4 +142,17 @@ public class RunCommandTests : IDisposable
         Assert.Contains("no-such\\u001b[2J\\u000ascenario", arg.Stderr);
         Assert.DoesNotContain('\u001b', arg.Stderr + file.Stderr);
     }
+
+    [Fact]
+    public void Max_memory_refuses_a_run_above_it_with_the_estimate_and_lets_one_below_it_run()
+    {
+        var file = Scenario("region = 1G\n");
+        // 256 MB and 160 bytes for each of 262,144 pages: 296 MiB.
+        var refused = CliRunner.Run("run", file, "--max-memory", "290M", "--out", Path.Combine(_dir, "refused"));
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("the run needs about 296 MiB of memory (1 CPU(s) x 1 GiB of anon-4k) and --max-memory is 290 MiB", refused.Stderr);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "refused")));
+        Assert.Equal(0, CliRunner.Run("run", Scenario(Small), "--max-memory", "2G", "--out", Path.Combine(_dir, "ran")).ExitCode);
+        Assert.Contains("--max-memory: 'lots' is not a byte count", CliRunner.Run("run", file, "--max-memory", "lots").Stderr);
+    }
 }

@@ -30,12 +30,18 @@ public static class Footprint
     /// Why <paramref name="runs"/> runs of <paramref name="s"/> at once cannot fit in <paramref name="availableBytes"/> (the
     /// process's memory, from the host: never part of a result), or null when they can.
     /// </summary>
-    public static string? Problem(Scenario s, ulong availableBytes, int runs = 1)
+    /// <param name="s">The scenario (an experiment's largest point).</param>
+    /// <param name="availableBytes">The process's memory, from the host.</param>
+    /// <param name="runs">How many run at once.</param>
+    /// <param name="limit">A limit the user set (--max-memory): the whole of it may be used, where of the machine's
+    /// memory a fifth is left for the rest.</param>
+    public static string? Problem(Scenario s, ulong availableBytes, int runs = 1, ulong? limit = null)
     {
         var need = (decimal)Bytes(s) * Math.Max(1, runs);
-        if (need <= availableBytes * 0.8m) return null;
+        if (need <= (limit is { } l ? l : availableBytes * 0.8m)) return null;
         return $"the run needs about {Describe(need)} of memory ({s.Cpus} CPU(s) x {Describe(s.RegionBytes)} of {s.Backing.Name()}" +
-               (runs > 1 ? $", {runs} at once" : "") + $") and this machine has {Describe(availableBytes)}: use a smaller region, fewer CPUs or larger pages";
+               (runs > 1 ? $", {runs} at once" : "") + ") and " + (limit is { } max ? $"--max-memory is {Describe(max)}" : $"this machine has {Describe(availableBytes)}") +
+               ": use a smaller region, fewer CPUs or larger pages";
     }
 
     private static string Describe(decimal bytes) =>

@@ -24,6 +24,12 @@ public static class RunCommand
 
     private static readonly Option<string?> Seed = new("--seed") { Description = "Run seed. Default 1.", HelpName = "N" };
     private static readonly Option<string?> Out = new("--out") { Description = "Folder for results.json. Default out/<scenario>.", HelpName = "DIR" };
+    private static readonly Option<string?> MaxMemory = new("--max-memory")
+    {
+        Description = "Refuse a run whose estimated memory (docs/scenarios.md, Input limits) is above this many bytes (e.g. 4G). Default: four fifths of the machine's.",
+        HelpName = "BYTES",
+    };
+
     private static readonly Option<string?> Parallelism = new("--parallelism")
     {
         Description = "Host threads and engine partitions. Default: the machine's cores. Results do not depend on it.",
@@ -51,7 +57,7 @@ public static class RunCommand
             "contending for page-table locks and mmap_lock in virtual time. Writes DIR/results.json: metrics (byte-identical " +
             "for any --parallelism), errors, and host figures apart. Keys of scenario files: docs/scenarios.md.");
         command.Arguments.Add(Scenario);
-        foreach (var o in new[] { Seed, Out, Parallelism, Format, CostModel, Cluster, Token }) command.Options.Add(o);
+        foreach (var o in new[] { Seed, Out, Parallelism, Format, CostModel, MaxMemory, Cluster, Token }) command.Options.Add(o);
         command.SetAction(Execute);
         return command;
     }
@@ -64,8 +70,12 @@ public static class RunCommand
             $"'{name}' is neither a file nor a name in config/{string.Join(" or config/", kinds)} (known: {string.Join(", ", kinds.SelectMany(ConfigLibrary.Names).Order())})");
     }
 
+    /// <summary>--max-memory, when given.</summary>
+    private static ulong? Limit(ParseResult parse) => parse.GetValue(MaxMemory) is { } m ? OptionValues.Bytes("--max-memory", m) : null;
+
     private static int Execute(ParseResult parse)
     {
+        _ = Limit(parse); // a bad --max-memory is refused before anything runs
         var seed = parse.GetValue(Seed) is { } s ? OptionValues.Count("--seed", s) : 1UL;
         var parallelism = parse.GetValue(Parallelism) is { } p ? (int)Math.Clamp(OptionValues.Count("--parallelism", p), 0, 4096) : Environment.ProcessorCount;
         if (parallelism < 1) throw new UsageException("--parallelism", "must be at least 1");
@@ -102,7 +112,7 @@ public static class RunCommand
             else if (!Uri.TryCreate(cluster, UriKind.Absolute, out url!) || url.Scheme is not ("http" or "https"))
                 throw new UsageException("--cluster", $"'{cluster}' is neither the http:// address of a phyr serve node nor seed nodes (akka.tcp://phyr-service@HOST:PORT)");
             return RemoteRun.Run(url, token,
-                file ? File.ReadAllText(experimentPath) : Path.GetFileNameWithoutExtension(experimentPath), !file, seed, parse.GetValue(Out), json,
+                file ? ConfFile.ReadFile(experimentPath, "experiment") : Path.GetFileNameWithoutExtension(experimentPath), !file, seed, parse.GetValue(Out), json,
                 parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         }
         if (name == "calibration" && !File.Exists(name)) return RunCalibration(parse, costs, json);
@@ -118,7 +128,7 @@ public static class RunCommand
         {
             throw new UsageException("SCENARIO", e.Message);
         }
-        if (MachineMemory.Problem([scenario]) is { } tooBig) throw new UsageException("SCENARIO", $"{path}: {tooBig}");
+        if (MachineMemory.Problem([scenario], 1, Limit(parse)) is { } tooBig) throw new UsageException("SCENARIO", $"{path}: {tooBig}");
         var outDir = parse.GetValue(Out) ?? Path.Combine("out", scenario.Name);
 
         ScenarioResult result;
@@ -158,7 +168,7 @@ public static class RunCommand
         {
             throw new UsageException("EXPERIMENT", e is UsageException u ? u.Problem : e.Message);
         }
-        if (MachineMemory.Problem(experiment.Points.Select(p => p.Scenario), Math.Min(parallelism, experiment.Points.Count)) is { } tooBig)
+        if (MachineMemory.Problem(experiment.Points.Select(p => p.Scenario), Math.Min(parallelism, experiment.Points.Count), Limit(parse)) is { } tooBig)
             throw new UsageException("EXPERIMENT", $"{path}: {tooBig}");
         var outDir = parse.GetValue(Out) ?? Path.Combine("out", experiment.Name);
         var error = parse.InvocationConfiguration.Error;

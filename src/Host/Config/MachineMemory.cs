@@ -11,10 +11,13 @@ public static class MachineMemory
 {
     public static ulong AvailableBytes => (ulong)Math.Max(0, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
 
-    /// <summary>Why the largest of <paramref name="scenarios"/>, <paramref name="runsAtOnce"/> at a time, cannot fit; null when it can.</summary>
-    public static string? Problem(IEnumerable<Scenario> scenarios, int runsAtOnce = 1)
+    /// <summary>
+    /// Why the largest of <paramref name="scenarios"/>, <paramref name="runsAtOnce"/> at a time, cannot fit in the machine's
+    /// memory or under <paramref name="limit"/> (--max-memory); null when it can.
+    /// </summary>
+    public static string? Problem(IEnumerable<Scenario> scenarios, int runsAtOnce = 1, ulong? limit = null)
     {
         var largest = scenarios.MaxBy(Footprint.Bytes);
-        return largest is null ? null : Footprint.Problem(largest, AvailableBytes, runsAtOnce);
+        return largest is null ? null : Footprint.Problem(largest, AvailableBytes, runsAtOnce, limit);
     }
 }
