@@ -4,15 +4,6 @@ using Phyr.Tests.Shared;
 
 namespace Phyr.Host.Tests;
 
-/// <summary>A test that reads frame numbers from pagemap: as root on Linux (as CI runs), skipped otherwise.</summary>
-public sealed class PagemapFactAttribute : FactAttribute
-{
-    public PagemapFactAttribute()
-    {
-        if (!OperatingSystem.IsLinux() || Environment.UserName != "root") Skip = "needs root on Linux (the kernel shows frame numbers to CAP_SYS_ADMIN only)";
-    }
-}
-
 /// <summary>`phyr capture`: a live process's layout from /proc/PID/pagemap into a pfn file that `phyr layout` reads.</summary>
 public sealed class CaptureCommandTests() : Serve.TempDirectory("phyr-capture")
 {
@@ -23,7 +14,7 @@ public sealed class CaptureCommandTests() : Serve.TempDirectory("phyr-capture")
         return JsonDocument.Parse(r.Stdout).RootElement.GetProperty("layout").Clone();
     }
 
-    [PagemapFact]
+    [Serve.RootFact("the kernel shows frame numbers to CAP_SYS_ADMIN only")]
     public void Its_own_64_MiB_buffer_is_16384_frames_in_the_runs_pagemap_shows()
     {
         Directory.CreateDirectory(_dir);
@@ -38,7 +29,7 @@ public sealed class CaptureCommandTests() : Serve.TempDirectory("phyr-capture")
         Assert.Contains(header, l => l.Contains("transparent_hugepage: "));
     }
 
-    [PagemapFact]
+    [Serve.RootFact("the kernel shows frame numbers to CAP_SYS_ADMIN only")]
     public void Another_process_range_gives_the_runs_an_independent_reading_of_pagemap_counts()
     {
         // This test process is the other process: a 64 MiB buffer of its own, touched page by page.

@@ -53,7 +53,7 @@ public static class InputFile
             for (var i = 0; i < n; i++)
             {
                 var c = buffer[i];
-                if (++total > maxBytes) throw error($"{path}: larger than {Describe(maxBytes)}: too large for a {what} file");
+                if (++total > maxBytes) throw error($"{path}: larger than {Units.ByteSize.Format((ulong)maxBytes)}: too large for a {what} file");
                 if (total == 1 && c == '\uFEFF') continue; // a UTF-8 byte-order mark is not part of the text
                 if (c == '\0') throw error($"{path}:{number}: holds a NUL byte: not a text {what} file");
                 if (c == '\n')
@@ -84,6 +84,4 @@ public static class InputFile
             throw error($"{path}: cannot be read: {e.Message}");
         }
     }
-
-    private static string Describe(long bytes) => bytes >= 1 << 20 ? $"{bytes >> 20} MiB" : bytes >= 1024 ? $"{bytes >> 10} KiB" : $"{bytes} bytes";
 }

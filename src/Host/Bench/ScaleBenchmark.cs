@@ -2,14 +2,15 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Phyr.Domain.Scenarios;
+using Phyr.Domain.Units;
 using Phyr.Host.Config;
 
 namespace Phyr.Host.Bench;
 
 /// <summary>
 /// `phyr bench scale`: how host memory and time grow with the simulated memory. Each size runs as its own `phyr run`
-/// (a child process, so that each peak is its own): RDMA registration (rdma-register-1g-4k-b16 at batch 512) and a
-/// VFIO guest (vfio-guest-4g-4k), one CPU, 4 KiB pages. Peak RSS is the child's VmHWM, read from /proc while it runs;
+/// (a child process, so that each peak is its own): RDMA registration (the keys of rdma-register-1g-4k-b16 at batch 512)
+/// and a VFIO guest (those of vfio-guest-4g-4k), one CPU, 4 KiB pages. Peak RSS is the child's VmHWM, read from /proc while it runs;
 /// host time is the run's own wall time (results.json's host block), without the process's start. A size the memory
 /// budget refuses (Footprint) is reported with the estimate, not run. Then one scenario of 64 CPUs on 1 and 2 threads.
 /// </summary>
@@ -23,11 +24,13 @@ public static class ScaleBenchmark
 
     public sealed record Result(IReadOnlyList<Row> Rows, IReadOnlyDictionary<string, double> Exponents, double Cpus64Seconds1Thread, double Cpus64Seconds2Threads);
 
-    private static readonly (string Device, string Scenario, string Extra)[] Devices =
-    [
-        ("rdma", "rdma-register-1g-4k-b16", "gup.batch = 512\n"),
-        ("vfio", "vfio-guest-4g-4k", ""),
-    ];
+    // The two workloads' keys (region and fragmentation added per run).
+    private const string Rdma = "cpus = 1\nbacking = anon-4k\ngup.call = get_user_phyrs\ngup.batch = 512\ngup.walk = locked\n" +
+                                "gup.longterm = true\ndma.strategy = phyr-native\niommu.mode = strict\ndevice = rdma\n";
+    private const string Vfio = "cpus = 1\nbacking = anon-4k\ngup.call = pin_user_pages\ngup.batch = 512\ngup.walk = fast\n" +
+                                "iommu.mode = strict\ndevice = vfio\n";
+
+    private static readonly (string Device, string Keys)[] Devices = [("rdma", Rdma), ("vfio", Vfio)];
 
     public static Result Run(IReadOnlyList<ulong> sizes, double fragmentation, Action<string> progress)
     {
@@ -35,25 +38,25 @@ public static class ScaleBenchmark
         try
         {
             var rows = new List<Row>();
-            foreach (var (device, scenario, extra) in Devices)
+            foreach (var (device, keys) in Devices)
                 foreach (var size in sizes)
                 {
-                    var text = $"name = scale-{device}\nregion = {size}\nlayout.fragmentation = {fragmentation.ToString(CultureInfo.InvariantCulture)}\n{extra}";
-                    var file = Write(work, $"{device}-{size}.conf", scenario, text);
+                    var file = Write(work, $"{device}-{size}.conf",
+                        $"name = scale-{device}\nregion = {size}\nlayout.fragmentation = {fragmentation.ToString(CultureInfo.InvariantCulture)}\n{keys}");
                     var s = ScenarioFile.Load(file);
                     var pages = (double)s.RegionBytes / 4096;
                     if (MachineMemory.Problem([s]) is { } refused)
                     {
                         rows.Add(new Row(device, size, pages, null, null, refused));
-                        progress($"{device} {size >> 30} GiB: refused ({refused})");
+                        progress($"{device} {ByteSize.Format(size)}: refused ({refused})");
                         continue;
                     }
                     var (peak, seconds) = Child(work, file, 1);
                     rows.Add(new Row(device, size, pages, peak, seconds, null));
-                    progress($"{device} {Gib(size)}: {peak / 1e6:0} MB peak, {seconds:0.00} s");
+                    progress($"{device} {ByteSize.Format(size)}: {peak / 1e6:0} MB peak, {seconds:0.00} s");
                 }
             var exponents = rows.GroupBy(r => r.Device).ToDictionary(g => g.Key, g => Exponent([.. g.Where(r => r.HostSeconds is not null)]));
-            var wide = Write(work, "cpus64.conf", "rdma-register-1g-4k-b16", "name = scale-64cpu\ncpus = 64\nregion = 16M\n");
+            var wide = Write(work, "cpus64.conf", "name = scale-64cpu\nregion = 16M\nlayout.fragmentation = 0.5\n" + Rdma.Replace("cpus = 1", "cpus = 64"));
             var one = Child(work, wide, 1).Seconds;
             var two = Child(work, wide, 2).Seconds;
             progress($"64 CPUs x 16 MiB: {one:0.00} s on 1 thread, {two:0.00} s on 2");
@@ -65,16 +68,10 @@ public static class ScaleBenchmark
         }
     }
 
-    private static string Gib(ulong bytes) => bytes >= 1UL << 40 ? $"{bytes >> 40} TiB" : $"{bytes >> 30} GiB";
-
-    private static string Write(string dir, string name, string baseScenario, string overrides)
+    private static string Write(string dir, string name, string text)
     {
-        // The shipped scenario's keys, then the overrides (a later key of the same name would be refused: drop them).
-        var shipped = ConfigLibrary.Cli.Find(baseScenario, ConfigLibrary.Scenarios) ?? throw new InvalidOperationException($"{baseScenario} is not shipped");
-        var keys = overrides.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=')[0].Trim()).ToHashSet();
-        var lines = File.ReadAllLines(shipped).Where(l => !keys.Contains(l.Split('=')[0].Trim()) && !(keys.Contains("gup.batch") && l.Trim().StartsWith("batch", StringComparison.Ordinal)));
         var path = Path.Combine(dir, name);
-        File.WriteAllText(path, string.Join('\n', lines) + "\n" + overrides);
+        File.WriteAllText(path, text);
         return path;
     }
 

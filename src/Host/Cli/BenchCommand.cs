@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Phyr.Domain.Units;
 using Phyr.Host.Bench;
 using Phyr.Host.Cli;
 using Phyr.Host.Output;
@@ -91,16 +92,14 @@ public static class BenchCommand
         output.WriteLine("device  region    peak RSS   bytes/page  host ns/page   host s");
         foreach (var row in r.Rows)
             output.WriteLine(row.Refused is { } why
-                ? $"{row.Device,-6}  {Size(row.Bytes),-7}  refused: {why}"
-                : $"{row.Device,-6}  {Size(row.Bytes),-7}  {row.PeakRssBytes / 1e6,7:0} MB  {row.BytesPerPage,10:0.0}  {row.HostNsPerPage,12:0.0}  {row.HostSeconds,7:0.00}");
+                ? $"{row.Device,-6}  {ByteSize.Format(row.Bytes),-7}  refused: {why}"
+                : $"{row.Device,-6}  {ByteSize.Format(row.Bytes),-7}  {row.PeakRssBytes / 1e6,7:0} MB  {row.BytesPerPage,10:0.0}  {row.HostNsPerPage,12:0.0}  {row.HostSeconds,7:0.00}");
         foreach (var (device, e) in r.Exponents)
             output.WriteLine($"{device}: host time ~ pages^{(double.IsNaN(e) ? "?" : e.ToString("0.00", CultureInfo.InvariantCulture))}");
         output.WriteLine($"64 CPUs x 16 MiB (rdma): {r.Cpus64Seconds1Thread:0.00} s on 1 thread, {r.Cpus64Seconds2Threads:0.00} s on 2 " +
                          $"({r.Cpus64Seconds1Thread / r.Cpus64Seconds2Threads:0.00}x)");
         return ExitCodes.Ok;
     }
-
-    private static string Size(ulong bytes) => bytes >= 1UL << 40 ? $"{bytes >> 40} TiB" : $"{bytes >> 30} GiB";
 
     private static int Positive(ParseResult parse, Option<string?> option, int fallback)
     {

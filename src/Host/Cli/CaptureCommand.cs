@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Phyr.Domain.Memory;
+using Phyr.Domain.Units;
 using Phyr.Host.Capture;
 using Phyr.Host.Output;
 
@@ -53,7 +54,7 @@ public static class CaptureCommand
             var thp = parse.GetValue(Thp);
             using var buffer = new OwnBuffer(size, thp);
             frames = Read(Environment.ProcessId, buffer.Start, buffer.End, "--size");
-            what = $"a {Describe(size)} anonymous buffer of phyr capture (pid {Environment.ProcessId}), {(thp ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE")}, " +
+            what = $"a {ByteSize.Format(size)} anonymous buffer of phyr capture (pid {Environment.ProcessId}), {(thp ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE")}, " +
                    $"touched in address order: [0x{buffer.Start:x}, 0x{buffer.End:x})";
         }
         else
@@ -117,7 +118,7 @@ public static class CaptureCommand
             if (parts.Length != 2 || Hex(parts[0]) is not { } start || Hex(parts[1]) is not { } end || end <= start)
                 throw new UsageException("--range", $"'{range}' is not START-END in hex with END above START");
             if (start % ProcessLayout.PageSize != 0 || end % ProcessLayout.PageSize != 0) throw new UsageException("--range", "START and END must be 4 KiB aligned");
-            if (end - start > MaxBytes) throw new UsageException("--range", $"{Describe(end - start)} is more than 1 TiB");
+            if (end - start > MaxBytes) throw new UsageException("--range", $"{ByteSize.Format(end - start)} is more than 1 TiB");
             return (start, end, null);
         }
         if (Hex(address!) is not { } at) throw new UsageException("--address", $"'{address}' is not a hex address");
@@ -129,6 +130,4 @@ public static class CaptureCommand
 
     private static ulong? Hex(string text) =>
         ulong.TryParse(text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var v) ? v : null;
-
-    private static string Describe(ulong bytes) => bytes >= 1UL << 30 && bytes % (1UL << 30) == 0 ? $"{bytes >> 30} GiB" : bytes >= 1UL << 20 ? $"{bytes >> 20} MiB" : $"{bytes >> 10} KiB";
 }

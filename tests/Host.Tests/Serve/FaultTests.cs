@@ -5,12 +5,12 @@ using Phyr.Tests.Shared;
 
 namespace Phyr.Host.Tests.Serve;
 
-/// <summary>A test that mounts a small tmpfs: it runs as root (as CI does) and is skipped, saying why, otherwise.</summary>
+/// <summary>A test that needs root on Linux (as CI runs): it runs there and is skipped, saying <paramref name="why"/>, otherwise.</summary>
 public sealed class RootFactAttribute : FactAttribute
 {
-    public RootFactAttribute()
+    public RootFactAttribute(string why)
     {
-        if (!OperatingSystem.IsLinux() || Environment.UserName != "root") Skip = "needs root on Linux (it mounts a tmpfs)";
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root") Skip = $"needs root on Linux ({why})";
     }
 }
 
@@ -67,7 +67,7 @@ public class FaultTests() : TempDirectory("phyr-fault")
         Assert.Equal(40, (await again.GetJson($"/api/experiments/{id}/results.json")).GetProperty("points").GetArrayLength());
     }
 
-    [RootFact]
+    [RootFact("it mounts a tmpfs")]
     public async Task A_full_disk_is_503_nothing_stored_is_corrupted_and_the_host_recovers_when_space_returns()
     {
         Directory.CreateDirectory(_dir);
