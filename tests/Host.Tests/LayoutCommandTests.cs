@@ -145,6 +145,10 @@ public class LayoutCommandTests
         try
         {
             File.WriteAllText(bad, "# header\n1\n2\nthree\n");
+            File.WriteAllText(empty, "7\n18446744073709551615\n");
+            var big = CliRunner.Run("layout", "--pfns", empty);
+            Assert.Equal(2, big.ExitCode);
+            Assert.Contains($"{empty}:2: frame 18446744073709551615 is beyond the 52-bit physical address space", big.Stderr);
             File.WriteAllText(empty, "# only a comment\n");
             var r = CliRunner.Run("layout", "--pfns", bad);
             Assert.Equal(2, r.ExitCode);

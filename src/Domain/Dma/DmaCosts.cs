@@ -32,9 +32,9 @@ public sealed record DmaCosts
     public static readonly DmaCosts Default = new();
 
     /// <summary>CPU time to make a mapping, IOVA allocation aside (its tree part is serialised by the rbtree lock).</summary>
-    public long Map(DmaMapping m) => PageTableMap(m.MapCalls.Count, m.PtesWritten) + m.TemporarySgEntries * SgEntryNs;
+    public long Map(DmaMapping m) => PageTableMap(m.IommuMapCalls, m.PtesWritten) + m.TemporarySgEntries * SgEntryNs;
 
-    public long Unmap(DmaMapping m, long ptesCleared) => PageTableUnmap(m.MapCalls.Count, ptesCleared);
+    public long Unmap(DmaMapping m, long ptesCleared) => PageTableUnmap(m.IommuMapCalls, ptesCleared);
 
     /// <summary>The IO page table's part of <paramref name="calls"/> map calls writing <paramref name="ptes"/> leaves.</summary>
     public long PageTableMap(long calls, long ptes) => (long)Math.Round(calls * MapCallNs + ptes * MapPteNs, MidpointRounding.AwayFromZero);

@@ -38,20 +38,21 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null, ulo
         if (!Mode.Translates())
             return new DmaMapping { Strategy = strategy, DeviceSegments = [.. sg], TemporarySgEntries = temporarySgEntries };
 
-        var layout = Layout(sg, dev.SegmentBoundaryMask);
-        var iovaLen = layout.Sum(s => (long)s.IovaLen);
-        var (alloc, iova) = AllocIova(cpu, (ulong)iovaLen, dev);
+        // The segments' IOVA layout is computed as it is used (three passes over sg), never held: at a terabyte of scattered
+        // pages a list of it would be the largest thing in the heap.
+        ulong iovaLen = 0;
+        foreach (var s in Layout(sg, dev.SegmentBoundaryMask)) iovaLen += s.IovaLen;
+        var (alloc, iova) = AllocIova(cpu, iovaLen, dev);
 
         // iommu_map_sg: one __iommu_map per run of physically contiguous (aligned) segments.
-        var calls = new List<IommuMapCall>();
-        ulong mapped = 0, start = 0, len = 0;
-        foreach (var s in layout)
+        var map = new IommuMaps(PageTable, iova);
+        ulong start = 0, len = 0;
+        foreach (var s in Layout(sg, dev.SegmentBoundaryMask))
         {
             var phys = s.Phys.Addr - s.IovaOff;
             if (len > 0 && phys != start + len)
             {
-                calls.Add(new IommuMapCall(iova + mapped, start, len));
-                mapped += len;
+                map.Map(start, len);
                 len = 0;
             }
             if (len > 0) len += s.IovaLen;
@@ -61,8 +62,8 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null, ulo
                 start = phys;
             }
         }
-        calls.Add(new IommuMapCall(iova + mapped, start, len));
-        return Mapped(strategy, alloc, iova, (ulong)iovaLen, calls, Finalise(layout, iova, dev), temporarySgEntries);
+        map.Map(start, len);
+        return Mapped(strategy, alloc, iova, iovaLen, map, Finalise(Layout(sg, dev.SegmentBoundaryMask), iova, dev), temporarySgEntries);
     }
 
     /// <summary>phyr-compat: a temporary scatterlist of one entry per phyr (cut at the device's max segment), then dma_map_sg.</summary>
@@ -101,8 +102,7 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null, ulo
         public ulong FirstOffset { get; }
         public ulong Linked { get; internal set; }
         public ulong Bytes { get; internal set; }
-        internal readonly List<IommuMapCall> Calls = [];
-        internal long MapPages, Ptes, Tables;
+        internal long Calls, MapPages, Ptes, Tables;
     }
 
     /// <summary>dma_iova_try_alloc: an IOVA range for <paramref name="totalBytes"/> (plus the first range's offset); null without translation.</summary>
@@ -124,9 +124,8 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null, ulo
             var phys = r.Addr & ~(Granule - 1);
             var len = AlignUp((r.Addr & (Granule - 1)) + r.Len);
             if (s.Linked + len > s.Size) throw new InvalidOperationException("dma_iova_link past the end of the IOVA range allocated");
-            var call = new IommuMapCall(s.Iova + s.Linked, phys, len);
-            var op = PageTable.Map(call.Iova, call.Paddr, call.Size);
-            s.Calls.Add(call);
+            var op = PageTable.Map(s.Iova + s.Linked, phys, len);
+            s.Calls++;
             s.Linked += len;
             s.Bytes += r.Len;
             calls++;
@@ -143,7 +142,7 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null, ulo
     public DmaMapping IovaSync(IovaLinkState s, DeviceLimits dev) => new()
     {
         Strategy = DmaStrategy.IovaLink, DeviceSegments = [.. Split([new PhysRange(s.Iova + s.FirstOffset, s.Bytes)], dev.MaxSegmentSize)],
-        IovaBase = s.Iova, IovaLength = s.Size, IovaAlloc = s.Alloc, MapCalls = s.Calls, MapPagesCalls = s.MapPages,
+        IovaBase = s.Iova, IovaLength = s.Size, IovaAlloc = s.Alloc, IommuMapCalls = s.Calls, MappedLength = s.Linked, MapPagesCalls = s.MapPages,
         PtesWritten = s.Ptes, TablesAllocated = s.Tables,
     };
 
@@ -172,17 +171,15 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null, ulo
     public DmaMapping MapAt(ulong iova, IReadOnlyList<PhysRange> ranges)
     {
         if (!Mode.Translates()) throw new InvalidOperationException("VFIO needs a translating IOMMU domain (strict or lazy)");
-        var calls = new List<IommuMapCall>();
-        var offset = 0UL;
+        var map = new IommuMaps(PageTable, iova);
         foreach (var r in ranges)
         {
             if ((r.Addr & (Granule - 1)) != 0 || (r.Len & (Granule - 1)) != 0)
                 throw new ArgumentException("VFIO maps whole pages");
-            calls.Add(new IommuMapCall(iova + offset, r.Addr, r.Len));
-            offset += r.Len;
+            map.Map(r.Addr, r.Len);
         }
         // No allocator: the IOVA range belongs to the user, so the mapping records none (UnmapAt undoes it).
-        return Mapped(DmaStrategy.Legacy, null, 0, 0, calls, [new PhysRange(iova, offset)], 0);
+        return Mapped(DmaStrategy.Legacy, null, 0, 0, map, [new PhysRange(iova, map.Length)], 0);
     }
 
     /// <summary>VFIO's unmap of [iova, iova + size): clear the IO page table, one IOTLB sync for the range (strict) or the flush queue's timer (lazy, not for VFIO: always synced).</summary>
@@ -235,13 +232,13 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null, ulo
     public UnmapResult Unmap(int cpu, DmaMapping m, long now)
     {
         if (!m.Translated) return new UnmapResult(0, 0, [], false);
-        long ptes = 0;
-        foreach (var call in m.MapCalls)
-        {
-            for (var va = call.Iova; va < call.Iova + call.Size; va += Granule)
-                if (PageTable.Translate(va) is { } pa && Mode == IommuMode.Lazy) Iotlb.Keep(va, pa);
-            ptes += PageTable.Unmap(call.Iova, call.Size).PtesCleared;
-        }
+        // The map calls covered [IovaBase, IovaBase + MappedLength) back to back and no leaf spans two of them: one pass clears
+        // the leaves they wrote.
+        var end = m.IovaBase + m.MappedLength;
+        if (Mode == IommuMode.Lazy)
+            for (var va = m.IovaBase; va < end; va += Granule)
+                if (PageTable.Translate(va) is { } pa) Iotlb.Keep(va, pa);
+        var ptes = m.MappedLength > 0 ? PageTable.Unmap(m.IovaBase, m.MappedLength).PtesCleared : 0;
         var pages = m.IovaLength >> GranuleShift;
         var pfn = m.IovaBase >> GranuleShift;
         if (Mode == IommuMode.Strict)
@@ -292,51 +289,61 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null, ulo
         return (op, op.Pfn << GranuleShift);
     }
 
-    private DmaMapping Mapped(DmaStrategy strategy, IovaOp? alloc, ulong iova, ulong iovaLen, List<IommuMapCall> calls,
-        IReadOnlyList<PhysRange> device, long temporarySg)
+    /// <summary>__iommu_map calls made back to back from an IOVA, each into the IO page table as it comes.</summary>
+    private sealed class IommuMaps(IoPageTable table, ulong iova)
     {
-        long mapPages = 0, ptes = 0, tables = 0;
-        foreach (var c in calls)
+        public long Calls, MapPages, Ptes, Tables;
+        public ulong Length;
+
+        public void Map(ulong paddr, ulong len)
         {
-            var op = PageTable.Map(c.Iova, c.Paddr, c.Size);
-            mapPages += op.MapPagesCalls;
-            ptes += op.PtesWritten;
-            tables += op.TablesAllocated;
+            var op = table.Map(iova + Length, paddr, len);
+            Calls++;
+            MapPages += op.MapPagesCalls;
+            Ptes += op.PtesWritten;
+            Tables += op.TablesAllocated;
+            Length += len;
         }
-        return new DmaMapping
-        {
-            Strategy = strategy, DeviceSegments = device, IovaBase = iova, IovaLength = iovaLen, IovaAlloc = alloc,
-            MapCalls = calls, MapPagesCalls = mapPages, PtesWritten = ptes, TablesAllocated = tables,
-            TemporarySgEntries = temporarySg,
-        };
     }
 
-    /// <summary>A segment laid out in IOVA space: its physical range, offset in the granule, and aligned IOVA length (with padding).</summary>
-    private sealed record SegLayout(PhysRange Phys, ulong IovaOff, ulong IovaLen);
-
-    /// <summary>The first loop of iommu_dma_map_sg: align each segment to the granule; pad the previous one so none crosses the boundary.</summary>
-    private static List<SegLayout> Layout(IReadOnlyList<PhysRange> sg, ulong mask)
+    private static DmaMapping Mapped(DmaStrategy strategy, IovaOp? alloc, ulong iova, ulong iovaLen, IommuMaps map,
+        IReadOnlyList<PhysRange> device, long temporarySg) => new()
     {
-        var result = new List<SegLayout>(sg.Count);
+        Strategy = strategy, DeviceSegments = device, IovaBase = iova, IovaLength = iovaLen, IovaAlloc = alloc,
+        IommuMapCalls = map.Calls, MappedLength = iovaLen > 0 ? map.Length : 0, MapPagesCalls = map.MapPages, PtesWritten = map.Ptes,
+        TablesAllocated = map.Tables, TemporarySgEntries = temporarySg,
+    };
+
+    /// <summary>A segment laid out in IOVA space: its physical range, offset in the granule, and aligned IOVA length (with padding).</summary>
+    private readonly record struct SegLayout(PhysRange Phys, ulong IovaOff, ulong IovaLen);
+
+    /// <summary>
+    /// The first loop of iommu_dma_map_sg: align each segment to the granule; pad the previous one so none crosses the
+    /// boundary (so a segment is yielded once the next one is known).
+    /// </summary>
+    private static IEnumerable<SegLayout> Layout(IReadOnlyList<PhysRange> sg, ulong mask)
+    {
+        SegLayout? previous = null;
         ulong iovaLen = 0;
         foreach (var s in sg)
         {
             var off = s.Addr & (Granule - 1);
             var len = AlignUp(s.Len + off);
             var pad = (mask - iovaLen + 1) & mask;
-            if (pad != 0 && pad < len - 1)
+            if (pad != 0 && pad < len - 1 && previous is { } p)
             {
-                result[^1] = result[^1] with { IovaLen = result[^1].IovaLen + pad };
+                previous = p with { IovaLen = p.IovaLen + pad };
                 iovaLen += pad;
             }
+            if (previous is { } done) yield return done;
             iovaLen += len;
-            result.Add(new SegLayout(s, off, len));
+            previous = new SegLayout(s, off, len);
         }
-        return result;
+        if (previous is { } last) yield return last;
     }
 
     /// <summary>__finalise_sg: the device's segments.</summary>
-    private static List<PhysRange> Finalise(List<SegLayout> layout, ulong dmaAddr, DeviceLimits dev)
+    private static List<PhysRange> Finalise(IEnumerable<SegLayout> layout, ulong dmaAddr, DeviceLimits dev)
     {
         var segs = new List<PhysRange>();
         ulong curLen = 0;

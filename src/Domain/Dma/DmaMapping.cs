@@ -3,9 +3,6 @@ using Phyr.Domain.Memory;
 
 namespace Phyr.Domain.Dma;
 
-/// <summary>One __iommu_map / iommu_map call: a physically contiguous range at an IOVA.</summary>
-public readonly record struct IommuMapCall(ulong Iova, ulong Paddr, ulong Size);
-
 /// <summary>
 /// A live DMA mapping: what the device was given (its segments: DMA address and length), the IOVA range
 /// behind it (if translated), and what it cost to make.
@@ -20,7 +17,12 @@ public sealed record DmaMapping
     public ulong IovaLength { get; init; }
     public IovaOp? IovaAlloc { get; init; }
 
-    public IReadOnlyList<IommuMapCall> MapCalls { get; init; } = [];
+    /// <summary>The __iommu_map calls made (one per physically contiguous run), back to back from <see cref="IovaBase"/>.</summary>
+    public long IommuMapCalls { get; init; }
+
+    /// <summary>The IOVA bytes those calls cover from <see cref="IovaBase"/> (what an unmap clears); no list of the calls is kept.</summary>
+    public ulong MappedLength { get; init; }
+
     public long MapPagesCalls { get; init; }
     public long PtesWritten { get; init; }
     public long TablesAllocated { get; init; }

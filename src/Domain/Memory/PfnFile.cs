@@ -29,12 +29,18 @@ public static class PfnFile
             if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pfn))
                 throw new LayoutException($"{sourceName}:{lineNo}",
                     $"'{Truncate(text)}' is not a frame number (one decimal number per line, # for comments)");
+            if (pfn > MaxPfn)
+                throw new LayoutException($"{sourceName}:{lineNo}",
+                    $"frame {pfn} is beyond the {Page.PhysAddrBits}-bit physical address space (frame numbers must be below {MaxPfn + 1})");
             frames.Add(pfn);
         }
         if (frames.Count == 0)
             throw new LayoutException(sourceName, "holds no frame numbers (the layout would be empty)");
         return frames;
     }
+
+    /// <summary>The largest 4 KiB frame number: its physical address must be inside the physical address space (as <see cref="PhysLayout"/> checks).</summary>
+    public const ulong MaxPfn = (Page.PhysAddrLimit >> Page.Shift) - 1;
 
     /// <summary>The most a pfn file may hold: about 100 million frames (400 GiB of 4 KiB pages).</summary>
     public const long MaxFileBytes = 1L << 30;

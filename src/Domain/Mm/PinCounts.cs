@@ -1,54 +1,87 @@
 namespace Phyr.Domain.Mm;
 
 /// <summary>
-/// Pin counts of 4 KiB folios by pfn: an open-addressing hash table (linear probing, backward-shift
-/// deletion) of 12 bytes a slot at most 5/8 full — about 20 bytes per pinned page against ~52 for a
-/// <see cref="Dictionary{TKey,TValue}"/>. Sixty-four CPUs pinning 1 GiB each of 4 KiB pages is 16.7 M
+/// Pin counts of 4 KiB folios by pfn: an open-addressing hash table (linear probing, backward-shift deletion) of one
+/// 8-byte slot per entry at most 5/8 full — 13 to 26 bytes per pinned page against ~52 for a
+/// <see cref="Dictionary{TKey,TValue}"/>. A slot holds the pfn + 1 in its low 53 bits (a pfn is below 2^40: its physical
+/// address is below 2^52, <see cref="Memory.Page.PhysAddrLimit"/>) and the count in its top 11, biased by 1024; a count beyond ±1023 (that many pins of one page)
+/// lives in a side dictionary, its slot's count field 0. Sixty-four CPUs pinning 1 GiB each of 4 KiB pages is 16.7 M
 /// entries. Iteration order is never exposed, so nothing reaching a result depends on it.
 /// </summary>
 public sealed class PinCounts
 {
-    private ulong[] _keys = new ulong[16];  // pfn + 1; 0 is an empty slot
-    private int[] _counts = new int[16];
+    private const int KeyBits = 53;
+    private const ulong KeyMask = (1UL << KeyBits) - 1;
+    private const int Bias = 1024;
+    private const int MaxPacked = Bias - 1;
+
+    private ulong[] _slots = new ulong[16];                 // 0: empty
+    private readonly Dictionary<ulong, int> _overflow = []; // key -> count, for counts beyond ±MaxPacked
 
     /// <summary>pfns with a non-zero count.</summary>
     public int Count { get; private set; }
 
     public int Get(ulong pfn)
     {
-        var i = Find(pfn + 1);
-        return _keys[i] == 0 ? 0 : _counts[i];
+        var i = Find(Key(pfn));
+        return _slots[i] == 0 ? 0 : CountAt(i);
     }
 
     /// <summary>Adds <paramref name="delta"/> to the count of <paramref name="pfn"/> and returns the new count; a count reaching 0 is removed.</summary>
     public int Add(ulong pfn, int delta)
     {
-        var key = pfn + 1;
+        var key = Key(pfn);
         var i = Find(key);
-        if (_keys[i] == 0)
+        if (_slots[i] == 0)
         {
             if (delta == 0) return 0;
-            if ((Count + 1) * 8L > _keys.Length * 5L)
+            if ((Count + 1) * 8L > _slots.Length * 5L)
             {
                 Grow();
                 i = Find(key);
             }
-            _keys[i] = key;
-            _counts[i] = delta;
             Count++;
+            Store(i, key, delta);
             return delta;
         }
-        var n = _counts[i] + delta;
-        if (n == 0) Remove(i);
-        else _counts[i] = n;
+        var n = checked(CountAt(i) + delta);
+        if (n == 0)
+        {
+            _overflow.Remove(key);
+            Remove(i);
+        }
+        else Store(i, key, n);
         return n;
+    }
+
+    private static ulong Key(ulong pfn) =>
+        pfn < KeyMask ? pfn + 1 : throw new ArgumentOutOfRangeException(nameof(pfn), $"pfn {pfn} is beyond a 64-bit physical address");
+
+    private int CountAt(int i)
+    {
+        var field = (int)(_slots[i] >> KeyBits);
+        return field != 0 ? field - Bias : _overflow[_slots[i] & KeyMask];
+    }
+
+    private void Store(int i, ulong key, int count)
+    {
+        if (Math.Abs((long)count) <= MaxPacked)
+        {
+            _overflow.Remove(key);
+            _slots[i] = key | ((ulong)(count + Bias) << KeyBits);
+        }
+        else
+        {
+            _overflow[key] = count;
+            _slots[i] = key;
+        }
     }
 
     private int Find(ulong key)
     {
-        var mask = _keys.Length - 1;
+        var mask = _slots.Length - 1;
         var i = Slot(key, mask);
-        while (_keys[i] != 0 && _keys[i] != key) i = (i + 1) & mask;
+        while (_slots[i] != 0 && (_slots[i] & KeyMask) != key) i = (i + 1) & mask;
         return i;
     }
 
@@ -58,35 +91,27 @@ public sealed class PinCounts
     /// <summary>Backward-shift deletion: later entries of the probe run move into the hole, so no tombstones.</summary>
     private void Remove(int hole)
     {
-        var mask = _keys.Length - 1;
+        var mask = _slots.Length - 1;
         var j = hole;
         while (true)
         {
             j = (j + 1) & mask;
-            if (_keys[j] == 0) break;
-            var home = Slot(_keys[j], mask);
+            if (_slots[j] == 0) break;
+            var home = Slot(_slots[j] & KeyMask, mask);
             // Move j into the hole unless its home lies cyclically in (hole, j].
             if (hole <= j ? hole < home && home <= j : hole < home || home <= j) continue;
-            _keys[hole] = _keys[j];
-            _counts[hole] = _counts[j];
+            _slots[hole] = _slots[j];
             hole = j;
         }
-        _keys[hole] = 0;
-        _counts[hole] = 0;
+        _slots[hole] = 0;
         Count--;
     }
 
     private void Grow()
     {
-        var (keys, counts) = (_keys, _counts);
-        _keys = new ulong[keys.Length * 2];
-        _counts = new int[keys.Length * 2];
-        for (var i = 0; i < keys.Length; i++)
-        {
-            if (keys[i] == 0) continue;
-            var j = Find(keys[i]);
-            _keys[j] = keys[i];
-            _counts[j] = counts[i];
-        }
+        var slots = _slots;
+        _slots = new ulong[slots.Length * 2];
+        foreach (var slot in slots)
+            if (slot != 0) _slots[Find(slot & KeyMask)] = slot;
     }
 }

@@ -35,7 +35,7 @@ public class IotlbTests
     public void Through_a_lazy_domain_the_device_reaches_the_old_page_until_the_flush_queue_flushes()
     {
         var d = new DmaDomain(IommuMode.Lazy);
-        var m = d.MapAt(0x20_0000, [new PhysRange(0x5000, 0x1000)]) with { IovaLength = 0x1000, IovaBase = 0x20_0000 };
+        var m = d.MapAt(0x20_0000, [new PhysRange(0x5000, 0x1000)]) with { IovaLength = 0x1000, IovaBase = 0x20_0000, MappedLength = 0x1000 };
         d.Unmap(0, m, now: 100);
         Assert.Equal((DeviceAccess.Stale, (ulong?)0x5004), d.DeviceTranslate(0x20_0004));
         d.FlushTimeout(0, now: 10_000_100);
