@@ -34,11 +34,15 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
         var tables = 0;
         foreach (var call in calls)
         {
+            if (call.PageSize == 1UL << 12)
+            {
+                MapSmall(call, ref ptes, ref tables);
+                continue;
+            }
             for (ulong i = 0; i < call.Count; i++)
             {
                 var va = call.Iova + i * call.PageSize;
-                if (Translate(va) is not null || OverlapsSmallerLeaves(va, call.PageSize))
-                    throw new InvalidOperationException($"iommu_map: IOVA 0x{va:x} is already mapped (-EEXIST)");
+                if (Translate(va) is not null || OverlapsSmallerLeaves(va, call.PageSize)) throw Exists(va);
                 SetLeaf(va, call.PageSize, call.Paddr + i * call.PageSize + 1);
                 Count(va, call.PageSize, +1);
                 ptes++;
@@ -47,6 +51,35 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
         }
         return new IoPtOp(calls.Count, ptes, tables);
     }
+
+    /// <summary>
+    /// A call's 4 KiB leaves, a level-1 table at a time: the same checks, entries and counts as leaf by leaf (a chunk
+    /// shares its tables above, so only its first leaf can allocate one), with the dictionary work once per table.
+    /// </summary>
+    private void MapSmall(IommuMapping call, ref long ptes, ref int tables)
+    {
+        for (ulong i = 0; i < call.Count;)
+        {
+            var va = call.Iova + (i << 12);
+            var index = va >> Level1Shift;
+            var first = (int)((va >> 12) & 511);
+            var n = (int)Math.Min(call.Count - i, (ulong)(512 - first));
+            if (_mid.ContainsKey(index) || _huge.ContainsKey(va >> Level2Shift)) throw Exists(va);
+            if (!_small.TryGetValue(index, out var table)) _small[index] = table = new ulong[512];
+            for (var j = 0; j < n; j++)
+                if (table[first + j] != 0) throw Exists(va + ((ulong)j << 12));
+            var entry = call.Paddr + (i << 12) + 1;
+            for (var j = 0; j < n; j++) table[first + j] = entry + ((ulong)j << 12);
+            Leaves += n;
+            _smallUnder2M[index] = _smallUnder2M.GetValueOrDefault(index) + n;
+            _smallerUnder1G[va >> Level2Shift] = _smallerUnder1G.GetValueOrDefault(va >> Level2Shift) + n;
+            tables += AllocateTablesFor(va, 1UL << 12);
+            ptes += n;
+            i += (ulong)n;
+        }
+    }
+
+    private static InvalidOperationException Exists(ulong va) => new($"iommu_map: IOVA 0x{va:x} is already mapped (-EEXIST)");
 
     /// <summary>Clears every leaf in [iova, iova + size); returns the leaves cleared (and bytes unmapped, whole leaves).</summary>
     public (long PtesCleared, ulong BytesUnmapped) Unmap(ulong iova, ulong size)

@@ -223,13 +223,26 @@ public sealed class AddressSpace(FrameSource frames)
         var vma = FindVma(va);
         if (vma is null) return null;
         var page = va >> Page.Shift;
-        if (_hugePuds.TryGetValue(va >> PudShift, out var pudPfn))
+        if (_hugePuds.Count > 0 && _hugePuds.TryGetValue(va >> PudShift, out var pudPfn))
             return new Mapping(pudPfn + (page & ((1UL << (PudShift - Page.Shift)) - 1)), pudPfn, 1UL << (PudShift - Page.Shift), 2, true, Hugetlb: true);
-        if (_hugePmds.TryGetValue(va >> PmdShift, out var pmdPfn))
+        if (_hugePmds.Count > 0 && _hugePmds.TryGetValue(va >> PmdShift, out var pmdPfn))
             return new Mapping(pmdPfn + (page & (PtrsPerTable - 1)), pmdPfn, PtrsPerTable, 1, true, Hugetlb: vma.Backing == Backing.Hugetlb2M);
-        if (_pteTables.TryGetValue(va >> PmdShift, out var table) && table[page & (PtrsPerTable - 1)] is var e and > 0)
+        if (PteTable(va >> PmdShift) is { } table && table[page & (PtrsPerTable - 1)] is var e and > 0)
             return new Mapping(e - 1, e - 1, 1, 0, vma.Backing.HasStructPage());
         return null;
+    }
+
+    // The PTE table walked last: walks, faults and unpins go through a region in address order, 512 pages a table.
+    private ulong _lastTableIndex = ulong.MaxValue;
+    private ulong[]? _lastTable;
+
+    /// <summary>The PTE table covering the 2 MiB at <paramref name="index"/> (va &gt;&gt; 21), or null; tables are never freed.</summary>
+    private ulong[]? PteTable(ulong index)
+    {
+        if (index == _lastTableIndex) return _lastTable;
+        if (!_pteTables.TryGetValue(index, out var table)) return null;
+        (_lastTableIndex, _lastTable) = (index, table);
+        return table;
     }
 
     /// <summary>handle_mm_fault(): maps the folio covering <paramref name="va"/>; throws for an address outside every VMA (-EFAULT).</summary>
@@ -258,7 +271,7 @@ public sealed class AddressSpace(FrameSource frames)
 
     private void SetPte(ulong va, ulong pfn)
     {
-        if (!_pteTables.TryGetValue(va >> PmdShift, out var table))
+        if (PteTable(va >> PmdShift) is not { } table)
             _pteTables[va >> PmdShift] = table = new ulong[PtrsPerTable];
         table[(va >> Page.Shift) & (PtrsPerTable - 1)] = pfn + 1;
     }

@@ -66,7 +66,21 @@ public sealed record GupCall(ulong Start, ulong Next, IReadOnlyList<ulong> Pages
     public ulong Bytes => Next - Start;
 
     /// <summary>The output as physical ranges: a page array's pages merged where contiguous, or the phyrs.</summary>
-    public PhysRange[] Ranges() => Pages.Count > 0
-        ? [.. PhysRanges.Normalize(Pages.Select(p => new PhysRange(p << Page.Shift, Page.Size)))]
-        : [.. Phyrs];
+    public PhysRange[] Ranges()
+    {
+        if (Pages.Count == 0) return [.. Phyrs];
+        // PhysRanges.Normalize of one page per entry, in two passes (count the runs, then fill them): no builder to grow.
+        var runs = 1;
+        for (var i = 1; i < Pages.Count; i++)
+            if (Pages[i] != Pages[i - 1] + 1) runs++;
+        var ranges = new PhysRange[runs];
+        var n = 0;
+        ranges[0] = new PhysRange(Pages[0] << Page.Shift, Page.Size);
+        for (var i = 1; i < Pages.Count; i++)
+        {
+            if (Pages[i] == Pages[i - 1] + 1) ranges[n] = ranges[n] with { Len = ranges[n].Len + Page.Size };
+            else ranges[++n] = new PhysRange(Pages[i] << Page.Shift, Page.Size);
+        }
+        return ranges;
+    }
 }

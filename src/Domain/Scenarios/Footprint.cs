@@ -3,27 +3,60 @@ using Phyr.Domain.Mm;
 namespace Phyr.Domain.Scenarios;
 
 /// <summary>
-/// How much memory a scenario's run takes, estimated before it starts, so that work the machine cannot hold is refused
-/// with a clear message rather than accepted and killed. The simulated mm keeps state per mapped folio (its PTE or huge
-/// entry, its frame, its pin count, the frame source's runs), a mapping device its IO page table's leaves: measured with
-/// <c>phyr bench scale</c> (peak RSS over simulated 4 KiB pages, this 2-core VM) at 150 bytes a page for an RDMA
-/// registration through a strict IOMMU at 64 GiB (157 at 16 GiB, 135 at 256 GiB) and 86 for a VFIO guest, and taken as
-/// 160; a call without a batch limit also holds a page array of 8 bytes a page. A fixed 256 MB covers the runtime.
+/// A run's budget, estimated from a scenario's keys before it starts: the memory (work the machine cannot hold is refused
+/// with a clear message rather than accepted and killed) and the host time (said before a long run starts). The
+/// coefficients are <c>phyr bench scale</c>'s rows on the 2-core, 24 GiB reference VM (Release, fragmentation 0.5): peak
+/// RSS over simulated 4 KiB pages 70 bytes a page for an RDMA registration through a strict IOMMU at 64 GiB, 74 at 256
+/// GiB, taken as 80; a VFIO guest 63 and 58 (it keeps no descriptor list: each batch is mapped and dropped), taken as 64.
+/// A call without a batch limit also holds a page array of 8 bytes a page; a fixed 256 MB covers the runtime. Host time:
+/// 470 to 625 ns a simulated 4 KiB folio at 16 to 256 GiB, taken as 650, with ~20 ns a page of a large folio (a VFIO guest
+/// of 256 GiB of THP: 1.5 s) and 0.3 s to start — within a factor of about 3 of what a run takes (runs of large folios come
+/// out faster), and proportionally less on a faster host.
 /// </summary>
 public static class Footprint
 {
-    public const ulong PerFolioBytes = 160;
+    public const ulong PerFolioBytes = 80;
+    public const ulong VfioPerFolioBytes = 64;
     public const ulong RuntimeBytes = 256UL << 20;
+    public const double HostNsPerFolio = 650;
+    public const double HostNsPerPage = 20;
+    public const double StartSeconds = 0.3;
 
     /// <summary>The estimated peak bytes of one run of <paramref name="s"/>.</summary>
     public static ulong Bytes(Scenario s)
     {
+        var (folios, pages) = Size(s);
+        var perFolio = s.Device == DeviceKind.Vfio ? VfioPerFolioBytes : PerFolioBytes;
+        var bytes = RuntimeBytes + folios * perFolio + (s.Batch == Scenario.UnlimitedBatch ? pages * 8 : 0);
+        return bytes >= ulong.MaxValue ? ulong.MaxValue : (ulong)bytes;
+    }
+
+    /// <summary>The estimated host seconds of one run of <paramref name="s"/> (on the reference VM).</summary>
+    public static double HostSeconds(Scenario s)
+    {
+        var (folios, pages) = Size(s);
+        return StartSeconds + (double)folios * HostNsPerFolio / 1e9 + (folios == pages ? 0 : (double)pages * HostNsPerPage / 1e9);
+    }
+
+    /// <summary>The simulated folios and 4 KiB pages of <paramref name="s"/>: a region per CPU, or one they share.</summary>
+    private static (decimal Folios, decimal Pages) Size(Scenario s)
+    {
         var regions = s.SharedRegion ? 1UL : (ulong)Math.Max(1, s.Cpus);
         var region = (decimal)s.RegionBytes * regions;
-        var folios = region / Math.Max(1UL, s.Backing.FolioBytes());
-        var pages = region / 4096;
-        var bytes = RuntimeBytes + folios * PerFolioBytes + (s.Batch == Scenario.UnlimitedBatch ? pages * 8 : 0);
-        return bytes >= ulong.MaxValue ? ulong.MaxValue : (ulong)bytes;
+        return (region / Math.Max(1UL, s.Backing.FolioBytes()), region / 4096);
+    }
+
+    /// <summary>
+    /// What a user is told before <paramref name="runs"/> (a scenario, or an experiment's points, <paramref name="atOnce"/> at a
+    /// time) start when they take long enough to matter: the estimates, or null under <paramref name="quietSeconds"/>.
+    /// </summary>
+    public static string? Notice(IReadOnlyCollection<Scenario> runs, int atOnce = 1, double quietSeconds = 10)
+    {
+        if (runs.Count == 0) return null;
+        var seconds = runs.Sum(HostSeconds) / Math.Clamp(atOnce, 1, runs.Count);
+        if (seconds < quietSeconds) return null;
+        var memory = (decimal)runs.Max(Bytes) * Math.Clamp(atOnce, 1, runs.Count);
+        return $"estimated {DescribeSeconds(seconds)} of host time and {Describe(memory)} of memory (from its keys; docs/scenarios.md)";
     }
 
     /// <summary>
@@ -46,4 +79,7 @@ public static class Footprint
 
     private static string Describe(decimal bytes) =>
         bytes >= 1L << 40 ? $"{bytes / (1L << 40):0.#} TiB" : bytes >= 1 << 30 ? $"{bytes / (1 << 30):0.#} GiB" : $"{bytes / (1 << 20):0} MiB";
+
+    private static string DescribeSeconds(double s) =>
+        s >= 5400 ? $"about {s / 3600:0.#} h" : s >= 90 ? $"about {s / 60:0} min" : $"about {s:0} s";
 }

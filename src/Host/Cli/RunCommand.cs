@@ -129,6 +129,7 @@ public static class RunCommand
             throw new UsageException("SCENARIO", e.Message);
         }
         if (MachineMemory.Problem([scenario], 1, Limit(parse)) is { } tooBig) throw new UsageException("SCENARIO", $"{path}: {tooBig}");
+        if (Footprint.Notice([scenario]) is { } notice) parse.InvocationConfiguration.Error.WriteLine($"phyr run: {scenario.Name}: {notice}");
         var outDir = parse.GetValue(Out) ?? Path.Combine("out", scenario.Name);
 
         ScenarioResult result;
@@ -173,6 +174,7 @@ public static class RunCommand
         var outDir = parse.GetValue(Out) ?? Path.Combine("out", experiment.Name);
         var error = parse.InvocationConfiguration.Error;
         error.WriteLine($"phyr run: {experiment.Name}: {experiment.Points.Count} points, {parallelism} at a time, results in {outDir}");
+        if (Footprint.Notice([.. experiment.Points.Select(p => p.Scenario)], parallelism) is { } notice) error.WriteLine($"phyr run: {experiment.Name}: {notice}");
 
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>

@@ -1,3 +1,5 @@
+using FsCheck;
+using FsCheck.Fluent;
 using Phyr.Domain.Iommu;
 
 namespace Phyr.Domain.Tests.Iommu;
@@ -46,5 +48,59 @@ public class IoPageTableTests
         pt.Map(0, 0, M2);
         Assert.Equal((1L, M2), pt.Unmap(0, K4));
         Assert.Null(pt.Translate(M2 - 1));
+    }
+
+    /// <summary>
+    /// Runs of 4 KiB leaves that cross level-1 tables (mapped a table at a time): every page translates, every leaf and
+    /// every table is counted once, unmapping clears them all — against a page-by-page reference.
+    /// </summary>
+    [Fact]
+    public void Runs_of_small_leaves_across_tables_match_a_page_by_page_reference()
+    {
+        var runs = Gen.Choose(1, 1500).Zip(Gen.Choose(0, 700)).ListOf();
+        Prop.ForAll(runs.ToArbitrary(), list =>
+        {
+            var pt = new IoPageTable();
+            var expected = new Dictionary<ulong, ulong>();
+            var tables = new HashSet<(int, ulong)>();
+            ulong iova = 0x7F_0000_0000 + 37 * K4, paddr = 0x1_0000_1000;
+            long tablesAllocated = 0, leaves = 0;
+            foreach (var (pages, gap) in list)
+            {
+                var size = (ulong)pages * K4;
+                // An odd physical offset keeps every leaf 4 KiB (no 2 MiB alignment between iova and paddr).
+                var op = pt.Map(iova, paddr, size);
+                for (ulong i = 0; i < (ulong)pages; i++)
+                {
+                    var va = iova + i * K4;
+                    expected[va] = paddr + i * K4;
+                    tables.Add((3, va >> 39));
+                    tables.Add((2, va >> 30));
+                    tables.Add((1, va >> 21));
+                }
+                tablesAllocated += op.TablesAllocated;
+                leaves += op.PtesWritten;
+                if (op.PtesWritten != pages) return false;
+                iova += size + (ulong)gap * K4;
+                paddr += size + (ulong)gap * K4; // iova - paddr stays 36 pages off a 2 MiB boundary
+            }
+            if (leaves != expected.Count || pt.Leaves != expected.Count || tablesAllocated != tables.Count || pt.Tables != tables.Count) return false;
+            if (!expected.All(e => pt.Translate(e.Key + 9) == e.Value + 9)) return false;
+            if (list.Count > 0 && pt.Translate(iova - (ulong)list[^1].Item2 * K4) is not null) return false; // just past the last run
+            long cleared = 0;
+            foreach (var va in expected.Keys) cleared += pt.Unmap(va, K4).PtesCleared;
+            return cleared == expected.Count && pt.Leaves == 0;
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void A_run_over_a_mapped_page_or_a_large_leaf_is_EEXIST_at_that_page()
+    {
+        var pt = new IoPageTable();
+        pt.Map(M2 + 700 * K4, 0x10_0000_1000, K4);
+        var e = Assert.Throws<InvalidOperationException>(() => pt.Map(M2 + 600 * K4, 0x20_0000_1000, 200 * K4));
+        Assert.Contains($"IOVA 0x{M2 + 700 * K4:x} is already mapped", e.Message);
+        pt.Map(4 * M2, 8 * M2, M2);
+        Assert.Throws<InvalidOperationException>(() => pt.Map(4 * M2 + 5 * K4, 0x30_0000_1000, K4));
     }
 }
