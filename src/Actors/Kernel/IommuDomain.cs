@@ -99,7 +99,7 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
             case IommuProtocol.Unmap u:
             {
                 var r = domain.Unmap(u.Cpu, u.Mapping, now);
-                var t = now + costs.Unmap(u.Mapping, r.PtesCleared);
+                var t = now + costs.Unmap(r);
                 IoPageTableNs += t - now;
                 if (r.IotlbInvalidations > 0)
                 {
@@ -117,7 +117,7 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
             case IommuProtocol.UnmapAt u:
             {
                 var r = domain.UnmapAt(u.Iova, u.Size);
-                var cleared = now + costs.PageTableUnmap(1, r.PtesCleared);
+                var cleared = now + costs.Unmap(r);
                 IoPageTableNs += cleared - now;
                 var t = Invalidate(ctx, cleared);
                 IotlbNs += t - cleared;
@@ -127,7 +127,7 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
             case IommuProtocol.VfioUnmap v:
             {
                 var r = domain.VfioUnmapUnpin(v.Iova, v.Size);
-                var cleared = now + (long)Math.Round(r.PagesLookedUp * costs.IovaToPhysNs) + costs.PageTableUnmap(r.Runs, r.PtesCleared);
+                var cleared = now + (long)Math.Round(r.PagesLookedUp * costs.IovaToPhysNs) + costs.PageTableUnmap(r.UnmapCalls, r.PtesCleared);
                 IoPageTableNs += cleared - now;
                 var t = cleared;
                 for (var i = 0; i < r.Syncs; i++) t = Invalidate(ctx, t);
@@ -137,8 +137,8 @@ public sealed class IommuDomain(string name, DmaDomain domain, DmaCosts costs, D
             }
             case IommuProtocol.UnmapFast u:
             {
-                var (ptes, _) = domain.PageTable.Unmap(u.Iova, u.Size);
-                ctx.Reply(IommuProtocol.Unmapped.Instance, costs.PageTableUnmap(1, ptes) + ctx.Lookahead);
+                var (ptes, _, calls) = domain.PageTable.Unmap(u.Iova, u.Size);
+                ctx.Reply(IommuProtocol.Unmapped.Instance, costs.PageTableUnmap(calls, ptes) + ctx.Lookahead);
                 break;
             }
             case IommuProtocol.DeviceAccess a:

@@ -34,7 +34,8 @@ public sealed record DmaCosts
     /// <summary>CPU time to make a mapping, IOVA allocation aside (its tree part is serialised by the rbtree lock).</summary>
     public long Map(DmaMapping m) => PageTableMap(m.IommuMapCalls, m.PtesWritten) + m.TemporarySgEntries * SgEntryNs;
 
-    public long Unmap(DmaMapping m, long ptesCleared) => PageTableUnmap(m.IommuMapCalls, ptesCleared);
+    /// <summary>CPU time of an unmap's IO page table part: its unmap_pages calls and the leaves they cleared.</summary>
+    public long Unmap(UnmapResult r) => PageTableUnmap(r.UnmapCalls, r.PtesCleared);
 
     /// <summary>The IO page table's part of <paramref name="calls"/> map calls writing <paramref name="ptes"/> leaves.</summary>
     public long PageTableMap(long calls, long ptes) => (long)Math.Round(calls * MapCallNs + ptes * MapPteNs, MidpointRounding.AwayFromZero);

@@ -6,8 +6,9 @@ namespace Phyr.Domain.Dma;
 /// <summary>What a device access found at a DMA address.</summary>
 public enum DeviceAccess { Mapped, Stale, Fault }
 
-/// <summary>What an unmap did.</summary>
-public readonly record struct UnmapResult(long PtesCleared, long IotlbInvalidations, IReadOnlyList<IovaOp> IovaFrees, bool ArmFlushTimer);
+/// <summary>What an unmap did: the leaves cleared, the IOTLB invalidations, the IOVA frees, whether the flush queue's
+/// timer is to be armed, and the ops->unmap_pages calls (__iommu_unmap's pieces of the range).</summary>
+public readonly record struct UnmapResult(long PtesCleared, long IotlbInvalidations, IReadOnlyList<IovaOp> IovaFrees, bool ArmFlushTimer, long UnmapCalls = 0);
 
 /// <summary>
 /// A device's DMA domain: the IOMMU mode, its IOVA space, IO page table and flush queue, and the mapping
@@ -185,13 +186,13 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null, ulo
     /// <summary>VFIO's unmap of [iova, iova + size): clear the IO page table, one IOTLB sync for the range (strict) or the flush queue's timer (lazy, not for VFIO: always synced).</summary>
     public UnmapResult UnmapAt(ulong iova, ulong size)
     {
-        var (ptes, _) = PageTable.Unmap(iova, size);
+        var (ptes, _, calls) = PageTable.Unmap(iova, size);
         Iotlb.Sync();
-        return new UnmapResult(ptes, 1, [], false);
+        return new UnmapResult(ptes, 1, [], false, calls);
     }
 
     /// <summary>VFIO's vfio_unmap_unpin: what its IOMMU part does (drivers/vfio/vfio_iommu_type1.c).</summary>
-    public readonly record struct VfioUnmapResult(long PagesLookedUp, long Runs, long PtesCleared, long Syncs);
+    public readonly record struct VfioUnmapResult(long PagesLookedUp, long Runs, long PtesCleared, long Syncs, long UnmapCalls);
 
     /// <summary>The IOTLB syncs vfio_unmap_unpin batches: one per VFIO_IOMMU_TLB_SYNC_MAX unmapped regions.</summary>
     public const int VfioTlbSyncMax = 512;
@@ -203,7 +204,7 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null, ulo
     /// </summary>
     public VfioUnmapResult VfioUnmapUnpin(ulong iova, ulong size)
     {
-        long pages = 0, runs = 0, ptes = 0;
+        long pages = 0, runs = 0, ptes = 0, calls = 0;
         var end = iova + size;
         for (var va = iova; va < end;)
         {
@@ -216,17 +217,21 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null, ulo
                 len += Page.Size;
             }
             if (va + len < end) pages++; // the look-up that found the run's end (the next run looks its first page up again)
-            ptes += PageTable.Unmap(va, len).PtesCleared;
+            var unmapped = PageTable.Unmap(va, len);
+            ptes += unmapped.PtesCleared;
+            calls += unmapped.Calls;
             runs++;
             va += len;
         }
         var syncs = (runs + VfioTlbSyncMax - 1) / VfioTlbSyncMax;
         for (var i = 0; i < syncs; i++) Iotlb.Sync();
-        return new VfioUnmapResult(pages, runs, ptes, syncs);
+        return new VfioUnmapResult(pages, runs, ptes, syncs, calls);
     }
 
     /// <summary>
-    /// Unmap at <paramref name="now"/>: clear the IO page table, then in strict mode invalidate the IOTLB for
+    /// Unmap at <paramref name="now"/>, as __iommu_dma_unmap (drivers/iommu/dma-iommu.c) does for dma_unmap_sg, a phyr
+    /// mapping and dma_iova_destroy alike: ONE iommu_unmap_fast of the whole IOVA range — however many iommu_map calls made
+    /// it — so its unmap_pages calls are __iommu_unmap's pieces of the range; then in strict mode invalidate the IOTLB for
     /// the range and free the IOVA; in lazy mode queue the IOVA (its translation stays reachable until a flush).
     /// </summary>
     public UnmapResult Unmap(int cpu, DmaMapping m, long now)
@@ -238,17 +243,17 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null, ulo
         if (Mode == IommuMode.Lazy)
             for (var va = m.IovaBase; va < end; va += Granule)
                 if (PageTable.Translate(va) is { } pa) Iotlb.Keep(va, pa);
-        var ptes = m.MappedLength > 0 ? PageTable.Unmap(m.IovaBase, m.MappedLength).PtesCleared : 0;
+        var (ptes, _, calls) = m.MappedLength > 0 ? PageTable.Unmap(m.IovaBase, m.MappedLength) : default;
         var pages = m.IovaLength >> GranuleShift;
         var pfn = m.IovaBase >> GranuleShift;
         if (Mode == IommuMode.Strict)
         {
             Iotlb.Sync();
-            return new UnmapResult(ptes, 1, [Iova.FreeFast(cpu, pfn, pages)], false);
+            return new UnmapResult(ptes, 1, [Iova.FreeFast(cpu, pfn, pages)], false, calls);
         }
         var outcome = FlushQueue.Queue(cpu, pfn, pages, now);
         var frees = Apply(outcome, cpu, now);
-        return new UnmapResult(ptes, outcome.Flushed ? 1 : 0, frees, outcome.ArmTimer);
+        return new UnmapResult(ptes, outcome.Flushed ? 1 : 0, frees, outcome.ArmTimer, calls);
     }
 
     /// <summary>The flush queue's timer fired at <paramref name="now"/>.</summary>

@@ -81,21 +81,33 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
 
     private static InvalidOperationException Exists(ulong va) => new($"iommu_map: IOVA 0x{va:x} is already mapped (-EEXIST)");
 
-    /// <summary>Clears every leaf in [iova, iova + size); returns the leaves cleared (and bytes unmapped, whole leaves).</summary>
-    public (long PtesCleared, ulong BytesUnmapped) Unmap(ulong iova, ulong size)
+    /// <summary>
+    /// iommu_unmap / iommu_unmap_fast of [iova, iova + size): __iommu_unmap (drivers/iommu/iommu.c) cuts the range with
+    /// iommu_pgsize(domain, iova, iova, ...) and makes one ops->unmap_pages call per piece, which clears every leaf in it
+    /// (a leaf reaching past the piece is cleared whole, and the next piece starts after it). Returns the leaves cleared,
+    /// the bytes they mapped and the unmap_pages calls.
+    /// </summary>
+    public (long PtesCleared, ulong BytesUnmapped, int Calls) Unmap(ulong iova, ulong size)
     {
         long cleared = 0;
         ulong bytes = 0;
-        for (var va = iova; va < iova + size;)
+        var calls = 0;
+        var end = iova + size;
+        for (var va = iova; va < end;)
         {
-            var leaf = LeafAt(va) ?? throw new InvalidOperationException($"iommu_unmap: IOVA 0x{va:x} is not mapped");
-            SetLeaf(leaf.Iova, leaf.Size, 0);
-            Count(leaf.Iova, leaf.Size, -1);
-            cleared++;
-            bytes += leaf.Size;
-            va = leaf.Iova + leaf.Size;
+            var (pgsize, count) = IommuPgsize.Pick(PgsizeBitmap, va, va, end - va);
+            calls++;
+            for (var pieceEnd = va + pgsize * count; va < pieceEnd;)
+            {
+                var leaf = LeafAt(va) ?? throw new InvalidOperationException($"iommu_unmap: IOVA 0x{va:x} is not mapped");
+                SetLeaf(leaf.Iova, leaf.Size, 0);
+                Count(leaf.Iova, leaf.Size, -1);
+                cleared++;
+                bytes += leaf.Size;
+                va = leaf.Iova + leaf.Size;
+            }
         }
-        return (cleared, bytes);
+        return (cleared, bytes, calls);
     }
 
     /// <summary>The physical address the device reaches at <paramref name="iova"/>, or null (a fault).</summary>

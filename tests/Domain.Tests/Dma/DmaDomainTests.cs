@@ -107,6 +107,8 @@ public class DmaDomainTests
         var u = d.Unmap(0, m, now: 1000);
         Assert.Equal(4, u.PtesCleared);
         Assert.Equal(1, u.IotlbInvalidations);
+        // Four iommu_map calls (nothing contiguous) but one iommu_unmap_fast of the 16 KiB range: one unmap_pages call.
+        Assert.Equal((4L, 1L), (m.IommuMapCalls, u.UnmapCalls));
         Assert.Equal(RcacheOutcome.Loaded, Assert.Single(u.IovaFrees).Cache);
         Assert.Equal(DeviceAccess.Fault, d.Access(m.IovaBase));
         Assert.Equal(0, d.Iotlb.StaleWindow.Max);
