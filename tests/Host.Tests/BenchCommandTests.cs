@@ -44,4 +44,12 @@ public class BenchCommandTests
         Assert.Single(r.StderrLines);
         Assert.Contains(expected, r.Stderr);
     }
+
+    /// <summary>A peak of 15 GB has no padding after VmHWM's tab: it read as "kB" once (the 1 TiB row).</summary>
+    [Fact]
+    public void Bench_scale_reads_the_peak_from_proc_status_lines_of_any_width()
+    {
+        Assert.Equal(15123872.0 * 1024, Phyr.Host.Bench.ScaleBenchmark.StatusBytes("VmHWM:\t15123872 kB"));
+        Assert.Equal(1234.0 * 1024, Phyr.Host.Bench.ScaleBenchmark.StatusBytes("VmHWM:\t    1234 kB"));
+    }
 }

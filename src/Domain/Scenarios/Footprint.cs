@@ -6,8 +6,9 @@ namespace Phyr.Domain.Scenarios;
 /// A run's budget, estimated from a scenario's keys before it starts: the memory (work the machine cannot hold is refused
 /// with a clear message rather than accepted and killed) and the host time (said before a long run starts). The
 /// coefficients are <c>phyr bench scale</c>'s rows on the 2-core, 24 GiB reference VM (Release, fragmentation 0.5): peak
-/// RSS over simulated 4 KiB pages 70 bytes a page for an RDMA registration through a strict IOMMU at 64 GiB, 74 at 256
-/// GiB, taken as 80; a VFIO guest 63 and 58 (it keeps no descriptor list: each batch is mapped and dropped), taken as 64.
+/// RSS over simulated 4 KiB pages 70 bytes a page for an RDMA registration through a strict IOMMU at 64 GiB, 74 to 77 at 256
+/// GiB, taken as 88 (a margin of about a seventh: an estimate below the peak is an OutOfMemory later); a VFIO guest 63 at
+/// 64 GiB, 58 to 62 at 256 GiB and 1 TiB (it keeps no descriptor list: each batch is mapped and dropped), taken as 64.
 /// A call without a batch limit also holds a page array of 8 bytes a page; a fixed 256 MB covers the runtime. Host time:
 /// 470 to 625 ns a simulated 4 KiB folio at 16 to 256 GiB, taken as 650, with ~20 ns a page of a large folio (a VFIO guest
 /// of 256 GiB of THP: 1.5 s) and 0.3 s to start — within a factor of about 3 of what a run takes (runs of large folios come
@@ -15,7 +16,7 @@ namespace Phyr.Domain.Scenarios;
 /// </summary>
 public static class Footprint
 {
-    public const ulong PerFolioBytes = 80;
+    public const ulong PerFolioBytes = 88;
     public const ulong VfioPerFolioBytes = 64;
     public const ulong RuntimeBytes = 256UL << 20;
     public const double HostNsPerFolio = 650;

@@ -16,7 +16,9 @@ namespace Phyr.Host.Bench;
 /// </summary>
 public static class ScaleBenchmark
 {
-    public sealed record Row(string Device, ulong Bytes, double Pages, double? PeakRssBytes, double? HostSeconds, string? Refused)
+    /// <param name="HostSeconds">The child's whole run, start to exit (what a user waits: building the machine, the prefault, the simulation, the results).</param>
+    /// <param name="RunSeconds">The simulation's own part of it (results.json's host wall time).</param>
+    public sealed record Row(string Device, ulong Bytes, double Pages, double? PeakRssBytes, double? HostSeconds, double? RunSeconds, string? Refused)
     {
         public double? BytesPerPage => PeakRssBytes / Pages;
         public double? HostNsPerPage => HostSeconds * 1e9 / Pages;
@@ -47,18 +49,18 @@ public static class ScaleBenchmark
                     var pages = (double)s.RegionBytes / 4096;
                     if (MachineMemory.Problem([s]) is { } refused)
                     {
-                        rows.Add(new Row(device, size, pages, null, null, refused));
+                        rows.Add(new Row(device, size, pages, null, null, null, refused));
                         progress($"{device} {ByteSize.Format(size)}: refused ({refused})");
                         continue;
                     }
-                    var (peak, seconds) = Child(work, file, 1);
-                    rows.Add(new Row(device, size, pages, peak, seconds, null));
-                    progress($"{device} {ByteSize.Format(size)}: {peak / 1e6:0} MB peak, {seconds:0.00} s");
+                    var (peak, seconds, run) = Child(work, file, 1);
+                    rows.Add(new Row(device, size, pages, peak, seconds, run, null));
+                    progress($"{device} {ByteSize.Format(size)}: {peak / 1e6:0} MB peak, {seconds:0.00} s ({run:0.00} s simulating)");
                 }
             var exponents = rows.GroupBy(r => r.Device).ToDictionary(g => g.Key, g => Exponent([.. g.Where(r => r.HostSeconds is not null)]));
             var wide = Write(work, "cpus64.conf", "name = scale-64cpu\nregion = 16M\nlayout.fragmentation = 0.5\n" + Rdma.Replace("cpus = 1", "cpus = 64"));
-            var one = Child(work, wide, 1).Seconds;
-            var two = Child(work, wide, 2).Seconds;
+            var one = Child(work, wide, 1).Run;
+            var two = Child(work, wide, 2).Run;
             progress($"64 CPUs x 16 MiB: {one:0.00} s on 1 thread, {two:0.00} s on 2");
             return new Result(rows, exponents, one, two);
         }
@@ -75,8 +77,8 @@ public static class ScaleBenchmark
         return path;
     }
 
-    /// <summary>Runs `phyr run FILE` as a child: its peak RSS (VmHWM, polled) and the run's wall time from its results.</summary>
-    private static (double Peak, double Seconds) Child(string work, string scenario, int parallelism)
+    /// <summary>Runs `phyr run FILE` as a child: its peak RSS (VmHWM, polled), its wall time start to exit, and the simulation's own from its results.</summary>
+    private static (double Peak, double Seconds, double Run) Child(string work, string scenario, int parallelism)
     {
         var self = Environment.ProcessPath!;
         var args = new List<string>();
@@ -84,6 +86,7 @@ public static class ScaleBenchmark
         var outDir = Path.Combine(work, Path.GetFileNameWithoutExtension(scenario) + $"-p{parallelism}");
         args.AddRange(["run", scenario, "--out", outDir, "--parallelism", parallelism.ToString(CultureInfo.InvariantCulture)]);
         var start = new ProcessStartInfo(self, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var clock = Stopwatch.StartNew();
         using var p = Process.Start(start)!;
         var status = $"/proc/{p.Id}/status";
         double peak = 0;
@@ -95,16 +98,21 @@ public static class ScaleBenchmark
             {
                 foreach (var line in File.ReadLines(status))
                     if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                        peak = Math.Max(peak, double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024);
+                        peak = Math.Max(peak, StatusBytes(line));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
             }
         }
+        var seconds = clock.Elapsed.TotalSeconds;
         if (p.ExitCode != 0) throw new InvalidOperationException($"phyr run {scenario} exited {p.ExitCode}: {stderr.Result}{stdout.Result}");
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
-        return (peak, doc.RootElement.GetProperty("host").GetProperty("wall_time_s").GetDouble());
+        return (peak, seconds, doc.RootElement.GetProperty("host").GetProperty("wall_time_s").GetDouble());
     }
+
+    /// <summary>The bytes of a /proc/PID/status line such as <c>VmHWM:\t15123872 kB</c> (a tab, and spaces only when the number is short).</summary>
+    public static double StatusBytes(string line) =>
+        double.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
 
     /// <summary>The fitted exponent of time against pages (least squares of the logs); NaN with fewer than two sizes.</summary>
     private static double Exponent(IReadOnlyList<Row> rows)

@@ -76,6 +76,7 @@ public static class BenchCommand
                         w.WriteNumber("bytes_per_page", Math.Round(row.BytesPerPage!.Value, 1));
                         w.WriteNumber("host_ns_per_page", Math.Round(row.HostNsPerPage!.Value, 1));
                         w.WriteNumber("host_s", Math.Round(row.HostSeconds!.Value, 3));
+                        w.WriteNumber("simulation_s", Math.Round(row.RunSeconds!.Value, 3));
                     }
                     w.WriteEndObject();
                 }
@@ -89,11 +90,11 @@ public static class BenchCommand
             }));
             return ExitCodes.Ok;
         }
-        output.WriteLine("device  region    peak RSS   bytes/page  host ns/page   host s");
+        output.WriteLine("device  region    peak RSS   bytes/page  host ns/page   host s  of which simulating");
         foreach (var row in r.Rows)
             output.WriteLine(row.Refused is { } why
                 ? $"{row.Device,-6}  {ByteSize.Format(row.Bytes),-7}  refused: {why}"
-                : $"{row.Device,-6}  {ByteSize.Format(row.Bytes),-7}  {row.PeakRssBytes / 1e6,7:0} MB  {row.BytesPerPage,10:0.0}  {row.HostNsPerPage,12:0.0}  {row.HostSeconds,7:0.00}");
+                : $"{row.Device,-6}  {ByteSize.Format(row.Bytes),-7}  {row.PeakRssBytes / 1e6,7:0} MB  {row.BytesPerPage,10:0.0}  {row.HostNsPerPage,12:0.0}  {row.HostSeconds,7:0.00}  {row.RunSeconds,7:0.00}");
         foreach (var (device, e) in r.Exponents)
             output.WriteLine($"{device}: host time ~ pages^{(double.IsNaN(e) ? "?" : e.ToString("0.00", CultureInfo.InvariantCulture))}");
         output.WriteLine($"64 CPUs x 16 MiB (rdma): {r.Cpus64Seconds1Thread:0.00} s on 1 thread, {r.Cpus64Seconds2Threads:0.00} s on 2 " +
