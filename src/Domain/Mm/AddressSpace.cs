@@ -39,6 +39,9 @@ public sealed class AddressSpace(FrameSource frames)
         _cpusPerSocket = Math.Max(1, cpusPerSocket);
     }
 
+    /// <summary>Whether several CPUs' folio lines are tracked (<see cref="ShareFolioLines"/>): then every line is looked at on its own.</summary>
+    public bool SharesFolioLines => _lineOwners is not null;
+
     /// <summary>
     /// <paramref name="cpu"/> writes the refcount line of the folio at <paramref name="folioPfn"/>: where the line was — this
     /// CPU's (or nobody shares lines), another core of its socket, another socket.
@@ -77,6 +80,27 @@ public sealed class AddressSpace(FrameSource frames)
     {
         if (folioPages == 1) _smallPins.Add(folioPfn, checked((int)pages));
         else _pins[folioPfn] = (_pins.GetValueOrDefault(folioPfn).Pages + pages, folioPages);
+        PinnedPages += pages;
+    }
+
+    /// <summary>
+    /// How many pages from <paramref name="va"/> (before <paramref name="limit"/>, inside one PTE table) are present 4 KiB
+    /// folios whose frames follow on from <paramref name="pfn"/>: what a walk holding that table's lock takes in one go.
+    /// </summary>
+    public ulong SmallRunAt(ulong va, ulong limit, ulong pfn)
+    {
+        if (va >= limit || (limit - 1) >> PmdShift != va >> PmdShift || PteTable(va >> PmdShift) is not { } table) return 0;
+        var first = (int)((va >> Page.Shift) & (PtrsPerTable - 1));
+        var count = (int)((limit - va) >> Page.Shift);
+        var n = 0;
+        while (n < count && table[first + n] == pfn + (ulong)n + 1) n++;
+        return (ulong)n;
+    }
+
+    /// <summary>Records each of <paramref name="pages"/> 4 KiB folios from <paramref name="pfn"/> as pinned once (as <see cref="Pin"/> one by one).</summary>
+    public void PinSmallRun(ulong pfn, long pages)
+    {
+        for (long i = 0; i < pages; i++) _smallPins.Add(pfn + (ulong)i, 1);
         PinnedPages += pages;
     }
 

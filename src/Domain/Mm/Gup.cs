@@ -158,6 +158,23 @@ public static class Gup
             return (atomics, lines);
         }
 
+        /// <summary>
+        /// <see cref="Pin"/> of <paramref name="pages"/> 4 KiB folios on the slow path, one after another, whose frames follow
+        /// the line this CPU read last (so each is a grab of one atomic on a streamed line): the same counts in one step.
+        /// Only for a phyr walk (no page array to scan) on an mm whose folio lines no other CPU writes.
+        /// </summary>
+        public (long Atomics, LineCount Lines) PinSmallRun(ulong pfn, long pages)
+        {
+            if (pageArray || mm.SharesFolioLines || pfn != _lastLine + 1)
+                throw new InvalidOperationException("PinSmallRun: a run must follow the last line read, with no page array and no shared lines");
+            Pinned += pages;
+            mm.PinSmallRun(pfn, pages);
+            FolioRuns += pages;
+            Atomics += pages;
+            _lastLine = _lineFolio = _lastFolio = pfn + (ulong)pages - 1;
+            return (pages, new LineCount(Streamed: pages));
+        }
+
         /// <summary>The scan of the output for what was just taken: per page (5.13 to 6.15) or per folio (6.16 on; before 5.13 per compound page).</summary>
         private void ScanTaken(in Mapping m, ulong pages, long grabs)
         {
@@ -327,7 +344,7 @@ public static class Gup
         {
             if (output.IsFull && va >> AddressSpace.PmdShift != lockedTable) break; // looking further needs another lock
             if (LockMm(mm, va, options, t, ref lastVma)) lockedTable = ulong.MaxValue; // a new VMA is walked on its own
-            VmaAt(mm, va);
+            var vma = VmaAt(mm, va);
             var m = mm.Lookup(va);
             if (m is null)
             {
@@ -365,7 +382,27 @@ public static class Gup
             t.LockedPages += (long)took;
             va += took << Page.Shift;
             if (took < want) break;
+            if (mapping.Level == 0 && mapping.HasStructPage && !mm.SharesFolioLines)
+                va = TableRun(mm, va, Math.Min(end, vma.End), mapping.Pfn + took, lockedTable, output, t);
         }
         return va;
+    }
+
+    /// <summary>
+    /// The rest of the PTE table whose lock the phyr walk holds, where its pages are present 4 KiB folios whose frames follow
+    /// on: each would extend the last phyr and be one grab of a streamed line under the same lock, so they are taken in one
+    /// step with the same counts as page by page. Returns where the walk goes on.
+    /// </summary>
+    private static ulong TableRun(AddressSpace mm, ulong va, ulong end, ulong pfn, ulong lockedTable, Output output, Tally t)
+    {
+        if (va >> AddressSpace.PmdShift != lockedTable) return va; // the next table needs its own lock
+        var tableEnd = ((va >> AddressSpace.PmdShift) + 1) << AddressSpace.PmdShift;
+        var pages = mm.SmallRunAt(va, Math.Min(end, tableEnd), pfn);
+        if (pages == 0) return va;
+        if (output.Take(pfn, pages) != pages) throw new InvalidOperationException("a following frame did not extend the last phyr");
+        var (atomics, lines) = t.PinSmallRun(pfn, (long)pages);
+        t.Extend((long)pages, (long)pages, atomics, 0, lines);
+        t.LockedPages += (long)pages;
+        return va + (pages << Page.Shift);
     }
 }

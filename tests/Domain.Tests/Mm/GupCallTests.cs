@@ -21,3 +21,52 @@ public class GupCallTests
         Assert.Equal([new PhysRange(0x5000, 0x2000), new PhysRange(0x1000, 0x1000)], new GupCall(0, 0, [5, 6, 1], [], new GupAccounting()).Ranges());
     }
 }
+
+/// <summary>
+/// get_user_phyrs' locked walk takes the rest of a locked PTE table's run of following frames in one step: every call's
+/// output, next address and accounting (locks, entries, atomics, lines) must be what the page-by-page walk gives. The
+/// reference is the same mm with its folio lines tracked for sharing (which takes the page-by-page path) and one CPU
+/// pinning, so every line is local either way.
+/// </summary>
+public class TableRunTests
+{
+    private const ulong Base = 1UL << 30;
+
+    private static List<GupCall> Walk(double fragmentation, ulong seed, int batch, bool perVmaLock, bool pageByPage, bool prefault)
+    {
+        var frames = new FrameSource().With(FrameSize.Base, new FragmentationModel(fragmentation, seed).Generate(1 << 14));
+        var mm = new AddressSpace(frames);
+        mm.Map(Base, 24UL << 20, Backing.Anon4K);
+        mm.Map(Base + (24UL << 20), 8UL << 20, Backing.Anon4K); // a second VMA right behind the first
+        if (pageByPage) mm.ShareFolioLines(cpusPerSocket: 1);
+        var end = Base + (32UL << 20);
+        if (prefault)
+            for (var va = Base; va < end; va += 4096) mm.Fault(va);
+        var options = new GupOptions { Walk = GupWalk.Locked, Longterm = true, PerVmaLock = perVmaLock };
+        var calls = new List<GupCall>();
+        for (var va = Base; va < end;)
+        {
+            var c = Gup.GetUserPhyrs(mm, va, end, batch, options);
+            calls.Add(c);
+            va = c.Next;
+        }
+        return calls;
+    }
+
+    [Fact]
+    public void Taking_a_tables_run_at_once_counts_what_page_by_page_does()
+    {
+        var cases = Gen.Elements(0.0, 0.05, 0.5, 1.0).Zip(Gen.Choose(1, 1000)).Zip(Gen.Elements(1, 16, 512, 100_000))
+            .Zip(Gen.Elements(false, true)).Zip(Gen.Elements(false, true));
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var ((((fragmentation, seed), batch), perVma), prefault) = c;
+            var run = Walk(fragmentation, (ulong)seed, batch, perVma, pageByPage: false, prefault);
+            var reference = Walk(fragmentation, (ulong)seed, batch, perVma, pageByPage: true, prefault);
+            return run.Count == reference.Count && run.Zip(reference).All(p =>
+                p.First.Next == p.Second.Next && p.First.Phyrs.SequenceEqual(p.Second.Phyrs)
+                && p.First.Accounting with { Holds = [] } == p.Second.Accounting with { Holds = [] }
+                && p.First.Accounting.Holds.SequenceEqual(p.Second.Accounting.Holds));
+        }).Check(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(40));
+    }
+}
