@@ -183,6 +183,32 @@ public sealed class AddressSpace(FrameSource frames)
                     lastLine = m.Pfn + (ulong)read - 1;
                 }
                 lastFolio = m.FolioPfn;
+                if (m.FolioPages == 1 && _lineOwners is null && lastLine == m.Pfn)
+                {
+                    // The rest of this PTE table's run of following 4 KiB folios in this VMA: each would be one put of one
+                    // atomic on its own streamed line, whatever the style, so they are counted in one step.
+                    var vma = FindVma(va)!;
+                    var next = va + Page.Size;
+                    var run = SmallRunAt(next, Math.Min(end, Math.Min(vma.End, ((va >> PmdShift) + 1) << PmdShift)), m.Pfn + 1);
+                    for (ulong i = 1; i <= run; i++)
+                    {
+                        var count = _smallPins.Add(m.Pfn + i, -1);
+                        if (count < 0)
+                        {
+                            PinViolations++;
+                            _smallPins.Add(m.Pfn + i, -count);
+                        }
+                    }
+                    var k = (long)run;
+                    PinnedPages -= k;
+                    pages += k;
+                    puts += k;
+                    atomics += k;
+                    scanned += k;
+                    lines += new LineCount(Streamed: k);
+                    lastLine = lastFolio = m.Pfn + run;
+                    n += run;
+                }
             }
             va += n << Page.Shift;
         }

@@ -70,3 +70,48 @@ public class TableRunTests
         }).Check(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(40));
     }
 }
+
+/// <summary>
+/// unpin over a range takes a PTE table's run of following 4 KiB folios in one step: the counts, the pins left and the
+/// violations (an unpin of what is not pinned) must be what page by page gives — against the same mm with its folio lines
+/// tracked for sharing (the page-by-page path), one CPU.
+/// </summary>
+public class UnpinRunTests
+{
+    private const ulong Base = 1UL << 30, Size = 16UL << 20;
+
+    private static (List<UnpinCount> Counts, long Violations, long Pinned, int Folios) Unpin(double fragmentation, ulong seed,
+        UnpinStyle style, IReadOnlyList<(int From, int Pages)> chunks, bool pageByPage)
+    {
+        var frames = new FrameSource().With(FrameSize.Base, new FragmentationModel(fragmentation, seed).Generate(1 << 13));
+        var mm = new AddressSpace(frames);
+        mm.Map(Base, Size / 2, Backing.Anon4K);
+        mm.Map(Base + Size / 2, Size / 2, Backing.Anon4K);
+        if (pageByPage) mm.ShareFolioLines(cpusPerSocket: 1);
+        // Pinned up to eight pages before the end, so that the unpins also meet pages without pins.
+        const ulong pinned = Base + Size - (8UL << 12);
+        for (var va = Base; va < pinned;) va = Gup.GetUserPhyrs(mm, va, pinned, 64, new GupOptions { Walk = GupWalk.Locked }).Next;
+        var counts = chunks.Select(c =>
+        {
+            var start = Base + ((ulong)c.From << 12);
+            return mm.UnpinRange(start, Math.Min(Base + Size, start + ((ulong)c.Pages << 12)), style);
+        }).ToList();
+        return (counts, mm.PinViolations, mm.PinnedPages, mm.PinnedFolios);
+    }
+
+    [Fact]
+    public void Unpinning_a_tables_run_at_once_counts_what_page_by_page_does()
+    {
+        var chunk = Gen.Choose(0, 4095).Zip(Gen.Choose(1, 1500));
+        var cases = Gen.Elements(0.0, 0.5, 1.0).Zip(Gen.Choose(1, 1000)).Zip(Gen.Elements(false, true)).Zip(Gen.Elements(false, true))
+            .Zip(chunk.ListOf());
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var ((((fragmentation, seed), batched), pageArray), chunks) = c;
+            var style = new UnpinStyle(batched, true, pageArray, false);
+            var run = Unpin(fragmentation, (ulong)seed, style, chunks, pageByPage: false);
+            var reference = Unpin(fragmentation, (ulong)seed, style, chunks, pageByPage: true);
+            return run.Counts.SequenceEqual(reference.Counts) && (run.Violations, run.Pinned, run.Folios) == (reference.Violations, reference.Pinned, reference.Folios);
+        }).Check(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(40));
+    }
+}
