@@ -140,15 +140,7 @@ public sealed class AddressSpace(FrameSource frames)
             var n = Math.Min(m.PagesToFolioEnd, (end - va) >> Page.Shift);
             if (m.HasStructPage)
             {
-                if (m.FolioPages == 1)
-                {
-                    var count = _smallPins.Add(m.FolioPfn, -(int)n);
-                    if (count < 0)
-                    {
-                        PinViolations++;
-                        _smallPins.Add(m.FolioPfn, -count);
-                    }
-                }
+                if (m.FolioPages == 1) UnpinSmall(m.FolioPfn, (int)n);
                 else
                 {
                     var left = _pins.GetValueOrDefault(m.FolioPfn).Pages - (long)n;
@@ -190,15 +182,7 @@ public sealed class AddressSpace(FrameSource frames)
                     var vma = FindVma(va)!;
                     var next = va + Page.Size;
                     var run = SmallRunAt(next, Math.Min(end, Math.Min(vma.End, ((va >> PmdShift) + 1) << PmdShift)), m.Pfn + 1);
-                    for (ulong i = 1; i <= run; i++)
-                    {
-                        var count = _smallPins.Add(m.Pfn + i, -1);
-                        if (count < 0)
-                        {
-                            PinViolations++;
-                            _smallPins.Add(m.Pfn + i, -count);
-                        }
-                    }
+                    for (ulong i = 1; i <= run; i++) UnpinSmall(m.Pfn + i, 1);
                     var k = (long)run;
                     PinnedPages -= k;
                     pages += k;
@@ -213,6 +197,15 @@ public sealed class AddressSpace(FrameSource frames)
             va += n << Page.Shift;
         }
         return new UnpinCount(pages, puts, scanned, atomics, lines);
+    }
+
+    /// <summary>Drops <paramref name="pages"/> pins of the 4 KiB folio at <paramref name="pfn"/>; more than it had is a violation, and its count stays 0.</summary>
+    private void UnpinSmall(ulong pfn, int pages)
+    {
+        var count = _smallPins.Add(pfn, -pages);
+        if (count >= 0) return;
+        PinViolations++;
+        _smallPins.Add(pfn, -count);
     }
 
     /// <summary>The physical ranges behind [start, end), in address order, contiguous neighbours merged; pages not present are skipped.</summary>

@@ -32,7 +32,7 @@ public static class RunCommand
 
     private static readonly Option<string?> Parallelism = new("--parallelism")
     {
-        Description = "Host threads and engine partitions. Default: the machine's cores. Results do not depend on it.",
+        Description = "Host threads and engine partitions (a scenario uses at most one partition per simulated CPU; an experiment runs N points at once). Default: the machine's cores. Results do not depend on it.",
         HelpName = "N",
     };
     private static readonly Option<string?> Format = new("--format") { Description = "Output: table (default) or json.", HelpName = "table|json" };
