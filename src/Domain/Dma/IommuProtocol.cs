@@ -16,7 +16,7 @@ public static class IommuProtocol
 
     /// <summary>dma_map_phyrs: natively, or through a temporary scatterlist (compat).</summary>
     [EventKind("Phyr.Actors.Kernel.IommuDomain+MapPhyrs")]
-    public sealed record MapPhyrs(int Cpu, PhysRange[] Phyrs, bool Native);
+    public sealed record MapPhyrs(int Cpu, IReadOnlyList<PhysRange> Phyrs, bool Native);
 
     /// <summary>Map one request's ranges with a strategy in one go (a block request's DMA mapping).</summary>
     [EventKind("Phyr.Actors.Kernel.IommuDomain+MapRanges")]

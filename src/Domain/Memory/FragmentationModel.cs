@@ -26,26 +26,36 @@ public sealed record FragmentationModel(double Fragmentation, ulong Seed, ulong 
             throw new LayoutException("max_gap", "must be at least 1 frame");
 
         var rng = DeterministicRandom.For(Seed, "fragmentation-model");
-        var lengths = new List<ulong>();
+        // The lengths first, then the gaps (the draws' order is the layout's): the lengths are held in the runs themselves,
+        // the list sized for the runs expected (a run is 1/F frames on average), so a terabyte's layout is built in place.
+        var runs = new List<FrameRun>(ExpectedRuns(frames));
         for (ulong left = frames; left > 0;)
         {
             var len = RunLength(rng, left);
-            lengths.Add(len);
+            runs.Add(new FrameRun(0, len));
             left -= len;
         }
 
-        var runs = new List<FrameRun>(lengths.Count);
         var cursor = rng.NextUInt64(1UL << 20);
-        foreach (var len in lengths)
+        for (var i = 0; i < runs.Count; i++)
         {
+            var len = runs[i].Count;
             var align = 1UL << (63 - (int)ulong.LeadingZeroCount(len));
             var start = cursor + 1 + rng.NextUInt64(MaxGapFrames);
             start = (start + align - 1) / align * align;
-            runs.Add(new FrameRun(start, len));
+            runs[i] = new FrameRun(start, len);
             cursor = start + len;
         }
         rng.Shuffle(runs);
         return runs;
+    }
+
+    /// <summary>Room for the runs <paramref name="frames"/> frames come in: F a frame, with a margin of a few percent.</summary>
+    private int ExpectedRuns(ulong frames)
+    {
+        if (Fragmentation <= 0) return 1;
+        var expected = (double)frames * Fragmentation * 1.02 + 1024;
+        return (int)Math.Min(Math.Min(frames, (ulong)expected), (ulong)Array.MaxLength);
     }
 
     private ulong RunLength(DeterministicRandom rng, ulong max)

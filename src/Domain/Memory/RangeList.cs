@@ -1,24 +1,64 @@
+using System.Collections;
+
 namespace Phyr.Domain.Memory;
 
 /// <summary>
 /// A list of physical ranges that grows at its end, a range that continues the last one merging into it — the way a
 /// driver's phyr list grows call by call. Persistent: an append returns a new list sharing the old one's storage, and
 /// only the newest list of a lineage writes past its own end (an older one appending copies first), so every list
-/// keeps seeing exactly what it held — O(1) amortised per range, 16 bytes each, when a list grows from its newest
-/// version as a flow's does. Not for appending to one list from two threads at once (one flow, one component).
+/// keeps seeing exactly what it held. The storage is chunks of <see cref="ChunkRanges"/> ranges, so a list grows
+/// without copying what it holds and wastes at most one part-filled chunk (a terabyte's list at fragmentation 0.5 is
+/// 134 M ranges: doubling an array would hold 2 to 3 times that at its peak); an older list appending copies only its
+/// last chunk. 16 bytes a range, O(1) per range. Not for appending to one list from two threads at once (one flow,
+/// one component).
 /// </summary>
-public sealed class RangeList
+public sealed class RangeList : IReadOnlyList<PhysRange>
 {
-    private sealed class Storage(int capacity)
+    /// <summary>Ranges per chunk: 64 KiB, below the large-object heap's threshold.</summary>
+    public const int ChunkRanges = 4096;
+    private const int ChunkShift = 12;
+    private const int ChunkMask = ChunkRanges - 1;
+
+    private sealed class Storage
     {
-        public readonly PhysRange[] Items = new PhysRange[capacity];
+        public PhysRange[][] Chunks = [];
+        public int ChunkCount;
         public int Used;
+
+        public void Put(int index, PhysRange range)
+        {
+            var chunk = index >> ChunkShift;
+            if (chunk == ChunkCount)
+            {
+                if (ChunkCount == Chunks.Length) Array.Resize(ref Chunks, Math.Max(4, ChunkCount * 2));
+                Chunks[ChunkCount++] = new PhysRange[ChunkRanges];
+            }
+            Chunks[chunk][index & ChunkMask] = range;
+        }
+
+        /// <summary>A storage holding <paramref name="closed"/> ranges of this one: the full chunks shared (nobody writes below a list's end), the last copied.</summary>
+        public Storage CopyOf(int closed)
+        {
+            var full = closed >> ChunkShift;
+            var copy = new Storage { Chunks = new PhysRange[Math.Max(4, full + 1)][], Used = closed };
+            Array.Copy(Chunks, copy.Chunks, full);
+            copy.ChunkCount = full;
+            if ((closed & ChunkMask) != 0)
+            {
+                copy.Chunks[full] = (PhysRange[])Chunks[full].Clone();
+                copy.ChunkCount = full + 1;
+            }
+            return copy;
+        }
     }
 
-    public static readonly RangeList Empty = new(new Storage(0), 0, null);
+    // Empty's storage is never written (lists on many threads start from it): a first append takes a storage of its own.
+    private static readonly Storage Shared = new();
+
+    public static readonly RangeList Empty = new(Shared, 0, null);
 
     private readonly Storage _storage;
-    private readonly int _closed; // Items[0, _closed) are final; Last may still grow
+    private readonly int _closed; // ranges [0, _closed) are final; Last may still grow
 
     private RangeList(Storage storage, int closed, PhysRange? last)
     {
@@ -31,6 +71,11 @@ public sealed class RangeList
     public PhysRange? Last { get; }
 
     public int Count => _closed + (Last is null ? 0 : 1);
+
+    public PhysRange this[int index] =>
+        (uint)index < (uint)_closed ? _storage.Chunks[index >> ChunkShift][index & ChunkMask]
+        : index == _closed && Last is { } last ? last
+        : throw new ArgumentOutOfRangeException(nameof(index), $"{index} is not below {Count}");
 
     public RangeList Append(PhysRange range) => Append([range]);
 
@@ -47,14 +92,9 @@ public sealed class RangeList
             }
             if (last is { } done)
             {
-                if (storage.Used != closed || closed == storage.Items.Length)
-                {
-                    var grown = new Storage(Math.Max(16, closed * 2));
-                    Array.Copy(storage.Items, grown.Items, closed);
-                    grown.Used = closed;
-                    storage = grown;
-                }
-                storage.Items[closed++] = done;
+                if (ReferenceEquals(storage, Shared)) storage = new Storage();
+                else if (storage.Used != closed) storage = storage.CopyOf(closed);
+                storage.Put(closed++, done);
                 storage.Used = closed;
             }
             last = r;
@@ -65,8 +105,17 @@ public sealed class RangeList
     public PhysRange[] ToArray()
     {
         var all = new PhysRange[Count];
-        Array.Copy(_storage.Items, all, _closed);
+        for (int c = 0, at = 0; at < _closed; c++, at += ChunkRanges)
+            Array.Copy(_storage.Chunks[c], 0, all, at, Math.Min(ChunkRanges, _closed - at));
         if (Last is { } l) all[^1] = l;
         return all;
     }
+
+    public IEnumerator<PhysRange> GetEnumerator()
+    {
+        for (var i = 0; i < _closed; i++) yield return _storage.Chunks[i >> ChunkShift][i & ChunkMask];
+        if (Last is { } l) yield return l;
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }

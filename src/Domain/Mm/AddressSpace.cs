@@ -75,6 +75,9 @@ public sealed class AddressSpace(FrameSource frames)
     /// <summary>Folios with pins left (at teardown: pins never released).</summary>
     public int PinnedFolios => _pins.Count + _smallPins.Count;
 
+    /// <summary>Room for the pin counts of <paramref name="pages"/> 4 KiB folios without growing the table (a hint).</summary>
+    public void ReserveSmallPins(long pages) => _smallPins.Reserve(pages);
+
     /// <summary>Records <paramref name="pages"/> pages of the folio (of <paramref name="folioPages"/> pages) at <paramref name="folioPfn"/> as pinned.</summary>
     public void Pin(ulong folioPfn, ulong folioPages, long pages)
     {

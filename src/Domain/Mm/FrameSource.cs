@@ -22,7 +22,8 @@ public sealed class FrameSource
     /// <summary>Frames of <paramref name="size"/> to hand out first, in order.</summary>
     public FrameSource With(FrameSize size, IEnumerable<FrameRun> runs)
     {
-        _cursors[size.Shift] = new Cursor(runs.Where(r => r.Count > 0).ToList());
+        // A list without empty runs is used as it is (a terabyte's layout is not copied).
+        _cursors[size.Shift] = new Cursor(runs is IReadOnlyList<FrameRun> list && list.All(r => r.Count > 0) ? list : runs.Where(r => r.Count > 0).ToList());
         return this;
     }
 

@@ -2,8 +2,10 @@ namespace Phyr.Domain.Mm;
 
 /// <summary>
 /// Pin counts of 4 KiB folios by pfn: an open-addressing hash table (linear probing, backward-shift deletion) of one
-/// 8-byte slot per entry at most 5/8 full — 13 to 26 bytes per pinned page against ~52 for a
-/// <see cref="Dictionary{TKey,TValue}"/>. A slot holds the pfn + 1 in its low 53 bits (a pfn is below 2^40: its physical
+/// 8-byte slot per entry at most 3/4 full — against ~52 bytes an entry for a <see cref="Dictionary{TKey,TValue}"/>. Its
+/// size is any number of slots (a slot is the hash's top bits scaled to it), so a table <see cref="Reserve"/>d for the
+/// pages an mm maps holds them at 10.7 bytes each and never grows (growing by doubling would hold the old table and
+/// one twice its size at once: 24 bytes a page at a terabyte). A slot holds the pfn + 1 in its low 53 bits (a pfn is below 2^40: its physical
 /// address is below 2^52, <see cref="Memory.Page.PhysAddrLimit"/>) and the count in its top 11, biased by 1024; a count beyond ±1023 (that many pins of one page)
 /// lives in a side dictionary, its slot's count field 0. Sixty-four CPUs pinning 1 GiB each of 4 KiB pages is 16.7 M
 /// entries. Iteration order is never exposed, so nothing reaching a result depends on it.
@@ -35,9 +37,9 @@ public sealed class PinCounts
         if (_slots[i] == 0)
         {
             if (delta == 0) return 0;
-            if ((Count + 1) * 8L > _slots.Length * 5L)
+            if ((Count + 1) * 4L > _slots.Length * 3L)
             {
-                Grow();
+                Resize(_slots.Length * 2L);
                 i = Find(key);
             }
             Count++;
@@ -52,6 +54,13 @@ public sealed class PinCounts
         }
         else Store(i, key, n);
         return n;
+    }
+
+    /// <summary>Room for <paramref name="entries"/> counts in all without growing (a hint: more still fit, by growing).</summary>
+    public void Reserve(long entries)
+    {
+        var slots = (entries * 4 + 2) / 3 + 1;
+        if (slots > _slots.Length) Resize(slots);
     }
 
     private static ulong Key(ulong pfn) =>
@@ -79,25 +88,25 @@ public sealed class PinCounts
 
     private int Find(ulong key)
     {
-        var mask = _slots.Length - 1;
-        var i = Slot(key, mask);
-        while (_slots[i] != 0 && (_slots[i] & KeyMask) != key) i = (i + 1) & mask;
+        var n = _slots.Length;
+        var i = Slot(key, n);
+        while (_slots[i] != 0 && (_slots[i] & KeyMask) != key) i = i + 1 == n ? 0 : i + 1;
         return i;
     }
 
-    // Fibonacci hashing: pfns of neighbouring frames land in different slots.
-    private static int Slot(ulong key, int mask) => (int)((key * 0x9E3779B97F4A7C15UL) >> 32) & mask;
+    // Fibonacci hashing (pfns of neighbouring frames land in different slots), its top 32 bits scaled to the table's size.
+    private static int Slot(ulong key, int slots) => (int)(((key * 0x9E3779B97F4A7C15UL) >> 32) * (ulong)slots >> 32);
 
     /// <summary>Backward-shift deletion: later entries of the probe run move into the hole, so no tombstones.</summary>
     private void Remove(int hole)
     {
-        var mask = _slots.Length - 1;
+        var n = _slots.Length;
         var j = hole;
         while (true)
         {
-            j = (j + 1) & mask;
+            j = j + 1 == n ? 0 : j + 1;
             if (_slots[j] == 0) break;
-            var home = Slot(_slots[j] & KeyMask, mask);
+            var home = Slot(_slots[j] & KeyMask, n);
             // Move j into the hole unless its home lies cyclically in (hole, j].
             if (hole <= j ? hole < home && home <= j : hole < home || home <= j) continue;
             _slots[hole] = _slots[j];
@@ -107,10 +116,10 @@ public sealed class PinCounts
         Count--;
     }
 
-    private void Grow()
+    private void Resize(long size)
     {
         var slots = _slots;
-        _slots = new ulong[slots.Length * 2];
+        _slots = new ulong[checked((int)Math.Min(size, Array.MaxLength))];
         foreach (var slot in slots)
             if (slot != 0) _slots[Find(slot & KeyMask)] = slot;
     }

@@ -5,19 +5,22 @@ namespace Phyr.Domain.Scenarios;
 /// <summary>
 /// A run's budget, estimated from a scenario's keys before it starts: the memory (work the machine cannot hold is refused
 /// with a clear message rather than accepted and killed) and the host time (said before a long run starts). The
-/// coefficients are <c>phyr bench scale</c>'s rows on the 2-core, 24 GiB reference VM (Release, fragmentation 0.5): peak
-/// RSS over simulated 4 KiB pages 70 bytes a page for an RDMA registration through a strict IOMMU at 64 GiB, 74 to 77 at 256
-/// GiB, taken as 88 (a margin of about a seventh: an estimate below the peak is an OutOfMemory later); a VFIO guest 63 at
-/// 64 GiB, 58 to 62 at 256 GiB and 1 TiB (it keeps no descriptor list: each batch is mapped and dropped), taken as 64.
-/// A call without a batch limit also holds a page array of 8 bytes a page; a fixed 256 MB covers the runtime. Host time:
-/// 470 to 625 ns a simulated 4 KiB folio at 16 to 256 GiB, taken as 650, with ~20 ns a page of a large folio (a VFIO guest
-/// of 256 GiB of THP: 1.5 s) and 0.3 s to start — within a factor of about 3 of what a run takes (runs of large folios come
-/// out faster), and proportionally less on a faster host.
+/// coefficients are <c>phyr bench scale</c>'s rows and the same runs at fragmentation 0 and 1 on the 2-core, 24 GiB
+/// reference VM (Release). Memory: a fixed part per simulated folio (its PTE, its pin count, its IO page table leaf) and a
+/// part per run of contiguous frames, of which a layout of fragmentation F has F a frame (the layout holds each run, an
+/// RDMA registration's phyr list another copy). Peak RSS measured at 64 GiB: an RDMA registration through a strict IOMMU
+/// 24.5 bytes a page at F = 0, 47.9 at 0.5 (44.2 at 256 GiB), 64.0 at 1; a VFIO guest 23.8, 40.0 (35.9 at 256 GiB), 47.8 —
+/// taken as 28 + 48 F and 28 + 32 F (a margin of a tenth to a fifth: an estimate below the peak is an OutOfMemory later);
+/// a layout from a pfn file counts as F = 1. A call without a batch limit also holds a page array of 8 bytes a page; a
+/// fixed 256 MB covers the runtime. Host time: 470 to 625 ns a simulated 4 KiB folio at 16 to 256 GiB, taken as 650, with
+/// ~20 ns a page of a large folio (a VFIO guest of 256 GiB of THP: 1.5 s) and 0.3 s to start — within a factor of about 3
+/// of what a run takes (runs of large folios come out faster), and proportionally less on a faster host.
 /// </summary>
 public static class Footprint
 {
-    public const ulong PerFolioBytes = 88;
-    public const ulong VfioPerFolioBytes = 64;
+    public const double PerFolioBytes = 28;
+    public const double RdmaPerRunBytes = 48;
+    public const double VfioPerRunBytes = 32;
     public const ulong RuntimeBytes = 256UL << 20;
     public const double HostNsPerFolio = 650;
     public const double HostNsPerPage = 20;
@@ -27,8 +30,9 @@ public static class Footprint
     public static ulong Bytes(Scenario s)
     {
         var (folios, pages) = Size(s);
-        var perFolio = s.Device == DeviceKind.Vfio ? VfioPerFolioBytes : PerFolioBytes;
-        var bytes = RuntimeBytes + folios * perFolio + (s.Batch == Scenario.UnlimitedBatch ? pages * 8 : 0);
+        var runsPerFolio = s.PfnFile is null && !double.IsNaN(s.Fragmentation) ? (decimal)Math.Clamp(s.Fragmentation, 0, 1) : 1m;
+        var perFolio = (decimal)PerFolioBytes + runsPerFolio * (decimal)(s.Device == DeviceKind.Vfio ? VfioPerRunBytes : RdmaPerRunBytes);
+        var bytes = RuntimeBytes + Math.Ceiling(folios * perFolio) + (s.Batch == Scenario.UnlimitedBatch ? pages * 8 : 0);
         return bytes >= ulong.MaxValue ? ulong.MaxValue : (ulong)bytes;
     }
 

@@ -68,7 +68,7 @@ public class IbUmemRegistrationTests
         Assert.Same(IommuProtocol.IovaSync.Instance, Assert.Single(sends).Message);
         // Only one call's phyr array is ever held.
         Assert.Equal(2 * DescriptorSizes.Phyr, flow.DescriptorBytesPeak);
-        Assert.Equal(0, flow.Phyrs.Count);
+        Assert.Empty(flow.Phyrs);
     }
 
     [Fact]

@@ -47,4 +47,26 @@ public class RangeListTests
         for (var i = 0; i < ranges.Count; i += step) list = list.Append(ranges.Skip(i).Take(step).ToArray());
         return (list.ToArray().SequenceEqual(PhysRanges.Normalize(ranges))).ToProperty();
     }
+
+    /// <summary>Across chunks: lists share what they hold, an older one appending copies only its part-filled chunk (or none on a chunk's edge).</summary>
+    [Theory]
+    [InlineData(RangeList.ChunkRanges + 5)]
+    [InlineData(RangeList.ChunkRanges + 1)] // a's closed ranges end on a chunk's edge
+    public void Lists_across_chunks_keep_what_they_held(int held)
+    {
+        var ranges = Enumerable.Range(0, 2 * RangeList.ChunkRanges + 10).Select(i => new PhysRange((ulong)i * 0x2000, 0x1000)).ToArray();
+        var other = new PhysRange(0x1_0000_0000, 0x1000);
+        var a = RangeList.Empty.Append(ranges.AsSpan(0, held));
+        var b = a.Append(ranges.AsSpan(held));  // the newest: in place
+        var c = a.Append(other);                // older: copies
+        var d = c.Append(ranges.AsSpan(held));  // c's lineage grows on its own
+        Assert.Equal(ranges.Take(held), a);
+        Assert.Equal(ranges, b.ToArray());
+        Assert.Equal(ranges, b);
+        Assert.Equal([.. ranges.Take(held), other], c.ToArray());
+        Assert.Equal([.. ranges.Take(held), other, .. ranges.Skip(held)], d.ToArray());
+        Assert.Equal(ranges[RangeList.ChunkRanges], b[RangeList.ChunkRanges]);
+        Assert.Equal(other, c[held]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => a[held]);
+    }
 }

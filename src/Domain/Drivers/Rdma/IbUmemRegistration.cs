@@ -115,8 +115,8 @@ public sealed record IbUmemRegistration : RegionFlow<IbUmemRegistration>
         object map = Dma.Strategy switch
         {
             DmaStrategy.Legacy => new IommuProtocol.MapSg(Cpu, [.. Sg.Segments()]),
-            DmaStrategy.PhyrCompat => new IommuProtocol.MapPhyrs(Cpu, Phyrs.ToArray(), Native: false),
-            DmaStrategy.PhyrNative => new IommuProtocol.MapPhyrs(Cpu, Phyrs.ToArray(), Native: true),
+            DmaStrategy.PhyrCompat => new IommuProtocol.MapPhyrs(Cpu, Phyrs, Native: false),
+            DmaStrategy.PhyrNative => new IommuProtocol.MapPhyrs(Cpu, Phyrs, Native: true),
             _ => IommuProtocol.IovaSync.Instance,
         };
         fx.Send(Dma.Domain, map, delay);
