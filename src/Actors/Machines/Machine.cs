@@ -155,7 +155,7 @@ public sealed class Machine
         if (s.Prefault && s.Backing != Backing.DeviceMemory)
             for (var cpu = 0; cpu < Regions; cpu++)
                 for (ulong off = 0; off < s.RegionBytes; off += s.Backing.FolioBytes())
-                    mm.Fault(RegionStart(cpu) + off);
+                    mm.Fault(RegionStart(cpu) + off, write: s.PrefaultWrites);
 
         if (s.SharedRegion && s.Cpus > 1) mm.ShareFolioLines(s.CpusPerSocket);
         Process = Sim.Add(new Kernel.Process("mm", mm));

@@ -15,11 +15,16 @@ public sealed class AddressSpace(FrameSource frames)
     public const int PmdShift = 21, PudShift = 30;
 
     private readonly List<Vma> _vmas = [];
-    private readonly Dictionary<ulong, ulong[]> _pteTables = [];  // va >> 21 -> pfn + 1 per entry (0: none)
+    private readonly Dictionary<ulong, ulong[]> _pteTables = [];  // va >> 21 -> pfn + 1 per entry (0: none), | its flags
+    private readonly HashSet<ulong> _dirtyThps = [];               // PMD-mapped THPs (first pfn) marked PG_dirty
     private readonly Dictionary<ulong, ulong> _hugePmds = [];     // va >> 21 -> first pfn of the 2 MiB folio
     private readonly Dictionary<ulong, ulong> _hugePuds = [];     // va >> 30 -> first pfn of the 1 GiB folio
     private readonly Dictionary<ulong, (long Pages, ulong FolioPages)> _pins = []; // large folio's first pfn -> pages pinned, folio size
     private readonly PinCounts _smallPins = new();                                  // 4 KiB folios: pfn -> pins (compact: millions of them)
+
+    // In a PTE table's entry (frame numbers are below 2^52): the 4 KiB folio's PG_dirty (the one PTE that maps it keeps
+    // it) and the PTE's own dirty bit (a write fault sets it).
+    private const ulong FolioDirty = 1UL << 63, PteDirty = 1UL << 62, EntryFlags = FolioDirty | PteDirty;
 
     public IReadOnlyList<Vma> Vmas => _vmas;
     public int PteTables => _pteTables.Count;
@@ -96,7 +101,7 @@ public sealed class AddressSpace(FrameSource frames)
         var first = (int)((va >> Page.Shift) & (PtrsPerTable - 1));
         var count = (int)((limit - va) >> Page.Shift);
         var n = 0;
-        while (n < count && table[first + n] == pfn + (ulong)n + 1) n++;
+        while (n < count && (table[first + n] & ~EntryFlags) == pfn + (ulong)n + 1) n++;
         return (ulong)n;
     }
 
@@ -129,7 +134,7 @@ public sealed class AddressSpace(FrameSource frames)
     /// </summary>
     public UnpinCount UnpinRange(ulong start, ulong end, UnpinStyle style, int cpu = 0)
     {
-        long pages = 0, puts = 0, scanned = 0, atomics = 0;
+        long pages = 0, puts = 0, scanned = 0, atomics = 0, dirtied = 0;
         var lines = default(LineCount);
         var lastFolio = ulong.MaxValue;
         var lastLine = ulong.MaxValue;
@@ -161,6 +166,11 @@ public sealed class AddressSpace(FrameSource frames)
                 var newPuts = batched ? (m.FolioPfn != lastFolio ? 1 : 0) : (long)n;
                 puts += newPuts;
                 atomics += newPuts * (m.FolioPages > 1 && !style.FollGet ? 2 : 1);
+                if (style.Dirty && newPuts > 0 && DirtyAtUnpin(va, m))
+                {
+                    dirtied++;
+                    atomics += 3;
+                }
                 // The lines read: every page's with a page array, the run's first otherwise. A folio line another CPU
                 // wrote last is a transfer instead (a small folio's is its page's line; a large one's head and _pincount).
                 var read = style.PageArray || !batched ? (long)n : m.FolioPfn != lastFolio ? 1 : 0;
@@ -187,6 +197,9 @@ public sealed class AddressSpace(FrameSource frames)
                     var run = SmallRunAt(next, Math.Min(end, Math.Min(vma.End, ((va >> PmdShift) + 1) << PmdShift)), m.Pfn + 1);
                     for (ulong i = 1; i <= run; i++) UnpinSmall(m.Pfn + i, 1);
                     var k = (long)run;
+                    var marked = style.Dirty ? DirtyAtUnpinRun(next, run) : 0;
+                    dirtied += marked;
+                    atomics += 3 * marked;
                     PinnedPages -= k;
                     pages += k;
                     puts += k;
@@ -199,7 +212,22 @@ public sealed class AddressSpace(FrameSource frames)
             }
             va += n << Page.Shift;
         }
-        return new UnpinCount(pages, puts, scanned, atomics, lines);
+        return new UnpinCount(pages, puts, scanned, atomics, lines, dirtied);
+    }
+
+    /// <summary>The make_dirty of <see cref="DirtyAtUnpin"/> for <paramref name="pages"/> 4 KiB folios from <paramref name="va"/> in one PTE table.</summary>
+    private long DirtyAtUnpinRun(ulong va, ulong pages)
+    {
+        var table = PteTable(va >> PmdShift)!;
+        var first = (int)((va >> Page.Shift) & (PtrsPerTable - 1));
+        long marked = 0;
+        for (var i = first; i < first + (int)pages; i++)
+            if ((table[i] & FolioDirty) == 0)
+            {
+                table[i] |= FolioDirty;
+                marked++;
+            }
+        return marked;
     }
 
     /// <summary>Drops <paramref name="pages"/> pins of the 4 KiB folio at <paramref name="pfn"/>; more than it had is a violation, and its count stays 0.</summary>
@@ -273,7 +301,7 @@ public sealed class AddressSpace(FrameSource frames)
             return new Mapping(pudPfn + (page & ((1UL << (PudShift - Page.Shift)) - 1)), pudPfn, 1UL << (PudShift - Page.Shift), 2, true, Hugetlb: true);
         if (_hugePmds.Count > 0 && _hugePmds.TryGetValue(va >> PmdShift, out var pmdPfn))
             return new Mapping(pmdPfn + (page & (PtrsPerTable - 1)), pmdPfn, PtrsPerTable, 1, true, Hugetlb: vma.Backing == Backing.Hugetlb2M);
-        if (PteTable(va >> PmdShift) is { } table && table[page & (PtrsPerTable - 1)] is var e and > 0)
+        if (PteTable(va >> PmdShift) is { } table && (table[page & (PtrsPerTable - 1)] & ~EntryFlags) is var e and > 0)
             return new Mapping(e - 1, e - 1, 1, 0, vma.Backing.HasStructPage());
         return null;
     }
@@ -291,8 +319,11 @@ public sealed class AddressSpace(FrameSource frames)
         return table;
     }
 
-    /// <summary>handle_mm_fault(): maps the folio covering <paramref name="va"/>; throws for an address outside every VMA (-EFAULT).</summary>
-    public Mapping Fault(ulong va)
+    /// <summary>
+    /// handle_mm_fault(): maps the folio covering <paramref name="va"/>; throws for an address outside every VMA (-EFAULT). A
+    /// write fault's PTE is dirty (do_anonymous_page: pte_mkdirty), a read fault's clean; a new folio is clean either way.
+    /// </summary>
+    public Mapping Fault(ulong va, bool write = true)
     {
         var vma = FindVma(va) ?? throw new GupException(GupError.Efault, $"0x{va:x} is not inside any VMA");
         if (Lookup(va) is { } present) return present;
@@ -300,7 +331,7 @@ public sealed class AddressSpace(FrameSource frames)
         switch (vma.Backing)
         {
             case Backing.Anon4K:
-                SetPte(va, frames.Next(FrameSize.Base));
+                SetPte(va, frames.Next(FrameSize.Base), write ? PteDirty : 0);
                 break;
             case Backing.Thp:
             case Backing.Hugetlb2M:
@@ -315,10 +346,47 @@ public sealed class AddressSpace(FrameSource frames)
         return Lookup(va)!.Value;
     }
 
-    private void SetPte(ulong va, ulong pfn)
+    private void SetPte(ulong va, ulong pfn, ulong flags = PteDirty)
     {
         if (PteTable(va >> PmdShift) is not { } table)
             _pteTables[va >> PmdShift] = table = new ulong[PtrsPerTable];
-        table[(va >> Page.Shift) & (PtrsPerTable - 1)] = pfn + 1;
+        table[(va >> Page.Shift) & (PtrsPerTable - 1)] = (pfn + 1) | flags;
+    }
+
+    /// <summary>
+    /// follow_page_pte under FOLL_TOUCH | FOLL_WRITE (mm/gup.c): of the <paramref name="pages"/> 4 KiB pages from
+    /// <paramref name="va"/> (inside one PTE table), each whose PTE and folio are both clean is marked dirty —
+    /// folio_mark_dirty, one atomic (noop_dirty_folio's test-and-set of PG_dirty). Returns the folios marked.
+    /// </summary>
+    public long DirtyAtPin(ulong va, ulong pages)
+    {
+        if (PteTable(va >> PmdShift) is not { } table) return 0;
+        var first = (int)((va >> Page.Shift) & (PtrsPerTable - 1));
+        long marked = 0;
+        for (var i = first; i < first + (int)pages; i++)
+            if (table[i] != 0 && (table[i] & EntryFlags) == 0)
+            {
+                table[i] |= FolioDirty;
+                marked++;
+            }
+        return marked;
+    }
+
+    /// <summary>
+    /// The make_dirty of unpin_user_pages_dirty_lock / unpin_user_page_range_dirty_lock for the folio <paramref name="m"/>
+    /// maps at <paramref name="va"/>: when it is not PG_dirty yet, folio_lock, folio_mark_dirty and folio_unlock — three
+    /// atomics on its flags line — mark it. Returns whether it did. A hugetlbfs folio is dirty from the page cache's add
+    /// (hugetlb_add_to_page_cache marks it, mm/hugetlb.c); an anonymous folio is clean until something marks it (its
+    /// write fault dirties the PTE, not the folio).
+    /// </summary>
+    private bool DirtyAtUnpin(ulong va, in Mapping m)
+    {
+        if (m.Hugetlb) return false;
+        if (m.FolioPages > 1) return _dirtyThps.Add(m.FolioPfn);
+        var table = PteTable(va >> PmdShift)!;
+        ref var e = ref table[(va >> Page.Shift) & (PtrsPerTable - 1)];
+        if ((e & FolioDirty) != 0) return false;
+        e |= FolioDirty;
+        return true;
     }
 }

@@ -175,6 +175,19 @@ public static class Gup
             return (pages, new LineCount(Streamed: pages));
         }
 
+        /// <summary>
+        /// follow_page_pte's FOLL_TOUCH for a writing pin (FOLL_WRITE): folio_mark_dirty of each 4 KiB folio from
+        /// <paramref name="va"/> whose PTE and folio are both clean (<see cref="AddressSpace.DirtyAtPin"/>), an atomic each,
+        /// under the PTE lock. Returns the atomics.
+        /// </summary>
+        public long DirtyAtPin(ulong va, ulong pages)
+        {
+            if (!options.Write) return 0;
+            var marked = mm.DirtyAtPin(va, pages);
+            Atomics += marked;
+            return marked;
+        }
+
         /// <summary>The scan of the output for what was just taken: per page (5.13 to 6.15) or per folio (6.16 on; before 5.13 per compound page).</summary>
         private void ScanTaken(in Mapping m, ulong pages, long grabs)
         {
@@ -318,6 +331,7 @@ public static class Gup
             var took = output.Take(mapping.Pfn, want);
             var outputs = output.Entries - before;
             var (atomics, lines) = t.Pin(mapping, took, fast: false);
+            if (mapping.Level == 0) atomics += t.DirtyAtPin(va, took);
             if (mapping.Level == 0)
             {
                 t.Pte++;
@@ -360,6 +374,7 @@ public static class Gup
             var outputs = output.Entries - before;
             if (outputs > 0) t.ScanEntry();
             var (atomics, lines) = t.Pin(mapping, took, fast: false);
+            if (mapping.Level == 0) atomics += t.DirtyAtPin(va, took);
             if (mapping.Level == 0)
             {
                 var table = va >> AddressSpace.PmdShift;
@@ -383,7 +398,7 @@ public static class Gup
             va += took << Page.Shift;
             if (took < want) break;
             if (mapping.Level == 0 && mapping.HasStructPage && !mm.SharesFolioLines)
-                va = TableRun(mm, va, Math.Min(end, vma.End), mapping.Pfn + took, lockedTable, output, t);
+                va = TableRun(mm, va, Math.Min(end, vma.End), mapping.Pfn + took, lockedTable, output, options, t);
         }
         return va;
     }
@@ -393,7 +408,7 @@ public static class Gup
     /// on: each would extend the last phyr and be one grab of a streamed line under the same lock, so they are taken in one
     /// step with the same counts as page by page. Returns where the walk goes on.
     /// </summary>
-    private static ulong TableRun(AddressSpace mm, ulong va, ulong end, ulong pfn, ulong lockedTable, Output output, Tally t)
+    private static ulong TableRun(AddressSpace mm, ulong va, ulong end, ulong pfn, ulong lockedTable, Output output, GupOptions options, Tally t)
     {
         if (va >> AddressSpace.PmdShift != lockedTable) return va; // the next table needs its own lock
         var tableEnd = ((va >> AddressSpace.PmdShift) + 1) << AddressSpace.PmdShift;
@@ -401,6 +416,7 @@ public static class Gup
         if (pages == 0) return va;
         if (output.Take(pfn, pages) != pages) throw new InvalidOperationException("a following frame did not extend the last phyr");
         var (atomics, lines) = t.PinSmallRun(pfn, (long)pages);
+        atomics += t.DirtyAtPin(va, pages);
         t.Extend((long)pages, (long)pages, atomics, 0, lines);
         t.LockedPages += (long)pages;
         return va + (pages << Page.Shift);

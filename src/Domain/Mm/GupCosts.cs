@@ -105,5 +105,8 @@ public readonly record struct LineCount(long Hot = 0, long Streamed = 0, long Mi
 /// <summary>A FOLL_LONGTERM scan of a call's output: loop iterations and the lines page_folio() read.</summary>
 public readonly record struct ScanCount(long Entries = 0, LineCount Lines = default);
 
-/// <summary>An unpin's work: pages its loop visited, the struct page lines it read, the put atomics, the puts.</summary>
-public readonly record struct UnpinCount(long Pages, long Puts, long Scanned = 0, long Atomics = 0, LineCount Lines = default);
+/// <summary>
+/// An unpin's work: pages its loop visited, the struct page lines it read, the atomics (the puts', and three for each folio
+/// it marked dirty), the puts, the folios it marked dirty.
+/// </summary>
+public readonly record struct UnpinCount(long Pages, long Puts, long Scanned = 0, long Atomics = 0, LineCount Lines = default, long Dirtied = 0);

@@ -38,4 +38,11 @@ public sealed record GupOptions
 
     /// <summary>The locked path takes the VMA's own lock (lock_vma_under_rcu) instead of mmap_lock.</summary>
     public bool PerVmaLock { get; init; }
+
+    /// <summary>
+    /// FOLL_WRITE (with the FOLL_TOUCH every pin_user_pages* adds): the caller will write the pages — VFIO's IOMMU_WRITE, a
+    /// writable MR, gup_test without -W. The locked path's follow_page_pte then marks a folio dirty whose PTE and folio are
+    /// both clean (a page populated by a read).
+    /// </summary>
+    public bool Write { get; init; } = true;
 }

@@ -71,6 +71,13 @@ public sealed record Scenario
     /// <summary>A batch with no limit: one call takes the whole region, into an array sized to what it returns.</summary>
     public const int UnlimitedBatch = GupCallerPlan.Unlimited;
     public bool Prefault { get; init; } = true;
+
+    /// <summary>
+    /// The prefault writes every page (a memset: dirty PTEs), or reads them (MAP_POPULATE of a shared mapping:
+    /// populate_vma_page_range asks no FOLL_WRITE there, so the PTEs stay clean).
+    /// </summary>
+    public bool PrefaultWrites { get; init; } = true;
+
     public GupOptions Gup { get; init; } = new();
 
     /// <summary>Huge-entry locks are per PMD table (split PMD locks) rather than the mm's page_table_lock.</summary>

@@ -32,6 +32,7 @@ public static class ScenarioFile
         ["gup.walk"] = "fast (lockless first) | locked",
         ["gup.longterm"] = "true | false: FOLL_LONGTERM",
         ["prefault"] = "true | false: fault the regions in before the run",
+        ["prefault.write"] = "true | false: the prefault writes each page (a memset; the default) or reads it (MAP_POPULATE of a shared mapping: clean PTEs)",
         ["dma.strategy"] = "none | legacy | phyr-compat | phyr-native | iova-link: how the memory is mapped and registered",
         ["iommu.mode"] = "none | passthrough | strict | lazy",
         ["device"] = "rdma (memory regions registered with a NIC) | vfio (a guest's memory pinned and mapped at its guest-physical addresses) | nvme (O_DIRECT I/O)",
@@ -55,7 +56,7 @@ public static class ScenarioFile
         foreach (var (key, text) in keys)
         {
             ordered[key] = text;
-            if (key == "prefault")
+            if (key == "prefault.write")
                 foreach (var f in KernelFeature.All) ordered[f.Key] = $"true | false: {f.Description}";
         }
         return ordered;
@@ -130,6 +131,7 @@ public static class ScenarioFile
             Call = call,
             Batch = Batch(conf, r),
             Prefault = r.Bool("prefault", true),
+            PrefaultWrites = r.Bool("prefault.write", true),
             Gup = new GupOptions
             {
                 Walk = r.Choice("gup.walk", GupWalk.Fast, new() { ["fast"] = GupWalk.Fast, ["locked"] = GupWalk.Locked }),

@@ -190,7 +190,7 @@ public static class GupTestCommand
         {
             Name = "gup-test", Cpus = threads, SharedRegion = threads > 1, CpusPerSocket = perSocket, RegionBytes = size, Backing = backing,
             Fragmentation = fragmentation, Call = GupCallKind.PinUserPages, Batch = perCall, Prefault = !p.GetValue(Touch), Machine = machine, CostOverrides = costs,
-            Gup = new GupOptions { Walk = command.Fast ? GupWalk.Fast : GupWalk.Locked, Longterm = longterm, PutPerPage = command.PutPerPage },
+            Gup = new GupOptions { Walk = command.Fast ? GupWalk.Fast : GupWalk.Locked, Longterm = longterm, PutPerPage = command.PutPerPage, Write = !p.GetValue(Read) },
         };
         if (kernel is { } version) scenario = KernelProfile.Apply(scenario, version);
         foreach (var (feature, on) in features) scenario = feature.Set(scenario, on);

@@ -8,7 +8,7 @@ namespace Phyr.Host.Validation;
 /// (MAP_SHARED|MAP_ANONYMOUS: 4 KiB shmem pages, modelled as anonymous ones) or HUGETLBFS [2M|1G] — each buffer populated
 /// before the timed VFIO_IOMMU_MAP_DMA and VFIO_IOMMU_UNMAP_DMA of the whole of it.
 /// </summary>
-public sealed record VfioDmaMap(ulong Bytes, Backing Backing, string? Problem = null)
+public sealed record VfioDmaMap(ulong Bytes, Backing Backing, string? Problem = null, bool Populated = false)
 {
     private static readonly Dictionary<string, Backing> Sections = new()
     {
@@ -22,7 +22,7 @@ public sealed record VfioDmaMap(ulong Bytes, Backing Backing, string? Problem = 
         if (section is null || args.Length != 3) return new(0, Backing.Anon4K, $"'{workload}' is not vfio-pci-mem-dma-map DEVICE GB (SECTION)");
         if (WorkloadText.Gigabytes(args[2]) is not { } bytes) return new(0, Backing.Anon4K, $"'{args[2]}' is not a size in GB between 1 and 1024");
         return Sections.TryGetValue(section, out var backing)
-            ? new VfioDmaMap(bytes, backing)
+            ? new VfioDmaMap(bytes, backing, Populated: section == "MAP_POPULATE")
             : new(0, Backing.Anon4K, $"section '{section}' is not {string.Join(", ", Sections.Keys)}");
     }
 }

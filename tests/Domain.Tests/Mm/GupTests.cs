@@ -291,4 +291,74 @@ public class GupTests
         Assert.Equal(new LineCount(Streamed: 1), first.FastPathLines - new LineCount(Missed: first.FastPathLines.Missed)); // the _pincount line
         Assert.Equal(new LineCount(Missed: 1), second.FastPathLines); // the subpage's own line, 32 KiB of memmap on; the head's still cached
     }
+    [Fact]
+    public void A_dirtying_unpin_locks_marks_and_unlocks_each_clean_folio_once()
+    {
+        // unpin_user_page_range_dirty_lock(..., true) (mm/gup.c): folio_lock, folio_mark_dirty, folio_unlock — three atomics —
+        // for a folio not yet PG_dirty; anonymous folios are clean after their write faults (only the PTE is dirtied).
+        var mm = Anon(16 * Page.Size);
+        var dirty = UnpinStyle.Default with { PageArray = false, Dirty = true };
+        Gup.PinUserPages(mm, Base, Base + 16 * Page.Size, 16, Fast);
+        var first = mm.UnpinRange(Base, Base + 16 * Page.Size, dirty);
+        Assert.Equal((16L, 16L + 3 * 16L), (first.Dirtied, first.Atomics));
+        Gup.PinUserPages(mm, Base, Base + 16 * Page.Size, 16, Fast);
+        var again = mm.UnpinRange(Base, Base + 16 * Page.Size, dirty); // folio_test_dirty: already dirty
+        Assert.Equal((0L, 16L), (again.Dirtied, again.Atomics));
+
+        // A run of following frames (the table-run step) is marked page by page too.
+        var frames = new FrameSource().With(FrameSize.Base, [new FrameRun(10, 64)]);
+        var contiguous = new AddressSpace(frames);
+        contiguous.Map(Base, 64 * Page.Size, Backing.Anon4K);
+        for (var va = Base; va < Base + 64 * Page.Size; va += Page.Size) contiguous.Fault(va);
+        Gup.PinUserPages(contiguous, Base, Base + 64 * Page.Size, 64, Fast);
+        var run = contiguous.UnpinRange(Base, Base + 64 * Page.Size, dirty);
+        Assert.Equal((64L, 64L * 4), (run.Dirtied, run.Atomics));
+        // Without make_dirty (gup_test's unpin_user_pages) nothing is marked.
+        Gup.PinUserPages(mm, Base, Base + 16 * Page.Size, 16, Fast);
+        Assert.Equal(0, mm.UnpinRange(Base, Base + 16 * Page.Size, UnpinStyle.Default).Dirtied);
+    }
+
+    [Fact]
+    public void A_thp_is_marked_once_and_a_hugetlbfs_folio_is_dirty_already()
+    {
+        var frames = new FrameSource().With(FrameSize.Pmd, [new FrameRun(100, 2)]);
+        var thp = new AddressSpace(frames);
+        thp.Map(Base, 2 * TwoMiB, Backing.Thp);
+        Gup.PinUserPages(thp, Base, Base + 2 * TwoMiB, 1024, Fast);
+        // put_pfn per page (VFIO before d14de5b92578): the first page of each THP marks it, the other 511 find it dirty.
+        var perPage = thp.UnpinRange(Base, Base + 2 * TwoMiB, new UnpinStyle(false, false, true, false, Dirty: true));
+        Assert.Equal((2L, 2048L + 6), (perPage.Dirtied, perPage.Atomics));
+
+        var hugetlb = new AddressSpace(frames);
+        hugetlb.Map(Base, 2 * TwoMiB, Backing.Hugetlb2M);
+        Gup.PinUserPages(hugetlb, Base, Base + 2 * TwoMiB, 1024, Fast);
+        var pageCache = hugetlb.UnpinRange(Base, Base + 2 * TwoMiB, UnpinStyle.Default with { PageArray = false, Dirty = true });
+        Assert.Equal((0L, 4L), (pageCache.Dirtied, pageCache.Atomics)); // hugetlb_add_to_page_cache marked them
+    }
+
+    [Fact]
+    public void A_read_populated_page_is_dirtied_by_a_writing_pin_not_by_the_unpin()
+    {
+        // MAP_POPULATE of a shared mapping reads the pages in: clean PTEs. follow_page_pte with FOLL_TOUCH | FOLL_WRITE then
+        // calls folio_mark_dirty (one atomic); the dirtying unpin finds the folios dirty.
+        var frames = new FrameSource().With(FrameSize.Base, [new FrameRun(10, 8)]);
+        var mm = new AddressSpace(frames);
+        mm.Map(Base, 8 * Page.Size, Backing.Anon4K);
+        for (var va = Base; va < Base + 8 * Page.Size; va += Page.Size) mm.Fault(va, write: false);
+        var pin = Gup.PinUserPages(mm, Base, Base + 8 * Page.Size, 8, Locked).Accounting;
+        Assert.Equal(8 + 8, pin.PinAtomics); // the bias add and the dirtying, each page
+        var unpin = mm.UnpinRange(Base, Base + 8 * Page.Size, UnpinStyle.Default with { PageArray = false, Dirty = true });
+        Assert.Equal(0, unpin.Dirtied);
+        // get_user_phyrs' locked walk takes the run of following frames in one step: the same count.
+        var phyrs = new AddressSpace(new FrameSource().With(FrameSize.Base, [new FrameRun(10, 8)]));
+        phyrs.Map(Base, 8 * Page.Size, Backing.Anon4K);
+        for (var va = Base; va < Base + 8 * Page.Size; va += Page.Size) phyrs.Fault(va, write: false);
+        Assert.Equal(8 + 8, Gup.GetUserPhyrs(phyrs, Base, Base + 8 * Page.Size, 16, Locked).Accounting.PinAtomics);
+        // A read-only pin (gup_test -W) leaves them clean; the fast path never marks (gup_fast has no FOLL_TOUCH work).
+        var other = new AddressSpace(new FrameSource().With(FrameSize.Base, [new FrameRun(10, 8)]));
+        other.Map(Base, 8 * Page.Size, Backing.Anon4K);
+        for (var va = Base; va < Base + 8 * Page.Size; va += Page.Size) other.Fault(va, write: false);
+        Assert.Equal(8, Gup.PinUserPages(other, Base, Base + 8 * Page.Size, 8, Locked with { Write = false }).Accounting.PinAtomics);
+        Assert.Equal(3 * 8, Gup.PinUserPages(other, Base, Base + 8 * Page.Size, 8, Fast).Accounting.PinAtomics); // its three a page, no more
+    }
 }

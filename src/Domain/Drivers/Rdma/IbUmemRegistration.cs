@@ -10,7 +10,8 @@ namespace Phyr.Domain.Drivers.Rdma;
 /// <summary>
 /// The DMA side of a memory registration: the strategy, the IOMMU domain and NIC components, the NIC's max segment, the
 /// costs, and how ib_umem_release unpins: a range per scatterlist entry (unpin_user_page_range_dirty_lock, 1d4b0166e363,
-/// 5.12) or, before, unpin_user_pages_dirty_lock of each page.
+/// 5.12) or, before, unpin_user_pages_dirty_lock of each page — with make_dirty either way (a writable MR:
+/// __ib_umem_release(dev, umem, 1)), so a folio not yet dirty is locked, marked dirty and unlocked before its put.
 /// </summary>
 public sealed record RegistrationPlan(DmaStrategy Strategy, int Domain, int Nic, ulong MaxSegment, DmaCosts Costs, bool RangeUnpin = true);
 
@@ -101,8 +102,8 @@ public sealed record IbUmemRegistration : RegionFlow<IbUmemRegistration>
                 return this with { Phase = RegionPhase.Unmapping };
             case (RegionPhase.Unmapping, IommuProtocol.Unmapped):
                 return Unpin(input.Now, 0, fx, Dma.RangeUnpin
-                    ? UnpinStyle.Default with { PageArray = false }
-                    : new UnpinStyle(FolioBatched: false, HugetlbBatched: false, PageArray: true, FollGet: false));
+                    ? UnpinStyle.Default with { PageArray = false, Dirty = true }
+                    : new UnpinStyle(FolioBatched: false, HugetlbBatched: false, PageArray: true, FollGet: false, Dirty: true));
             default:
                 return base.On(input, fx);
         }

@@ -21,7 +21,8 @@ public readonly record struct VfioType1(bool ContigBatch, bool RangeUnpin);
 /// is accounted (vfio_lock_acct: mmap_lock for write) and mapped with one iommu_map at its guest-physical IOVA.</item>
 /// <item>Unmap (vfio_unmap_unpin): iommu_iova_to_phys per page to find the runs, iommu_unmap_fast per run, a sync every 512
 /// runs (<see cref="IommuProtocol.VfioUnmap"/>); then the unpin — put_pfn per page before d14de5b92578, a range per run
-/// after.</item>
+/// after, both with make_dirty (prot &amp; IOMMU_WRITE: guest memory is mapped writable), so each folio not yet dirty is
+/// locked, marked dirty and unlocked before its put.</item>
 /// </list>
 /// </summary>
 /// <param name="Domain">The IOMMU domain component.</param>
@@ -88,8 +89,8 @@ public sealed record VfioPinMapDma(int Domain, ulong GuestBase, VfioType1 Type1)
         (RegionPhase.Accounting, RwSemProtocol.Granted) => Accounted(input.Sender, fx),
         (RegionPhase.Mapping, IommuProtocol.Mapped) => (this with { Phase = RegionPhase.Pinning }).AfterCall(input.Now, 0, fx),
         (RegionPhase.Unmapping, IommuProtocol.VfioUnmapped) => Unpin(input.Now, 0, fx, Type1.RangeUnpin
-            ? UnpinStyle.Default with { PageArray = false }
-            : new UnpinStyle(FolioBatched: false, HugetlbBatched: false, PageArray: true, FollGet: false)),
+            ? UnpinStyle.Default with { PageArray = false, Dirty = true }
+            : new UnpinStyle(FolioBatched: false, HugetlbBatched: false, PageArray: true, FollGet: false, Dirty: true)),
         _ => base.On(input, fx),
     };
 
