@@ -1,3 +1,5 @@
+using Phyr.Domain.Memory;
+
 namespace Phyr.Domain.Iommu;
 
 /// <summary>What one iommu_map / iommu_unmap did to the IO page table.</summary>
@@ -14,9 +16,9 @@ public readonly record struct IoPtOp(int MapPagesCalls, long PtesWritten, int Ta
 public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
 {
     private const int Level1Shift = 21, Level2Shift = 30, Level3Shift = 39; // what one table at each level covers
-    // Leaves as the hardware holds them: 4 KiB leaves in 512-entry level-1 tables (paddr + 1; 0 is empty),
-    // 2 MiB and 1 GiB leaves one entry each. 8 bytes per mapped 4 KiB page, as in a real IO page table.
-    private readonly Dictionary<ulong, ulong[]> _small = [];  // iova >> 21 -> level-1 table of 4 KiB leaves
+    // Leaves as the hardware holds them: 4 KiB leaves in 512-entry level-1 tables (their frame + 1; 0 is empty; 4 bytes
+    // a leaf where a real IO page table has 8, see PfnTable), 2 MiB and 1 GiB leaves one entry each (paddr + 1).
+    private readonly Dictionary<ulong, PfnTable> _small = [];  // iova >> 21 -> level-1 table of 4 KiB leaves
     private readonly Dictionary<ulong, ulong> _mid = [];      // iova >> 21 -> 2 MiB leaf
     private readonly Dictionary<ulong, ulong> _huge = [];     // iova >> 30 -> 1 GiB leaf
     private readonly HashSet<(int Level, ulong Index)> _tables = [];
@@ -65,11 +67,11 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
             var first = (int)((va >> 12) & 511);
             var n = (int)Math.Min(call.Count - i, (ulong)(512 - first));
             if (_mid.ContainsKey(index) || _huge.ContainsKey(va >> Level2Shift)) throw Exists(va);
-            if (!_small.TryGetValue(index, out var table)) _small[index] = table = new ulong[512];
+            if (!_small.TryGetValue(index, out var table)) _small[index] = table = new PfnTable();
             for (var j = 0; j < n; j++)
                 if (table[first + j] != 0) throw Exists(va + ((ulong)j << 12));
-            var entry = call.Paddr + (i << 12) + 1;
-            for (var j = 0; j < n; j++) table[first + j] = entry + ((ulong)j << 12);
+            var entry = ((call.Paddr >> 12) + i) + 1;
+            for (var j = 0; j < n; j++) table[first + j] = entry + (ulong)j;
             Leaves += n;
             _smallUnder2M[index] = _smallUnder2M.GetValueOrDefault(index) + n;
             _smallerUnder1G[va >> Level2Shift] = _smallerUnder1G.GetValueOrDefault(va >> Level2Shift) + n;
@@ -115,8 +117,8 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
 
     private (ulong Iova, ulong Paddr, ulong Size)? LeafAt(ulong iova)
     {
-        if (_small.TryGetValue(iova >> 21, out var table) && table[(iova >> 12) & 511] is var e and > 0)
-            return (iova & ~0xFFFUL, e - 1, 1UL << 12);
+        if (_small.TryGetValue(iova >> 21, out var table) && table[(int)((iova >> 12) & 511)] is var e and > 0)
+            return (iova & ~0xFFFUL, (e - 1) << 12, 1UL << 12);
         if (_mid.TryGetValue(iova >> 21, out var m)) return (iova & ~((1UL << 21) - 1), m - 1, 1UL << 21);
         if (_huge.TryGetValue(iova >> 30, out var h)) return (iova & ~((1UL << 30) - 1), h - 1, 1UL << 30);
         return null;
@@ -130,8 +132,8 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
         {
             case 1UL << 12:
                 if (!_small.TryGetValue(iova >> 21, out var table))
-                    _small[iova >> 21] = table = new ulong[512];
-                table[(iova >> 12) & 511] = entry;
+                    _small[iova >> 21] = table = new PfnTable();
+                table[(int)((iova >> 12) & 511)] = entry == 0 ? 0 : ((entry - 1) >> 12) + 1;
                 // An empty level-1 array is dropped (the table itself stays allocated: see _tables).
                 if (entry == 0 && _smallUnder2M.GetValueOrDefault(iova >> 21) == 1) _small.Remove(iova >> 21);
                 break;

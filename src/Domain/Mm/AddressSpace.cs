@@ -15,16 +15,16 @@ public sealed class AddressSpace(FrameSource frames)
     public const int PmdShift = 21, PudShift = 30;
 
     private readonly List<Vma> _vmas = [];
-    private readonly Dictionary<ulong, ulong[]> _pteTables = [];  // va >> 21 -> pfn + 1 per entry (0: none), | its flags
+    private readonly Dictionary<ulong, PfnTable> _pteTables = [];  // va >> 21 -> pfn + 1 per entry (0: none), | its flags
     private readonly HashSet<ulong> _dirtyThps = [];               // PMD-mapped THPs (first pfn) marked PG_dirty
     private readonly Dictionary<ulong, ulong> _hugePmds = [];     // va >> 21 -> first pfn of the 2 MiB folio
     private readonly Dictionary<ulong, ulong> _hugePuds = [];     // va >> 30 -> first pfn of the 1 GiB folio
     private readonly Dictionary<ulong, (long Pages, ulong FolioPages)> _pins = []; // large folio's first pfn -> pages pinned, folio size
     private readonly PinCounts _smallPins = new();                                  // 4 KiB folios: pfn -> pins (compact: millions of them)
 
-    // In a PTE table's entry (frame numbers are below 2^52): the 4 KiB folio's PG_dirty (the one PTE that maps it keeps
-    // it) and the PTE's own dirty bit (a write fault sets it).
-    private const ulong FolioDirty = 1UL << 63, PteDirty = 1UL << 62, EntryFlags = FolioDirty | PteDirty;
+    // In a PTE table's entry (PfnTable's flag bits): the 4 KiB folio's PG_dirty (the one PTE that maps it keeps it) and
+    // the PTE's own dirty bit (a write fault sets it).
+    private const ulong FolioDirty = 1UL << 63, PteDirty = 1UL << 62, EntryFlags = PfnTable.FlagBits;
 
     public IReadOnlyList<Vma> Vmas => _vmas;
     public int PteTables => _pteTables.Count;
@@ -301,17 +301,17 @@ public sealed class AddressSpace(FrameSource frames)
             return new Mapping(pudPfn + (page & ((1UL << (PudShift - Page.Shift)) - 1)), pudPfn, 1UL << (PudShift - Page.Shift), 2, true, Hugetlb: true);
         if (_hugePmds.Count > 0 && _hugePmds.TryGetValue(va >> PmdShift, out var pmdPfn))
             return new Mapping(pmdPfn + (page & (PtrsPerTable - 1)), pmdPfn, PtrsPerTable, 1, true, Hugetlb: vma.Backing == Backing.Hugetlb2M);
-        if (PteTable(va >> PmdShift) is { } table && (table[page & (PtrsPerTable - 1)] & ~EntryFlags) is var e and > 0)
+        if (PteTable(va >> PmdShift) is { } table && (table[(int)(page & (PtrsPerTable - 1))] & ~EntryFlags) is var e and > 0)
             return new Mapping(e - 1, e - 1, 1, 0, vma.Backing.HasStructPage());
         return null;
     }
 
     // The PTE table walked last: walks, faults and unpins go through a region in address order, 512 pages a table.
     private ulong _lastTableIndex = ulong.MaxValue;
-    private ulong[]? _lastTable;
+    private PfnTable? _lastTable;
 
     /// <summary>The PTE table covering the 2 MiB at <paramref name="index"/> (va &gt;&gt; 21), or null; tables are never freed.</summary>
-    private ulong[]? PteTable(ulong index)
+    private PfnTable? PteTable(ulong index)
     {
         if (index == _lastTableIndex) return _lastTable;
         if (!_pteTables.TryGetValue(index, out var table)) return null;
@@ -349,8 +349,8 @@ public sealed class AddressSpace(FrameSource frames)
     private void SetPte(ulong va, ulong pfn, ulong flags = PteDirty)
     {
         if (PteTable(va >> PmdShift) is not { } table)
-            _pteTables[va >> PmdShift] = table = new ulong[PtrsPerTable];
-        table[(va >> Page.Shift) & (PtrsPerTable - 1)] = (pfn + 1) | flags;
+            _pteTables[va >> PmdShift] = table = new PfnTable();
+        table[(int)((va >> Page.Shift) & (PtrsPerTable - 1))] = (pfn + 1) | flags;
     }
 
     /// <summary>
@@ -384,9 +384,9 @@ public sealed class AddressSpace(FrameSource frames)
         if (m.Hugetlb) return false;
         if (m.FolioPages > 1) return _dirtyThps.Add(m.FolioPfn);
         var table = PteTable(va >> PmdShift)!;
-        ref var e = ref table[(va >> Page.Shift) & (PtrsPerTable - 1)];
-        if ((e & FolioDirty) != 0) return false;
-        e |= FolioDirty;
+        var i = (int)((va >> Page.Shift) & (PtrsPerTable - 1));
+        if ((table[i] & FolioDirty) != 0) return false;
+        table[i] |= FolioDirty;
         return true;
     }
 }
