@@ -9,9 +9,9 @@ namespace Phyr.Domain.Scenarios;
 /// reference VM (Release). Memory: a fixed part per simulated folio (its PTE, its pin count, its IO page table leaf) and a
 /// part per run of contiguous frames, of which a layout of fragmentation F has F a frame (the layout holds each run, an
 /// RDMA registration's phyr list another copy). Peak RSS measured at 64 GiB (PTE tables and IO page table leaves in 4- or
-/// 5-byte entries, PfnTable): an RDMA registration through a strict IOMMU 21.2 bytes a page at F = 0, 41.3 at 0.5 (38.4 at
-/// 1 TiB), 57.9 at 1; a VFIO guest 20.6, 33.1 (29.8 at 1 TiB), 41.5 — taken as 24 + 44 F and 24 + 28 F (a margin of a tenth
-/// or more: an estimate below the peak is an OutOfMemory later);
+/// 5-byte entries, PfnTable; runs of frames in 12 bytes, FrameRun): an RDMA registration through a strict IOMMU 21.2 bytes
+/// a page at F = 0, 39.5 at 0.5 (36.4 at 1 TiB), 53.9 at 1 (50.6 at 1 TiB); a VFIO guest 20.6, 31.4 (27.8), 37.5 (33.8) —
+/// taken as 24 + 44 F and 24 + 28 F (a margin of a tenth or more: an estimate below the peak is an OutOfMemory later);
 /// a layout from a pfn file counts as F = 1. A call without a batch limit also holds a page array of 8 bytes a page; a
 /// fixed 256 MB covers the runtime. Host time: 470 to 625 ns a simulated 4 KiB folio at 16 to 256 GiB, taken as 650, with
 /// ~20 ns a page of a large folio (a VFIO guest of 256 GiB of THP: 1.5 s) and 0.3 s to start — within a factor of about 3

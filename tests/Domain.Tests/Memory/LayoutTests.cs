@@ -8,6 +8,16 @@ public class LayoutTests
     private static PhysRange R(ulong addr, ulong len) => new(addr, len);
 
     [Fact]
+    public void A_run_of_frames_is_twelve_bytes_and_refuses_a_count_it_cannot_hold()
+    {
+        Assert.Equal(12, System.Runtime.CompilerServices.Unsafe.SizeOf<FrameRun>()); // a terabyte's layout: 2^28 of them
+        var run = new FrameRun(1UL << 40, uint.MaxValue);
+        Assert.Equal(((1UL << 40), (ulong)uint.MaxValue, (1UL << 40) + uint.MaxValue), (run.Start, run.Count, run.End));
+        Assert.Equal(new FrameRun(5, 3), new FrameRun(5, 2) with { Count = 3 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FrameRun(0, 1UL << 32));
+    }
+
+    [Fact]
     public void Runs_parse_numbers_and_inclusive_ranges_in_order()
     {
         Assert.Equal([new FrameRun(3, 8)], RunList.Parse("3-10"));
