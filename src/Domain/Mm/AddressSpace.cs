@@ -197,7 +197,7 @@ public sealed class AddressSpace(FrameSource frames)
                     var run = SmallRunAt(next, Math.Min(end, Math.Min(vma.End, ((va >> PmdShift) + 1) << PmdShift)), m.Pfn + 1);
                     for (ulong i = 1; i <= run; i++) UnpinSmall(m.Pfn + i, 1);
                     var k = (long)run;
-                    var marked = style.Dirty ? DirtyAtUnpinRun(next, run) : 0;
+                    var marked = style.Dirty ? MarkFolioDirty(next, run, FolioDirty) : 0;
                     dirtied += marked;
                     atomics += 3 * marked;
                     PinnedPages -= k;
@@ -213,21 +213,6 @@ public sealed class AddressSpace(FrameSource frames)
             va += n << Page.Shift;
         }
         return new UnpinCount(pages, puts, scanned, atomics, lines, dirtied);
-    }
-
-    /// <summary>The make_dirty of <see cref="DirtyAtUnpin"/> for <paramref name="pages"/> 4 KiB folios from <paramref name="va"/> in one PTE table.</summary>
-    private long DirtyAtUnpinRun(ulong va, ulong pages)
-    {
-        var table = PteTable(va >> PmdShift)!;
-        var first = (int)((va >> Page.Shift) & (PtrsPerTable - 1));
-        long marked = 0;
-        for (var i = first; i < first + (int)pages; i++)
-            if ((table[i] & FolioDirty) == 0)
-            {
-                table[i] |= FolioDirty;
-                marked++;
-            }
-        return marked;
     }
 
     /// <summary>Drops <paramref name="pages"/> pins of the 4 KiB folio at <paramref name="pfn"/>; more than it had is a violation, and its count stays 0.</summary>
@@ -358,13 +343,19 @@ public sealed class AddressSpace(FrameSource frames)
     /// <paramref name="va"/> (inside one PTE table), each whose PTE and folio are both clean is marked dirty —
     /// folio_mark_dirty, one atomic (noop_dirty_folio's test-and-set of PG_dirty). Returns the folios marked.
     /// </summary>
-    public long DirtyAtPin(ulong va, ulong pages)
+    public long DirtyAtPin(ulong va, ulong pages) => MarkFolioDirty(va, pages, EntryFlags);
+
+    /// <summary>
+    /// Marks PG_dirty on each present 4 KiB folio of the <paramref name="pages"/> from <paramref name="va"/> (inside one PTE
+    /// table) whose entry has none of the <paramref name="clean"/> bits set; returns the folios marked.
+    /// </summary>
+    private long MarkFolioDirty(ulong va, ulong pages, ulong clean)
     {
         if (PteTable(va >> PmdShift) is not { } table) return 0;
         var first = (int)((va >> Page.Shift) & (PtrsPerTable - 1));
         long marked = 0;
         for (var i = first; i < first + (int)pages; i++)
-            if (table[i] != 0 && (table[i] & EntryFlags) == 0)
+            if (table[i] != 0 && (table[i] & clean) == 0)
             {
                 table[i] |= FolioDirty;
                 marked++;
@@ -382,11 +373,6 @@ public sealed class AddressSpace(FrameSource frames)
     private bool DirtyAtUnpin(ulong va, in Mapping m)
     {
         if (m.Hugetlb) return false;
-        if (m.FolioPages > 1) return _dirtyThps.Add(m.FolioPfn);
-        var table = PteTable(va >> PmdShift)!;
-        var i = (int)((va >> Page.Shift) & (PtrsPerTable - 1));
-        if ((table[i] & FolioDirty) != 0) return false;
-        table[i] |= FolioDirty;
-        return true;
+        return m.FolioPages > 1 ? _dirtyThps.Add(m.FolioPfn) : MarkFolioDirty(va, 1, FolioDirty) == 1;
     }
 }

@@ -341,23 +341,22 @@ public class GupTests
     {
         // MAP_POPULATE of a shared mapping reads the pages in: clean PTEs. follow_page_pte with FOLL_TOUCH | FOLL_WRITE then
         // calls folio_mark_dirty (one atomic); the dirtying unpin finds the folios dirty.
-        var frames = new FrameSource().With(FrameSize.Base, [new FrameRun(10, 8)]);
-        var mm = new AddressSpace(frames);
-        mm.Map(Base, 8 * Page.Size, Backing.Anon4K);
-        for (var va = Base; va < Base + 8 * Page.Size; va += Page.Size) mm.Fault(va, write: false);
+        static AddressSpace ReadIn()
+        {
+            var mm = new AddressSpace(new FrameSource().With(FrameSize.Base, [new FrameRun(10, 8)]));
+            mm.Map(Base, 8 * Page.Size, Backing.Anon4K);
+            for (var va = Base; va < Base + 8 * Page.Size; va += Page.Size) mm.Fault(va, write: false);
+            return mm;
+        }
+        var mm = ReadIn();
         var pin = Gup.PinUserPages(mm, Base, Base + 8 * Page.Size, 8, Locked).Accounting;
         Assert.Equal(8 + 8, pin.PinAtomics); // the bias add and the dirtying, each page
         var unpin = mm.UnpinRange(Base, Base + 8 * Page.Size, UnpinStyle.Default with { PageArray = false, Dirty = true });
         Assert.Equal(0, unpin.Dirtied);
         // get_user_phyrs' locked walk takes the run of following frames in one step: the same count.
-        var phyrs = new AddressSpace(new FrameSource().With(FrameSize.Base, [new FrameRun(10, 8)]));
-        phyrs.Map(Base, 8 * Page.Size, Backing.Anon4K);
-        for (var va = Base; va < Base + 8 * Page.Size; va += Page.Size) phyrs.Fault(va, write: false);
-        Assert.Equal(8 + 8, Gup.GetUserPhyrs(phyrs, Base, Base + 8 * Page.Size, 16, Locked).Accounting.PinAtomics);
+        Assert.Equal(8 + 8, Gup.GetUserPhyrs(ReadIn(), Base, Base + 8 * Page.Size, 16, Locked).Accounting.PinAtomics);
         // A read-only pin (gup_test -W) leaves them clean; the fast path never marks (gup_fast has no FOLL_TOUCH work).
-        var other = new AddressSpace(new FrameSource().With(FrameSize.Base, [new FrameRun(10, 8)]));
-        other.Map(Base, 8 * Page.Size, Backing.Anon4K);
-        for (var va = Base; va < Base + 8 * Page.Size; va += Page.Size) other.Fault(va, write: false);
+        var other = ReadIn();
         Assert.Equal(8, Gup.PinUserPages(other, Base, Base + 8 * Page.Size, 8, Locked with { Write = false }).Accounting.PinAtomics);
         Assert.Equal(3 * 8, Gup.PinUserPages(other, Base, Base + 8 * Page.Size, 8, Fast).Accounting.PinAtomics); // its three a page, no more
     }
