@@ -72,7 +72,9 @@ public sealed class AddressSpace(FrameSource frames)
     public void SetGrabCursor(int cpu, (ulong Folio, ulong Line) cursor) => _grabCursors[cpu] = cursor;
 
     /// <summary>Unpins of pages that were not pinned: a pin count would have gone negative.</summary>
-    public long PinViolations { get; private set; }
+    public long PinViolations => _largeViolations + _smallPins.Underflows;
+
+    private long _largeViolations;
 
     /// <summary>Pages pinned now, over all folios.</summary>
     public long PinnedPages { get; private set; }
@@ -86,7 +88,7 @@ public sealed class AddressSpace(FrameSource frames)
     /// <summary>Records <paramref name="pages"/> pages of the folio (of <paramref name="folioPages"/> pages) at <paramref name="folioPfn"/> as pinned.</summary>
     public void Pin(ulong folioPfn, ulong folioPages, long pages)
     {
-        if (folioPages == 1) _smallPins.Add(folioPfn, checked((int)pages));
+        if (folioPages == 1) _smallPins.Defer(folioPfn, checked((int)pages));
         else _pins[folioPfn] = (_pins.GetValueOrDefault(folioPfn).Pages + pages, folioPages);
         PinnedPages += pages;
     }
@@ -108,7 +110,7 @@ public sealed class AddressSpace(FrameSource frames)
     /// <summary>Records each of <paramref name="pages"/> 4 KiB folios from <paramref name="pfn"/> as pinned once (as <see cref="Pin"/> one by one).</summary>
     public void PinSmallRun(ulong pfn, long pages)
     {
-        for (long i = 0; i < pages; i++) _smallPins.Add(pfn + (ulong)i, 1);
+        for (long i = 0; i < pages; i++) _smallPins.Defer(pfn + (ulong)i, 1);
         PinnedPages += pages;
     }
 
@@ -154,7 +156,7 @@ public sealed class AddressSpace(FrameSource frames)
                     var left = _pins.GetValueOrDefault(m.FolioPfn).Pages - (long)n;
                     if (left < 0)
                     {
-                        PinViolations++;
+                        _largeViolations++;
                         left = 0;
                     }
                     if (left == 0) _pins.Remove(m.FolioPfn);
@@ -215,14 +217,8 @@ public sealed class AddressSpace(FrameSource frames)
         return new UnpinCount(pages, puts, scanned, atomics, lines, dirtied);
     }
 
-    /// <summary>Drops <paramref name="pages"/> pins of the 4 KiB folio at <paramref name="pfn"/>; more than it had is a violation, and its count stays 0.</summary>
-    private void UnpinSmall(ulong pfn, int pages)
-    {
-        var count = _smallPins.Add(pfn, -pages);
-        if (count >= 0) return;
-        PinViolations++;
-        _smallPins.Add(pfn, -count);
-    }
+    /// <summary>Drops <paramref name="pages"/> pins of the 4 KiB folio at <paramref name="pfn"/> (deferred); more than it had is a violation, and its count stays 0.</summary>
+    private void UnpinSmall(ulong pfn, int pages) => _smallPins.Defer(pfn, -pages);
 
     /// <summary>The physical ranges behind [start, end), in address order, contiguous neighbours merged; pages not present are skipped.</summary>
     public IReadOnlyList<PhysRange> PhysicalRanges(ulong start, ulong end)

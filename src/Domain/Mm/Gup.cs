@@ -32,14 +32,16 @@ public static class Gup
         Call(mm, start, end, new PhyrOutput(capacity), options, cpu);
 
     /// <summary>The output array of a call.</summary>
-    private abstract class Output(int capacity)
+    private abstract class Output(int capacity, bool phyr)
     {
         protected readonly int Capacity = capacity > 0
             ? capacity
             : throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "a GUP call needs room for at least one entry");
 
-        public readonly List<ulong> Pages = [];
-        public readonly List<PhysRange> Phyrs = [];
+        // The kind in use starts with room for a usual call's entries (no growing copies); the other stays empty.
+        private const int Presized = 512;
+        public readonly List<ulong> Pages = new(phyr ? 0 : Math.Min(capacity, Presized));
+        public readonly List<PhysRange> Phyrs = new(phyr ? Math.Min(capacity, Presized) : 0);
         public abstract bool Phyr { get; }
         public abstract long Entries { get; }
 
@@ -50,7 +52,7 @@ public static class Gup
         public abstract ulong Take(ulong pfn, ulong pages);
     }
 
-    private sealed class PageArrayOutput(int capacity) : Output(capacity)
+    private sealed class PageArrayOutput(int capacity) : Output(capacity, phyr: false)
     {
         public override bool Phyr => false;
         public override long Entries => Pages.Count;
@@ -63,7 +65,7 @@ public static class Gup
         }
     }
 
-    private sealed class PhyrOutput(int capacity) : Output(capacity)
+    private sealed class PhyrOutput(int capacity) : Output(capacity, phyr: true)
     {
         public override bool Phyr => true;
         public override long Entries => Phyrs.Count;

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics.X86;
+
 namespace Phyr.Domain.Mm;
 
 /// <summary>
@@ -9,6 +11,13 @@ namespace Phyr.Domain.Mm;
 /// address is below 2^52, <see cref="Memory.Page.PhysAddrLimit"/>) and the count in its top 11, biased by 1024; a count beyond ±1023 (that many pins of one page)
 /// lives in a side dictionary, its slot's count field 0. Sixty-four CPUs pinning 1 GiB each of 4 KiB pages is 16.7 M
 /// entries. Iteration order is never exposed, so nothing reaching a result depends on it.
+/// <para>
+/// Walks and unpins change counts a page at a time in address order, which is random pfn order: each change a slot in a
+/// table far larger than the cache, a miss from DRAM. <see cref="Defer"/> queues them and applies them in order a few
+/// hundred at a time, the slot of the change <see cref="PrefetchDistance"/> ahead prefetched, so the misses overlap; every
+/// read (<see cref="Get"/>, <see cref="Add"/>, <see cref="Count"/>, <see cref="Underflows"/>) applies the queue first, so
+/// what it sees is exactly what applying each change at once would give.
+/// </para>
 /// </summary>
 public sealed class PinCounts
 {
@@ -20,11 +29,73 @@ public sealed class PinCounts
     private ulong[] _slots = new ulong[16];                 // 0: empty
     private readonly Dictionary<ulong, int> _overflow = []; // key -> count, for counts beyond ±MaxPacked
 
+    private const int PendingCapacity = 256, PrefetchDistance = 12;
+    private readonly ulong[] _pendingKeys = new ulong[PendingCapacity];
+    private readonly int[] _pendingDeltas = new int[PendingCapacity];
+    private int _pending;
+    private int _count;
+    private long _underflows;
+
     /// <summary>pfns with a non-zero count.</summary>
-    public int Count { get; private set; }
+    public int Count
+    {
+        get
+        {
+            Flush();
+            return _count;
+        }
+    }
+
+    /// <summary>Deferred changes that would have taken a count below 0 (more unpins than pins): the count stayed at 0.</summary>
+    public long Underflows
+    {
+        get
+        {
+            Flush();
+            return _underflows;
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="delta"/> to the count of <paramref name="pfn"/> later, in order with every other change: a count
+    /// that would go below 0 stays at 0 and counts an <see cref="Underflows">underflow</see>. A pfn beyond the key's range
+    /// throws now.
+    /// </summary>
+    public void Defer(ulong pfn, int delta)
+    {
+        if (_pending == PendingCapacity) Flush();
+        _pendingKeys[_pending] = Key(pfn);
+        _pendingDeltas[_pending++] = delta;
+    }
+
+    /// <summary>Applies the deferred changes, in the order they were made.</summary>
+    public void Flush()
+    {
+        var pending = _pending;
+        if (pending == 0) return;
+        _pending = 0;
+        for (var i = 0; i < Math.Min(pending, PrefetchDistance); i++) Prefetch(_pendingKeys[i]);
+        for (var i = 0; i < pending; i++)
+        {
+            if (i + PrefetchDistance < pending) Prefetch(_pendingKeys[i + PrefetchDistance]);
+            var key = _pendingKeys[i];
+            var n = AddKey(key, _pendingDeltas[i]);
+            if (n >= 0) continue;
+            _underflows++;
+            AddKey(key, -n);
+        }
+    }
+
+    // A hint only: the slot a key's probe starts at, asked of memory before it is needed.
+    private unsafe void Prefetch(ulong key)
+    {
+        if (!Sse.IsSupported) return;
+        fixed (ulong* slots = _slots) Sse.Prefetch0(slots + Slot(key, _slots.Length));
+    }
 
     public int Get(ulong pfn)
     {
+        Flush();
         var i = Find(Key(pfn));
         return _slots[i] == 0 ? 0 : CountAt(i);
     }
@@ -32,17 +103,22 @@ public sealed class PinCounts
     /// <summary>Adds <paramref name="delta"/> to the count of <paramref name="pfn"/> and returns the new count; a count reaching 0 is removed.</summary>
     public int Add(ulong pfn, int delta)
     {
-        var key = Key(pfn);
+        Flush();
+        return AddKey(Key(pfn), delta);
+    }
+
+    private int AddKey(ulong key, int delta)
+    {
         var i = Find(key);
         if (_slots[i] == 0)
         {
             if (delta == 0) return 0;
-            if ((Count + 1) * 4L > _slots.Length * 3L)
+            if ((_count + 1) * 4L > _slots.Length * 3L)
             {
                 Resize(_slots.Length * 2L);
                 i = Find(key);
             }
-            Count++;
+            _count++;
             Store(i, key, delta);
             return delta;
         }
@@ -113,7 +189,7 @@ public sealed class PinCounts
             hole = j;
         }
         _slots[hole] = 0;
-        Count--;
+        _count--;
     }
 
     private void Resize(long size)

@@ -66,4 +66,69 @@ public class PinCountsTests
             return p.Count == d.Count && Enumerable.Range(0, 301).All(k => p.Get((ulong)k * 4096) == d.GetValueOrDefault((ulong)k * 4096));
         }).QuickCheckThrowOnFailure();
     }
+
+    /// <summary>
+    /// Deferred changes (more than one queue's worth, so flushes in the middle), mixed with immediate ones and reads,
+    /// give exactly the counts of applying each at once, a change that would go below 0 leaving 0 and counting an
+    /// underflow.
+    /// </summary>
+    [Fact]
+    public void Deferred_changes_apply_in_order_and_clamp_at_zero()
+    {
+        var op = Gen.Choose(0, 600).Zip(Gen.Choose(-2, 3)).Zip(Gen.Frequency((8, Gen.Constant(0)), (1, Gen.Constant(1)), (1, Gen.Constant(2))));
+        Prop.ForAll(op.ListOf().ToArbitrary(), list =>
+        {
+            var p = new PinCounts();
+            var d = new Dictionary<ulong, int>();
+            long underflows = 0;
+            foreach (var ((k, delta), kind) in list)
+            {
+                var pfn = (ulong)k * 512 + 3;
+                var now = d.GetValueOrDefault(pfn);
+                switch (kind)
+                {
+                    case 0: // deferred: clamped at 0
+                        var next = now + delta;
+                        if (next < 0)
+                        {
+                            underflows++;
+                            next = 0;
+                        }
+                        if (next == 0) d.Remove(pfn);
+                        else d[pfn] = next;
+                        p.Defer(pfn, delta);
+                        break;
+                    case 1: // immediate: sees every deferred change before it
+                        if (now + delta == 0) d.Remove(pfn);
+                        else d[pfn] = now + delta;
+                        if (p.Add(pfn, delta) != now + delta) return false;
+                        break;
+                    default:
+                        if (p.Get(pfn) != now) return false;
+                        break;
+                }
+            }
+            return p.Underflows == underflows && p.Count == d.Count && d.All(kv => p.Get(kv.Key) == kv.Value);
+        }).QuickCheckThrowOnFailure();
+    }
+
+    /// <summary>More changes than one queue holds: the queue is applied when full, in order, and the rest at the first read.</summary>
+    [Fact]
+    public void A_long_run_of_deferred_changes_is_applied_whole()
+    {
+        var p = new PinCounts();
+        for (ulong pfn = 0; pfn < 1000; pfn++) p.Defer(pfn * 7, 1);
+        Assert.Equal(1000, p.Count);
+        for (ulong pfn = 0; pfn < 1000; pfn++) p.Defer(pfn * 7, pfn == 500 ? -2 : -1);
+        p.Defer(7001, -1);
+        Assert.Equal((0, 2L), (p.Count, p.Underflows));
+    }
+
+    [Fact]
+    public void A_deferred_change_of_a_frame_beyond_the_address_space_throws_at_once()
+    {
+        var p = new PinCounts();
+        Assert.Throws<ArgumentOutOfRangeException>(() => p.Defer(ulong.MaxValue, 1));
+        Assert.Equal(0, p.Count);
+    }
 }
