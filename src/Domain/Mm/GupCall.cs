@@ -65,7 +65,7 @@ public sealed record GupCall(ulong Start, ulong Next, IReadOnlyList<ulong> Pages
 {
     public ulong Bytes => Next - Start;
 
-    /// <summary>The output as physical ranges: a page array's pages merged where contiguous, or the phyrs.</summary>
+    /// <summary>The output as physical ranges: a page array's pages merged where contiguous, or the phyrs; a new array each time (the caller may write it).</summary>
     public PhysRange[] Ranges()
     {
         if (Pages.Count == 0) return [.. Phyrs];

@@ -13,7 +13,7 @@ namespace Phyr.Domain.Scenarios;
 /// a page at F = 0, 39.5 at 0.5 (36.4 at 1 TiB), 53.9 at 1 (50.6 at 1 TiB); a VFIO guest 20.6, 31.4 (27.8), 37.5 (33.8) —
 /// taken as 24 + 44 F and 24 + 28 F (a margin of a tenth or more: an estimate below the peak is an OutOfMemory later);
 /// a layout from a pfn file counts as F = 1. A call without a batch limit also holds a page array of 8 bytes a page; a
-/// fixed 256 MB covers the runtime. Host time: 470 to 625 ns a simulated 4 KiB folio at 16 to 256 GiB, taken as 650, with
+/// fixed 256 MB covers the runtime. Host time: 390 to 550 ns a simulated 4 KiB folio at 64 GiB to 1 TiB, taken as 500, with
 /// ~20 ns a page of a large folio (a VFIO guest of 256 GiB of THP: 1.5 s) and 0.3 s to start — within a factor of about 3
 /// of what a run takes (runs of large folios come out faster), and proportionally less on a faster host.
 /// </summary>
@@ -23,7 +23,7 @@ public static class Footprint
     public const double RdmaPerRunBytes = 44;
     public const double VfioPerRunBytes = 28;
     public const ulong RuntimeBytes = 256UL << 20;
-    public const double HostNsPerFolio = 650;
+    public const double HostNsPerFolio = 500;
     public const double HostNsPerPage = 20;
     public const double StartSeconds = 0.3;
 

@@ -41,12 +41,12 @@ public class FootprintTests
     {
         var small = Scenario.Defaults with { RegionBytes = G };
         var large = small with { RegionBytes = 256 * G };
-        Assert.Equal(0.3 + 262144 * 650e-9, Footprint.HostSeconds(small), 9);
-        Assert.Equal(0.3 + 131072 * 650e-9 + 256 * 262144 * 20e-9, Footprint.HostSeconds(large with { Backing = Backing.Thp }), 9);
+        Assert.Equal(0.3 + 262144 * 500e-9, Footprint.HostSeconds(small), 9);
+        Assert.Equal(0.3 + 131072 * 500e-9 + 256 * 262144 * 20e-9, Footprint.HostSeconds(large with { Backing = Backing.Thp }), 9);
         Assert.Null(Footprint.Notice([small]));
-        Assert.Equal("estimated about 44 s of host time and 3.1 GiB of memory (from its keys; docs/scenarios.md)", Footprint.Notice([large]));
+        Assert.Equal("estimated about 34 s of host time and 3.1 GiB of memory (from its keys; docs/scenarios.md)", Footprint.Notice([large]));
         // An experiment's points, two at a time: half the sum, twice the largest.
-        Assert.Equal("estimated about 3 min of host time and 6.3 GiB of memory (from its keys; docs/scenarios.md)",
+        Assert.Equal("estimated about 2 min of host time and 6.3 GiB of memory (from its keys; docs/scenarios.md)",
             Footprint.Notice([large, large, large, large, large, large, large, large], atOnce: 2));
     }
 }

@@ -57,19 +57,21 @@ public sealed record VfioPinMapDma(int Domain, ulong GuestBase, VfioType1 Type1)
     protected override VfioPinMapDma CallReturned(long now, GupCall call, long delay, Effects fx)
     {
         var run = Run;
-        var complete = new List<PhysRange>();
-        foreach (var r in call.Ranges())
+        // The runs this call completes, written over the call's own ranges (never more of them than were read).
+        var ranges = call.Ranges();
+        var complete = 0;
+        foreach (var r in ranges)
         {
             if (run is { } growing && growing.End == r.Addr) run = growing with { Len = growing.Len + r.Len };
             else
             {
-                if (run is { } done) complete.Add(done);
+                if (run is { } done) ranges[complete++] = done;
                 run = r;
             }
         }
         delay += PinLoop(call.Accounting);
         var next = (this with { Run = run }).Peak(OutputArrayBytes(call));
-        return complete.Count > 0 ? next.Account([.. complete], delay, fx) : next.AfterCall(now, delay, fx);
+        return complete > 0 ? next.Account(ranges[..complete], delay, fx) : next.AfterCall(now, delay, fx);
     }
 
     /// <summary>
