@@ -150,8 +150,6 @@ public sealed class Machine
         var mm = new AddressSpace(Frames(seed));
         for (var cpu = 0; cpu < Regions; cpu++)
             mm.Map(RegionStart(cpu), s.RegionBytes, s.Backing, DeviceBarPfn + (ulong)cpu * (s.RegionBytes >> Page.Shift));
-        // Every region is pinned whole: room for their 4 KiB folios' pin counts at once, so the table never grows.
-        if (s.Backing == Backing.Anon4K) mm.ReserveSmallPins((long)Regions * (long)(s.RegionBytes >> Page.Shift));
         if (s.Prefault && s.Backing != Backing.DeviceMemory)
             for (var cpu = 0; cpu < Regions; cpu++)
                 for (ulong off = 0; off < s.RegionBytes; off += s.Backing.FolioBytes())
@@ -211,6 +209,6 @@ public sealed class Machine
             }
         }
         var frames = (ulong)s.Cpus * (s.RegionBytes >> size.Shift);
-        return new FrameSource().With(size, new FragmentationModel(s.Fragmentation, seed).Generate(frames));
+        return new FrameSource().Consuming(size, new FragmentationModel(s.Fragmentation, seed).Generate(frames));
     }
 }

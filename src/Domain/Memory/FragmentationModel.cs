@@ -16,7 +16,7 @@ namespace Phyr.Domain.Memory;
 /// </summary>
 public sealed record FragmentationModel(double Fragmentation, ulong Seed, ulong MaxGapFrames = 64)
 {
-    public IReadOnlyList<FrameRun> Generate(ulong frames)
+    public FrameRunList Generate(ulong frames)
     {
         if (frames == 0)
             throw new LayoutException("frames", "must be at least 1");
@@ -27,8 +27,8 @@ public sealed record FragmentationModel(double Fragmentation, ulong Seed, ulong 
 
         var rng = DeterministicRandom.For(Seed, "fragmentation-model");
         // The lengths first, then the gaps (the draws' order is the layout's): the lengths are held in the runs themselves,
-        // the list sized for the runs expected (a run is 1/F frames on average), so a terabyte's layout is built in place.
-        var runs = new List<FrameRun>(ExpectedRuns(frames));
+        // in chunks (FrameRunList), so a terabyte's layout is built in place and can be let go as faults use it.
+        var runs = new FrameRunList(ExpectedRuns(frames));
         for (ulong left = frames; left > 0;)
         {
             var len = RunLength(rng, left);

@@ -20,7 +20,7 @@ public sealed class AddressSpace(FrameSource frames)
     private readonly Dictionary<ulong, ulong> _hugePmds = [];     // va >> 21 -> first pfn of the 2 MiB folio
     private readonly Dictionary<ulong, ulong> _hugePuds = [];     // va >> 30 -> first pfn of the 1 GiB folio
     private readonly Dictionary<ulong, (long Pages, ulong FolioPages)> _pins = []; // large folio's first pfn -> pages pinned, folio size
-    private readonly PinCounts _smallPins = new();                                  // 4 KiB folios: pfn -> pins (compact: millions of them)
+    private readonly PinCounts _smallPins = new();                                  // 4 KiB folios: pfn -> pins (a bit a page: millions of them)
 
     // In a PTE table's entry (PfnTable's flag bits): the 4 KiB folio's PG_dirty (the one PTE that maps it keeps it) and
     // the PTE's own dirty bit (a write fault sets it).
@@ -81,9 +81,6 @@ public sealed class AddressSpace(FrameSource frames)
 
     /// <summary>Folios with pins left (at teardown: pins never released).</summary>
     public int PinnedFolios => _pins.Count + _smallPins.Count;
-
-    /// <summary>Room for the pin counts of <paramref name="pages"/> 4 KiB folios without growing the table (a hint).</summary>
-    public void ReserveSmallPins(long pages) => _smallPins.Reserve(pages);
 
     /// <summary>Records <paramref name="pages"/> pages of the folio (of <paramref name="folioPages"/> pages) at <paramref name="folioPfn"/> as pinned.</summary>
     public void Pin(ulong folioPfn, ulong folioPages, long pages)

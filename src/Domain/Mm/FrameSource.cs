@@ -9,9 +9,10 @@ namespace Phyr.Domain.Mm;
 /// </summary>
 public sealed class FrameSource
 {
-    private sealed class Cursor(IReadOnlyList<FrameRun> runs)
+    private sealed class Cursor(IReadOnlyList<FrameRun> runs, FrameRunList? owned)
     {
         public readonly IReadOnlyList<FrameRun> Runs = runs;
+        public readonly FrameRunList? Owned = owned; // runs this source may let go of once used
         public int Index;
         public ulong Used;
     }
@@ -23,7 +24,18 @@ public sealed class FrameSource
     public FrameSource With(FrameSize size, IEnumerable<FrameRun> runs)
     {
         // A list without empty runs is used as it is (a terabyte's layout is not copied).
-        _cursors[size.Shift] = new Cursor(runs is IReadOnlyList<FrameRun> list && list.All(r => r.Count > 0) ? list : runs.Where(r => r.Count > 0).ToList());
+        _cursors[size.Shift] = new Cursor(runs is IReadOnlyList<FrameRun> list && list.All(r => r.Count > 0) ? list : runs.Where(r => r.Count > 0).ToList(), null);
+        return this;
+    }
+
+    /// <summary>
+    /// Frames of <paramref name="size"/> to hand out first, from a layout handed over to this source: each chunk of runs is
+    /// let go once its frames are all handed out (a region faulted in no longer holds its layout).
+    /// </summary>
+    public FrameSource Consuming(FrameSize size, FrameRunList runs)
+    {
+        if (runs.Any(r => r.Count == 0)) throw new ArgumentException("a layout handed over has no empty runs", nameof(runs));
+        _cursors[size.Shift] = new Cursor(runs, runs);
         return this;
     }
 
@@ -38,6 +50,7 @@ public sealed class FrameSource
                 if (c.Used < run.Count) return run.Start + c.Used++;
                 c.Index++;
                 c.Used = 0;
+                if ((c.Index & (FrameRunList.ChunkRuns - 1)) == 0) c.Owned?.ReleaseBefore(c.Index);
             }
         }
         var next = _bumpNext.TryGetValue(size.Shift, out var n) ? n : (1UL << 40) >> size.Shift;

@@ -3,34 +3,80 @@ using System.Runtime.Intrinsics.X86;
 namespace Phyr.Domain.Mm;
 
 /// <summary>
-/// Pin counts of 4 KiB folios by pfn: an open-addressing hash table (linear probing, backward-shift deletion) of one
-/// 8-byte slot per entry at most 3/4 full — against ~52 bytes an entry for a <see cref="Dictionary{TKey,TValue}"/>. Its
-/// size is any number of slots (a slot is the hash's top bits scaled to it), so a table <see cref="Reserve"/>d for the
-/// pages an mm maps holds them at 10.7 bytes each and never grows (growing by doubling would hold the old table and
-/// one twice its size at once: 24 bytes a page at a terabyte). A slot holds the pfn + 1 in its low 53 bits (a pfn is below 2^40: its physical
-/// address is below 2^52, <see cref="Memory.Page.PhysAddrLimit"/>) and the count in its top 11, biased by 1024; a count beyond ±1023 (that many pins of one page)
-/// lives in a side dictionary, its slot's count field 0. Sixty-four CPUs pinning 1 GiB each of 4 KiB pages is 16.7 M
-/// entries. Iteration order is never exposed, so nothing reaching a result depends on it.
+/// Pin counts of 4 KiB folios by pfn. Nearly every pinned page has a count of 1, so what is held per page is one bit: the
+/// pfns are cut into blocks of 2^16 frames, and a block with pins holds the offsets of its pinned pfns — a short list
+/// while it has at most <see cref="SparseMax"/> of them, a bitmap of 8 KiB after — and the counts that are neither 0
+/// nor 1 (many pins of one page, an unpin without a pin) are kept apart (<see cref="PfnCountTable"/>). A layout of
+/// fragmentation 0.5 puts a pinned page about every 18 frames (runs of 2, gaps of ~33): 2.2 bytes a page, where a
+/// pfn-keyed slot each took 10.7; with no two frames contiguous, 4.3; contiguous, 1 bit. A block's list holds 2 bytes an
+/// entry, so a scattered set of pfns (a pfn file) costs at most ~80 bytes a pfn (one block each), and a block of a bitmap
+/// at most 8 bytes a pfn. Iteration order is never exposed, so nothing reaching a result depends on it.
 /// <para>
-/// Walks and unpins change counts a page at a time in address order, which is random pfn order: each change a slot in a
-/// table far larger than the cache, a miss from DRAM. <see cref="Defer"/> queues them and applies them in order a few
-/// hundred at a time, the slot of the change <see cref="PrefetchDistance"/> ahead prefetched, so the misses overlap; every
+/// Walks and unpins change counts a page at a time in address order, which is random pfn order: each change a word in a
+/// bitmap far larger than the cache, a miss from DRAM. <see cref="Defer"/> queues them and applies them in order a few
+/// hundred at a time, the word of the change <see cref="PrefetchDistance"/> ahead prefetched, so the misses overlap; every
 /// read (<see cref="Get"/>, <see cref="Add"/>, <see cref="Count"/>, <see cref="Underflows"/>) applies the queue first, so
 /// what it sees is exactly what applying each change at once would give.
 /// </para>
 /// </summary>
 public sealed class PinCounts
 {
-    private const int KeyBits = 53;
-    private const ulong KeyMask = (1UL << KeyBits) - 1;
-    private const int Bias = 1024;
-    private const int MaxPacked = Bias - 1;
+    private const int BlockShift = 16;
+    private const int BlockMask = (1 << BlockShift) - 1;
+    private const int WordsPerBlock = (1 << BlockShift) / 64;
 
-    private ulong[] _slots = new ulong[16];                 // 0: empty
-    private readonly Dictionary<ulong, int> _overflow = []; // key -> count, for counts beyond ±MaxPacked
+    /// <summary>Offsets a block lists before it becomes a bitmap (2 KiB of list against the bitmap's 8).</summary>
+    public const int SparseMax = 1024;
+
+    private sealed class Block
+    {
+        public ulong[]? Bits;            // a bit per frame with a count, once dense
+        public ushort[]? Listed = new ushort[8]; // the offsets with a count, while sparse (unordered)
+        public int Pinned;               // frames of this block with a count
+
+        public bool Has(int offset) => Bits is { } bits
+            ? (bits[offset >> 6] & (1UL << offset)) != 0
+            : Array.IndexOf(Listed!, (ushort)offset, 0, Pinned) >= 0;
+
+        public void Set(int offset)
+        {
+            if (Bits is { } bits) bits[offset >> 6] |= 1UL << offset;
+            else if (Pinned < SparseMax)
+            {
+                if (Pinned == Listed!.Length) Array.Resize(ref Listed, Listed.Length * 2);
+                Listed[Pinned] = (ushort)offset;
+            }
+            else
+            {
+                var dense = new ulong[WordsPerBlock];
+                for (var i = 0; i < Pinned; i++) dense[Listed![i] >> 6] |= 1UL << Listed[i];
+                dense[offset >> 6] |= 1UL << offset;
+                (Bits, Listed) = (dense, null);
+            }
+            Pinned++;
+        }
+
+        public void Clear(int offset)
+        {
+            if (Bits is { } bits) bits[offset >> 6] &= ~(1UL << offset);
+            else
+            {
+                var i = Array.IndexOf(Listed!, (ushort)offset, 0, Pinned);
+                Listed![i] = Listed[Pinned - 1];
+            }
+            Pinned--;
+        }
+    }
+
+    // The blocks with pins by pfn >> 16, in pages of 4096 (2^28 frames each: a terabyte's layout spreads over 18 to 36),
+    // the pages of frames below 2^40 (a 52-bit physical address) in a table, any above by key: a block is two loads away.
+    private const int PageShift = 12, TablePages = 4096;
+    private readonly Block?[]?[] _table = new Block?[]?[TablePages];
+    private readonly Dictionary<ulong, Block?[]> _beyond = [];
+    private readonly PfnCountTable _others = new();             // the counts that are neither 0 nor 1
 
     private const int PendingCapacity = 256, PrefetchDistance = 12;
-    private readonly ulong[] _pendingKeys = new ulong[PendingCapacity];
+    private readonly ulong[] _pendingPfns = new ulong[PendingCapacity];
     private readonly int[] _pendingDeltas = new int[PendingCapacity];
     private int _pending;
     private int _count;
@@ -63,8 +109,9 @@ public sealed class PinCounts
     /// </summary>
     public void Defer(ulong pfn, int delta)
     {
+        PfnCountTable.Key(pfn);
         if (_pending == PendingCapacity) Flush();
-        _pendingKeys[_pending] = Key(pfn);
+        _pendingPfns[_pending] = pfn;
         _pendingDeltas[_pending++] = delta;
     }
 
@@ -74,129 +121,94 @@ public sealed class PinCounts
         var pending = _pending;
         if (pending == 0) return;
         _pending = 0;
-        for (var i = 0; i < Math.Min(pending, PrefetchDistance); i++) Prefetch(_pendingKeys[i]);
+        for (var i = 0; i < Math.Min(pending, PrefetchDistance); i++) Prefetch(_pendingPfns[i]);
         for (var i = 0; i < pending; i++)
         {
-            if (i + PrefetchDistance < pending) Prefetch(_pendingKeys[i + PrefetchDistance]);
-            var key = _pendingKeys[i];
-            var n = AddKey(key, _pendingDeltas[i]);
+            if (i + PrefetchDistance < pending) Prefetch(_pendingPfns[i + PrefetchDistance]);
+            var pfn = _pendingPfns[i];
+            var n = Change(pfn, _pendingDeltas[i]);
             if (n >= 0) continue;
             _underflows++;
-            AddKey(key, -n);
+            Change(pfn, -n);
         }
     }
 
-    // A hint only: the slot a key's probe starts at, asked of memory before it is needed.
-    private unsafe void Prefetch(ulong key)
+    // A hint only: the bitmap word a change will touch, asked of memory before it is needed.
+    private unsafe void Prefetch(ulong pfn)
     {
-        if (!Sse.IsSupported) return;
-        fixed (ulong* slots = _slots) Sse.Prefetch0(slots + Slot(key, _slots.Length));
+        if (!Sse.IsSupported || BlockOf(pfn, create: false) is not { Bits: { } bits }) return;
+        fixed (ulong* words = bits) Sse.Prefetch0(words + ((int)(pfn & BlockMask) >> 6));
     }
 
     public int Get(ulong pfn)
     {
+        PfnCountTable.Key(pfn);
         Flush();
-        var i = Find(Key(pfn));
-        return _slots[i] == 0 ? 0 : CountAt(i);
+        return CountOf(pfn, out _);
     }
 
     /// <summary>Adds <paramref name="delta"/> to the count of <paramref name="pfn"/> and returns the new count; a count reaching 0 is removed.</summary>
     public int Add(ulong pfn, int delta)
     {
+        PfnCountTable.Key(pfn);
         Flush();
-        return AddKey(Key(pfn), delta);
+        return Change(pfn, delta);
     }
 
-    private int AddKey(ulong key, int delta)
+    private Block? BlockOf(ulong pfn, bool create)
     {
-        var i = Find(key);
-        if (_slots[i] == 0)
+        var index = pfn >> BlockShift;
+        var key = index >> PageShift;
+        var page = key < TablePages ? _table[key] : _beyond.GetValueOrDefault(key);
+        if (page is null)
         {
-            if (delta == 0) return 0;
-            if ((_count + 1) * 4L > _slots.Length * 3L)
-            {
-                Resize(_slots.Length * 2L);
-                i = Find(key);
-            }
+            if (!create) return null;
+            page = new Block?[1 << PageShift];
+            if (key < TablePages) _table[key] = page;
+            else _beyond[key] = page;
+        }
+        ref var block = ref page[(int)(index & ((1 << PageShift) - 1))];
+        if (block is null && create) block = new Block();
+        return block;
+    }
+
+    private void Drop(ulong pfn)
+    {
+        var key = pfn >> BlockShift >> PageShift;
+        (key < TablePages ? _table[key] : _beyond[key])![(int)((pfn >> BlockShift) & ((1 << PageShift) - 1))] = null;
+    }
+
+    private int CountOf(ulong pfn, out Block? block)
+    {
+        block = BlockOf(pfn, create: false);
+        if (block is null || !block.Has((int)(pfn & BlockMask))) return 0;
+        var other = _others.Get(pfn);
+        return other != 0 ? other : 1;
+    }
+
+    private int Change(ulong pfn, int delta)
+    {
+        var had = CountOf(pfn, out var block);
+        var n = checked(had + delta);
+        if (n == had) return n;
+        var apart = Apart(n) - Apart(had);
+        if (apart != 0) _others.Add(pfn, apart);
+        var offset = (int)(pfn & BlockMask);
+        if (had == 0)
+        {
+            block ??= BlockOf(pfn, create: true)!;
+            block.Set(offset);
             _count++;
-            Store(i, key, delta);
-            return delta;
         }
-        var n = checked(CountAt(i) + delta);
-        if (n == 0)
+        else if (n == 0)
         {
-            _overflow.Remove(key);
-            Remove(i);
+            block!.Clear(offset);
+            if (block.Pinned == 0) Drop(pfn);
+            _count--;
         }
-        else Store(i, key, n);
         return n;
     }
 
-    /// <summary>Room for <paramref name="entries"/> counts in all without growing (a hint: more still fit, by growing).</summary>
-    public void Reserve(long entries)
-    {
-        var slots = (entries * 4 + 2) / 3 + 1;
-        if (slots > _slots.Length) Resize(slots);
-    }
-
-    private static ulong Key(ulong pfn) =>
-        pfn < KeyMask ? pfn + 1 : throw new ArgumentOutOfRangeException(nameof(pfn), $"pfn {pfn} is beyond a 64-bit physical address");
-
-    private int CountAt(int i)
-    {
-        var field = (int)(_slots[i] >> KeyBits);
-        return field != 0 ? field - Bias : _overflow[_slots[i] & KeyMask];
-    }
-
-    private void Store(int i, ulong key, int count)
-    {
-        if (Math.Abs((long)count) <= MaxPacked)
-        {
-            _overflow.Remove(key);
-            _slots[i] = key | ((ulong)(count + Bias) << KeyBits);
-        }
-        else
-        {
-            _overflow[key] = count;
-            _slots[i] = key;
-        }
-    }
-
-    private int Find(ulong key)
-    {
-        var n = _slots.Length;
-        var i = Slot(key, n);
-        while (_slots[i] != 0 && (_slots[i] & KeyMask) != key) i = i + 1 == n ? 0 : i + 1;
-        return i;
-    }
-
-    // Fibonacci hashing (pfns of neighbouring frames land in different slots), its top 32 bits scaled to the table's size.
-    private static int Slot(ulong key, int slots) => (int)(((key * 0x9E3779B97F4A7C15UL) >> 32) * (ulong)slots >> 32);
-
-    /// <summary>Backward-shift deletion: later entries of the probe run move into the hole, so no tombstones.</summary>
-    private void Remove(int hole)
-    {
-        var n = _slots.Length;
-        var j = hole;
-        while (true)
-        {
-            j = j + 1 == n ? 0 : j + 1;
-            if (_slots[j] == 0) break;
-            var home = Slot(_slots[j] & KeyMask, n);
-            // Move j into the hole unless its home lies cyclically in (hole, j].
-            if (hole <= j ? hole < home && home <= j : hole < home || home <= j) continue;
-            _slots[hole] = _slots[j];
-            hole = j;
-        }
-        _slots[hole] = 0;
-        _count--;
-    }
-
-    private void Resize(long size)
-    {
-        var slots = _slots;
-        _slots = new ulong[checked((int)Math.Min(size, Array.MaxLength))];
-        foreach (var slot in slots)
-            if (slot != 0) _slots[Find(slot & KeyMask)] = slot;
-    }
+    // What the side table holds for a count: the count, unless it is 0 or 1 (which the block's bit says).
+    private static int Apart(int count) => count is 0 or 1 ? 0 : count;
 }

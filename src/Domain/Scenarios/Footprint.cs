@@ -6,22 +6,30 @@ namespace Phyr.Domain.Scenarios;
 /// A run's budget, estimated from a scenario's keys before it starts: the memory (work the machine cannot hold is refused
 /// with a clear message rather than accepted and killed) and the host time (said before a long run starts). The
 /// coefficients are <c>phyr bench scale</c>'s rows and the same runs at fragmentation 0 and 1 on the 2-core, 24 GiB
-/// reference VM (Release). Memory: a fixed part per simulated folio (its PTE, its pin count, its IO page table leaf) and a
-/// part per run of contiguous frames, of which a layout of fragmentation F has F a frame (the layout holds each run, an
-/// RDMA registration's phyr list another copy). Peak RSS measured at 64 GiB (PTE tables and IO page table leaves in 4- or
-/// 5-byte entries, PfnTable; runs of frames in 12 bytes, FrameRun): an RDMA registration through a strict IOMMU 21.2 bytes
-/// a page at F = 0, 39.5 at 0.5 (36.4 at 1 TiB), 53.9 at 1 (50.6 at 1 TiB); a VFIO guest 20.6, 31.4 (27.8), 37.5 (33.8) —
-/// taken as 24 + 44 F and 24 + 28 F (a margin of a tenth or more: an estimate below the peak is an OutOfMemory later);
-/// a layout from a pfn file counts as F = 1. A call without a batch limit also holds a page array of 8 bytes a page; a
+/// reference VM (Release). Memory: a fixed part per simulated folio (its PTE, its pin count's bit, its IO page table leaf)
+/// and a part per run of contiguous frames, of which a layout of fragmentation F has F a frame (an RDMA registration's
+/// phyr list holds each run; PTE tables, IO page table leaves and pin-count blocks are denser the longer the runs). Peak
+/// RSS measured at 64 GiB (PTE tables and IO page table leaves in 4- or 5-byte entries, PfnTable; the layout let go as it
+/// is faulted in, FrameRunList; a pin a bit, PinCounts): an RDMA registration through a strict IOMMU 10.8 bytes a page at
+/// F = 0, 24.9 at 0.5 (22.1 at 1 TiB), 35.6 at 1; a VFIO guest 10.2, 17.0 (13.8), 19.6 — taken as 12 + 32 F and
+/// 12 + 14 F (a margin of a tenth or more: an estimate below the peak is an OutOfMemory later); a layout from a pfn file
+/// counts as F = 1, and as frames that may lie one to a pin-count block (<see cref="ScatteredPinBytes"/> each, at most
+/// <see cref="PinBlocksMaxBytes"/>). A call without a batch limit also holds a page array of 8 bytes a page; a
 /// fixed 256 MB covers the runtime. Host time: 390 to 550 ns a simulated 4 KiB folio at 64 GiB to 1 TiB, taken as 500, with
 /// ~20 ns a page of a large folio (a VFIO guest of 256 GiB of THP: 1.5 s) and 0.3 s to start — within a factor of about 3
 /// of what a run takes (runs of large folios come out faster), and proportionally less on a faster host.
 /// </summary>
 public static class Footprint
 {
-    public const double PerFolioBytes = 24;
-    public const double RdmaPerRunBytes = 44;
-    public const double VfioPerRunBytes = 28;
+    public const double PerFolioBytes = 12;
+    public const double RdmaPerRunBytes = 32;
+    public const double VfioPerRunBytes = 14;
+
+    /// <summary>A pin-count block of one pinned frame (PinCounts: its object, its list, its directory slot).</summary>
+    public const double ScatteredPinBytes = 88;
+
+    /// <summary>All the pin-count blocks there can be: one per 2^16 frames below the 52-bit physical address limit, and their directory.</summary>
+    public const ulong PinBlocksMaxBytes = (1UL << 24) * 88 + 4096UL * 4096 * 8;
     public const ulong RuntimeBytes = 256UL << 20;
     public const double HostNsPerFolio = 500;
     public const double HostNsPerPage = 20;
@@ -33,7 +41,8 @@ public static class Footprint
         var (folios, pages) = Size(s);
         var runsPerFolio = s.PfnFile is null && !double.IsNaN(s.Fragmentation) ? (decimal)Math.Clamp(s.Fragmentation, 0, 1) : 1m;
         var perFolio = (decimal)PerFolioBytes + runsPerFolio * (decimal)(s.Device == DeviceKind.Vfio ? VfioPerRunBytes : RdmaPerRunBytes);
-        var bytes = RuntimeBytes + Math.Ceiling(folios * perFolio) + (s.Batch == Scenario.UnlimitedBatch ? pages * 8 : 0);
+        var scattered = s.PfnFile is null ? 0 : Math.Min(folios * (decimal)ScatteredPinBytes, PinBlocksMaxBytes);
+        var bytes = RuntimeBytes + Math.Ceiling(folios * perFolio) + scattered + (s.Batch == Scenario.UnlimitedBatch ? pages * 8 : 0);
         return bytes >= ulong.MaxValue ? ulong.MaxValue : (ulong)bytes;
     }
 
