@@ -9,21 +9,30 @@ namespace Phyr.Domain.Memory;
 /// keeps seeing exactly what it held. The storage is chunks of <see cref="ChunkRanges"/> ranges, so a list grows
 /// without copying what it holds and wastes at most one part-filled chunk (a terabyte's list at fragmentation 0.5 is
 /// 134 M ranges: doubling an array would hold 2 to 3 times that at its peak); an older list appending copies only its
-/// last chunk. 16 bytes a range, O(1) per range. Not for appending to one list from two threads at once (one flow,
+/// last chunk. O(1) per range, 8 bytes each: a phyr of whole pages below 2^52 and shorter than 64 GiB — every one GUP
+/// makes but a run of 64 GiB or more — is packed (its pfn in 40 bits, its pages in 24), any other kept apart by index
+/// (16 bytes and a dictionary entry). Not for appending to one list from two threads at once (one flow,
 /// one component).
 /// </summary>
 public sealed class RangeList : IReadOnlyList<PhysRange>
 {
-    /// <summary>Ranges per chunk: 64 KiB, below the large-object heap's threshold.</summary>
+    /// <summary>Ranges per chunk: 32 KiB, below the large-object heap's threshold.</summary>
     public const int ChunkRanges = 4096;
     private const int ChunkShift = 12;
     private const int ChunkMask = ChunkRanges - 1;
 
     private sealed class Storage
     {
-        public PhysRange[][] Chunks = [];
+        public ulong[][] Chunks = [];
         public int ChunkCount;
         public int Used;
+        public Dictionary<int, PhysRange>? Apart; // the ranges that do not pack, by index
+
+        public PhysRange Get(int index)
+        {
+            var packed = Chunks[index >> ChunkShift][index & ChunkMask];
+            return packed == Unpacked ? Apart![index] : new PhysRange((packed >> PagesBits) << Page.Shift, (packed & PagesMask) << Page.Shift);
+        }
 
         public void Put(int index, PhysRange range)
         {
@@ -31,26 +40,36 @@ public sealed class RangeList : IReadOnlyList<PhysRange>
             if (chunk == ChunkCount)
             {
                 if (ChunkCount == Chunks.Length) Array.Resize(ref Chunks, Math.Max(4, ChunkCount * 2));
-                Chunks[ChunkCount++] = new PhysRange[ChunkRanges];
+                Chunks[ChunkCount++] = new ulong[ChunkRanges];
             }
-            Chunks[chunk][index & ChunkMask] = range;
+            var pages = range.Len >> Page.Shift;
+            var packs = ((range.Addr | range.Len) & (Page.Size - 1)) == 0 && pages is > 0 and < PagesMask && range.Addr >> Page.Shift >> PfnBits == 0;
+            Chunks[chunk][index & ChunkMask] = packs ? (range.Addr >> Page.Shift << PagesBits) | pages : Unpacked;
+            if (!packs) (Apart ??= [])[index] = range;
         }
 
         /// <summary>A storage holding <paramref name="closed"/> ranges of this one: the full chunks shared (nobody writes below a list's end), the last copied.</summary>
         public Storage CopyOf(int closed)
         {
             var full = closed >> ChunkShift;
-            var copy = new Storage { Chunks = new PhysRange[Math.Max(4, full + 1)][], Used = closed };
+            var copy = new Storage { Chunks = new ulong[Math.Max(4, full + 1)][], Used = closed };
             Array.Copy(Chunks, copy.Chunks, full);
             copy.ChunkCount = full;
             if ((closed & ChunkMask) != 0)
             {
-                copy.Chunks[full] = (PhysRange[])Chunks[full].Clone();
+                copy.Chunks[full] = (ulong[])Chunks[full].Clone();
                 copy.ChunkCount = full + 1;
             }
+            if (Apart is not null)
+                foreach (var (i, r) in Apart)
+                    if (i < closed) (copy.Apart ??= [])[i] = r;
             return copy;
         }
     }
+
+    // A packed range: its pfn in the top 40 bits, its pages in the low 24; Unpacked marks one kept apart.
+    private const int PagesBits = 24, PfnBits = 40;
+    private const ulong PagesMask = (1UL << PagesBits) - 1, Unpacked = ulong.MaxValue;
 
     // Empty's storage is never written (lists on many threads start from it): a first append takes a storage of its own.
     private static readonly Storage Shared = new();
@@ -73,7 +92,7 @@ public sealed class RangeList : IReadOnlyList<PhysRange>
     public int Count => _closed + (Last is null ? 0 : 1);
 
     public PhysRange this[int index] =>
-        (uint)index < (uint)_closed ? _storage.Chunks[index >> ChunkShift][index & ChunkMask]
+        (uint)index < (uint)_closed ? _storage.Get(index)
         : index == _closed && Last is { } last ? last
         : throw new ArgumentOutOfRangeException(nameof(index), $"{index} is not below {Count}");
 
@@ -105,15 +124,14 @@ public sealed class RangeList : IReadOnlyList<PhysRange>
     public PhysRange[] ToArray()
     {
         var all = new PhysRange[Count];
-        for (int c = 0, at = 0; at < _closed; c++, at += ChunkRanges)
-            Array.Copy(_storage.Chunks[c], 0, all, at, Math.Min(ChunkRanges, _closed - at));
+        for (var i = 0; i < _closed; i++) all[i] = _storage.Get(i);
         if (Last is { } l) all[^1] = l;
         return all;
     }
 
     public IEnumerator<PhysRange> GetEnumerator()
     {
-        for (var i = 0; i < _closed; i++) yield return _storage.Chunks[i >> ChunkShift][i & ChunkMask];
+        for (var i = 0; i < _closed; i++) yield return _storage.Get(i);
         if (Last is { } l) yield return l;
     }
 

@@ -69,4 +69,36 @@ public class RangeListTests
         Assert.Equal(other, c[held]);
         Assert.Throws<ArgumentOutOfRangeException>(() => a[held]);
     }
+
+    /// <summary>
+    /// Ranges that do not pack into 8 bytes — not whole pages, 64 GiB or longer, beyond 2^52, the largest pfn with the
+    /// longest packed count — come back exactly, by index, in every list of a lineage, and across a copy.
+    /// </summary>
+    [Fact]
+    public void Ranges_that_do_not_pack_are_kept_apart_exactly()
+    {
+        var odd = new[]
+        {
+            new PhysRange(0x1234, 0x1000),                        // not page-aligned
+            new PhysRange(0x10_0000_0000, 64UL << 30),            // 64 GiB: beyond 24 bits of pages
+            new PhysRange(1UL << 52, 0x1000),                     // beyond a 52-bit physical address
+            new PhysRange(((1UL << 40) - 1) << 12, ((1UL << 24) - 1) << 12), // would pack to the marker itself
+            new PhysRange(((1UL << 40) - 1) << 12, ((1UL << 24) - 2) << 12), // the largest that packs
+            new PhysRange(0x8000, 0x800),                         // half a page
+        };
+        var ranges = new List<PhysRange>();
+        for (var i = 0; i < RangeList.ChunkRanges + 3; i++) ranges.Add(new PhysRange((ulong)i * 0x3000 + 0x100_0000_0000, 0x1000));
+        for (var k = 0; k < odd.Length; k++) ranges.Insert(k * 700, odd[k]);
+        var list = RangeList.Empty;
+        foreach (var r in ranges) list = list.Append(r);
+        Assert.Equal(ranges, list.ToArray());
+        Assert.Equal(ranges, list);
+        Assert.Equal(odd[3], list[3 * 700]);
+        var older = RangeList.Empty.Append(ranges.Take(2000).ToArray());
+        var copy = older.Append(new PhysRange(0x5_0000_0000, 0x1000));       // older lists appending copy what they hold
+        var sibling = older.Append(new PhysRange(0x6_0000_0000, 0x1234));
+        Assert.Equal(ranges.Take(2000).Append(new PhysRange(0x5_0000_0000, 0x1000)), copy.ToArray());
+        Assert.Equal(ranges.Take(2000).Append(new PhysRange(0x6_0000_0000, 0x1234)), sibling.ToArray());
+    }
 }
+
