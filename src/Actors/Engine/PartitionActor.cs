@@ -27,24 +27,26 @@ internal sealed class PartitionActor : UntypedActor
     /// <summary>How a run went: the rounds (each partition sent one report to each peer per round).</summary>
     public sealed record RunStats(long Rounds);
 
+    // A round's reports as they come in. Rounds never overlap by more than one (a peer that finished round k may report
+    // k + 1 before this partition finishes k, never k + 2), so two states, by the round's parity, are reused throughout.
     private sealed class RoundState(int partitions)
     {
-        public readonly long[] Next = Filled(partitions);
-        public readonly long[] Inbound = Filled(partitions);
+        public readonly long[] Next = new long[partitions];
+        public readonly long[] Inbound = new long[partitions];
         public int Reported;
 
-        private static long[] Filled(int n)
+        public void Reset()
         {
-            var a = new long[n];
-            Array.Fill(a, long.MaxValue);
-            return a;
+            Array.Fill(Next, long.MaxValue);
+            Array.Fill(Inbound, long.MaxValue);
+            Reported = 0;
         }
     }
 
     private readonly Partition _partition;
     private readonly long _endTime;
     private readonly TaskCompletionSource<RunStats> _completion;
-    private readonly Dictionary<long, RoundState> _rounds = [];
+    private readonly RoundState[] _rounds;
     private readonly IActorRef[] _peers;
     private readonly long[] _next;
     private long _round;
@@ -59,6 +61,8 @@ internal sealed class PartitionActor : UntypedActor
         _next = next;
         _endTime = endTime;
         _completion = completion;
+        _rounds = [new RoundState(peers.Length), new RoundState(peers.Length)];
+        foreach (var r in _rounds) r.Reset();
     }
 
     protected override void OnReceive(object message)
@@ -114,14 +118,16 @@ internal sealed class PartitionActor : UntypedActor
     /// <summary>Adds one partition's report to its round; when the current round is complete, moves on.</summary>
     private bool Contribute(long round, int from, long next, long[] minSent)
     {
-        if (!_rounds.TryGetValue(round, out var state)) _rounds[round] = state = new RoundState(_peers.Length);
+        if (round != _round && round != _round + 1)
+            throw new InvalidOperationException($"partition {_partition.Index} in round {_round} got a report of round {round}");
+        var state = _rounds[round & 1];
         state.Next[from] = next;
         for (var q = 0; q < minSent.Length; q++) state.Inbound[q] = Math.Min(state.Inbound[q], minSent[q]);
         state.Reported++;
         if (round != _round || state.Reported < _peers.Length) return false;
 
         for (var q = 0; q < _next.Length; q++) _next[q] = Math.Min(state.Next[q], state.Inbound[q]);
-        _rounds.Remove(round);
+        state.Reset();
         _round++;
         if (from != _partition.Index) RunRounds(); // a peer's report completed the round: go on from here
         return true;
