@@ -29,11 +29,17 @@ internal sealed class PartitionActor : UntypedActor
 
     // A round's reports as they come in. Rounds never overlap by more than one (a peer that finished round k may report
     // k + 1 before this partition finishes k, never k + 2), so two states, by the round's parity, are reused throughout.
-    private sealed class RoundState(int partitions)
+    private sealed class RoundState
     {
-        public readonly long[] Next = new long[partitions];
-        public readonly long[] Inbound = new long[partitions];
+        public readonly long[] Next;
+        public readonly long[] Inbound;
         public int Reported;
+
+        public RoundState(int partitions)
+        {
+            (Next, Inbound) = (new long[partitions], new long[partitions]);
+            Reset();
+        }
 
         public void Reset()
         {
@@ -62,7 +68,6 @@ internal sealed class PartitionActor : UntypedActor
         _endTime = endTime;
         _completion = completion;
         _rounds = [new RoundState(peers.Length), new RoundState(peers.Length)];
-        foreach (var r in _rounds) r.Reset();
     }
 
     protected override void OnReceive(object message)

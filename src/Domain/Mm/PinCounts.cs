@@ -9,7 +9,7 @@ namespace Phyr.Domain.Mm;
 /// nor 1 (many pins of one page, an unpin without a pin) are kept apart (<see cref="PfnCountTable"/>). A layout of
 /// fragmentation 0.5 puts a pinned page about every 18 frames (runs of 2, gaps of ~33): 2.2 bytes a page, where a
 /// pfn-keyed slot each took 10.7; with no two frames contiguous, 4.3; contiguous, 1 bit. A block's list holds 2 bytes an
-/// entry, so a scattered set of pfns (a pfn file) costs at most ~80 bytes a pfn (one block each), and a block of a bitmap
+/// entry, so a scattered set of pfns (a pfn file) costs at most ~88 bytes a pfn (one block each), and a block of a bitmap
 /// at most 8 bytes a pfn. Iteration order is never exposed, so nothing reaching a result depends on it.
 /// <para>
 /// Walks and unpins change counts a page at a time in address order, which is random pfn order: each change a word in a
@@ -109,7 +109,7 @@ public sealed class PinCounts
     /// </summary>
     public void Defer(ulong pfn, int delta)
     {
-        PfnCountTable.Key(pfn);
+        CheckPfn(pfn);
         if (_pending == PendingCapacity) Flush();
         _pendingPfns[_pending] = pfn;
         _pendingDeltas[_pending++] = delta;
@@ -142,7 +142,7 @@ public sealed class PinCounts
 
     public int Get(ulong pfn)
     {
-        PfnCountTable.Key(pfn);
+        CheckPfn(pfn);
         Flush();
         return CountOf(pfn, out _);
     }
@@ -150,10 +150,13 @@ public sealed class PinCounts
     /// <summary>Adds <paramref name="delta"/> to the count of <paramref name="pfn"/> and returns the new count; a count reaching 0 is removed.</summary>
     public int Add(ulong pfn, int delta)
     {
-        PfnCountTable.Key(pfn);
+        CheckPfn(pfn);
         Flush();
         return Change(pfn, delta);
     }
+
+    // The pfns a count may be kept for: those the side table can key (below 2^53); any other throws.
+    private static void CheckPfn(ulong pfn) => PfnCountTable.Key(pfn);
 
     private Block? BlockOf(ulong pfn, bool create)
     {
