@@ -215,18 +215,33 @@ public static class Gup
         private LineCount Line(ulong pfn) =>
             pfn == _lastLine ? new LineCount(Hot: 1) : pfn == _lastLine + 1 ? new LineCount(Streamed: 1) : new LineCount(Missed: 1);
 
-        public void Hold(GupLock l, ulong key, long entries = 0, long pages = 0, long atomics = 0, long outputs = 0, LineCount lines = default) =>
-            Holds.Add(new LockHold(l, key, entries, pages, atomics, outputs, lines));
-
-        /// <summary>More entries processed under the last hold (the PTE table lock the phyr walk keeps).</summary>
-        public void Extend(long entries, long pages, long atomics, long outputs, LineCount lines) => Holds[^1] = Holds[^1] with
+        /// <summary>A lock hold; a page-table lock's hold exactly like the last one repeats it (<see cref="LockHold.Repeat"/>).</summary>
+        public void Hold(GupLock l, ulong key, long entries = 0, long pages = 0, long atomics = 0, long outputs = 0, LineCount lines = default)
         {
-            Entries = Holds[^1].Entries + entries,
-            Pages = Holds[^1].Pages + pages,
-            Atomics = Holds[^1].Atomics + atomics,
-            Outputs = Holds[^1].Outputs + outputs,
-            Lines = Holds[^1].Lines + lines,
-        };
+            var h = new LockHold(l, key, entries, pages, atomics, outputs, lines);
+            if (l is GupLock.Pte or GupLock.Huge && Holds.Count > 0 && Holds[^1].SameAs(h)) Holds[^1] = Holds[^1] with { Repeat = Holds[^1].Repeat + 1 };
+            else Holds.Add(h);
+        }
+
+        /// <summary>More entries processed under the last hold (the PTE table lock the phyr walk keeps): its last repetition.</summary>
+        public void Extend(long entries, long pages, long atomics, long outputs, LineCount lines)
+        {
+            var last = Holds[^1];
+            if (last.Repeat > 1)
+            {
+                Holds[^1] = last with { Repeat = last.Repeat - 1 };
+                last = last with { Repeat = 1 };
+                Holds.Add(last);
+            }
+            Holds[^1] = last with
+            {
+                Entries = last.Entries + entries,
+                Pages = last.Pages + pages,
+                Atomics = last.Atomics + atomics,
+                Outputs = last.Outputs + outputs,
+                Lines = last.Lines + lines,
+            };
+        }
     }
 
     private static GupCall Call(AddressSpace mm, ulong start, ulong end, Output output, GupOptions options, int cpu)

@@ -10,8 +10,17 @@ public enum GupLock { Pte, Huge, Mmap, Vma }
 /// va &gt;&gt; 21, a huge entry's va &gt;&gt; 21 too, the VMA id; 0 for mmap_lock); <paramref name="Entries"/> page-table
 /// entries were processed under it, pinning <paramref name="Pages"/> pages with <paramref name="Atomics"/>
 /// pin atomics on <paramref name="Lines"/> struct page lines and adding <paramref name="Outputs"/> output entries. mmap_lock and VMA-lock holds have no entries of their own: they span the rest of the call.
+/// <paramref name="Repeat"/> holds exactly alike follow one another (the slow path's lock per lookup: each 4 KiB subpage of
+/// a THP before 57edfcfd3419, each page of a 4 KiB run): the lock is taken, the work done and the lock released that many
+/// times, in order — one record, as many acquisitions.
 /// </summary>
-public readonly record struct LockHold(GupLock Lock, ulong Key, long Entries, long Pages = 0, long Atomics = 0, long Outputs = 0, LineCount Lines = default);
+public readonly record struct LockHold(GupLock Lock, ulong Key, long Entries, long Pages = 0, long Atomics = 0, long Outputs = 0, LineCount Lines = default, long Repeat = 1)
+{
+    /// <summary>Whether <paramref name="other"/> is this hold again (everything alike but the repeat count).</summary>
+    public bool SameAs(in LockHold other) =>
+        Lock == other.Lock && Key == other.Key && Entries == other.Entries && Pages == other.Pages && Atomics == other.Atomics
+        && Outputs == other.Outputs && Lines == other.Lines;
+}
 
 /// <summary>What one GUP call did, counted the way the thread argues about it.</summary>
 public sealed record GupAccounting

@@ -56,6 +56,9 @@ public sealed record GupCaller
     public GupCall? Call { get; init; }
     public int HoldIndex { get; init; }
 
+    /// <summary>Repetitions of the hold at <see cref="HoldIndex"/> already done (<see cref="LockHold.Repeat"/>).</summary>
+    public long HoldRepeat { get; init; }
+
     /// <summary>mmap_lock or the VMA locks held to the end of the call.</summary>
     public ImmutableList<int> Sleeping { get; init; } = [];
 
@@ -112,16 +115,24 @@ public sealed record GupCaller
                 var walked = this with
                 {
                     Calls = Calls + 1, WalkNs = WalkNs + Plan.Costs.WalksTime(a), AtomicsNs = AtomicsNs + Plan.Costs.AtomicsTime(a),
-                    Call = w.Result, Totals = Totals.Add(a), Next = w.Result.Next, HoldIndex = 0,
+                    Call = w.Result, Totals = Totals.Add(a), Next = w.Result.Next, HoldIndex = 0, HoldRepeat = 0,
                 };
                 // The request and reply stood for the first walk; the rest of the unlocked work follows.
                 return walked.NextHold(input.Now, Math.Max(0, Plan.Costs.Unlocked(a, Plan.Options.Longterm) - (long)Math.Round(Plan.Costs.WalkNs)), fx);
             }
             case SpinlockProtocol.Granted:
             {
-                var held = Plan.Costs.UnderLock(Call!.Accounting.Holds[HoldIndex]);
+                var hold = Call!.Accounting.Holds[HoldIndex];
+                var held = Plan.Costs.UnderLock(hold);
                 fx.Send(input.Sender, SpinlockProtocol.Release.Instance, held);
-                return (Waited(input.Now) with { HoldIndex = HoldIndex + 1 }).NextHold(input.Now, held, fx);
+                var waited = Waited(input.Now);
+                if (HoldRepeat + 1 < hold.Repeat)
+                {
+                    // The same lock again for the hold's next repetition, once this one's work is done.
+                    fx.Send(input.Sender, new SpinlockProtocol.Acquire(Plan.Cpu), held);
+                    return (waited with { HoldRepeat = HoldRepeat + 1, RequestedAt = input.Now + held }, null);
+                }
+                return (waited with { HoldIndex = HoldIndex + 1, HoldRepeat = 0 }).NextHold(input.Now, held, fx);
             }
             case RwSemProtocol.Granted:
                 return (Waited(input.Now) with { Sleeping = Sleeping.Add(input.Sender), HoldIndex = HoldIndex + 1 }).NextHold(input.Now, 0, fx);
@@ -172,9 +183,11 @@ public sealed record GupCaller
             // A lock only this CPU uses: its line is in this CPU's cache after the first time.
             var cold = !touched.Contains((h.Lock, h.Key));
             if (cold) touched = touched.Add((h.Lock, h.Key));
-            if (h.Lock == GupLock.Pte) pte++;
-            else huge++;
-            delay += (cold ? Plan.ColdLockNs : (long)Math.Round(Plan.Costs.LocalLockNs)) + Plan.Costs.UnderLock(h);
+            if (h.Lock == GupLock.Pte) pte += h.Repeat;
+            else huge += h.Repeat;
+            var local = (long)Math.Round(Plan.Costs.LocalLockNs);
+            var under = Plan.Costs.UnderLock(h);
+            delay += (cold ? Plan.ColdLockNs : local) + under + (h.Repeat - 1) * (local + under);
         }
         foreach (var sem in Sleeping) fx.Send(sem, new RwSemProtocol.UpRead(Plan.Cpu), delay);
         var done = this with { HoldIndex = index, Touched = touched, PrivatePteLocks = pte, PrivateHugeLocks = huge, Sleeping = [] };

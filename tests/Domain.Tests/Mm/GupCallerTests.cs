@@ -59,6 +59,44 @@ public class GupCallerTests
     }
 
     [Fact]
+    public void A_repeated_private_hold_costs_what_its_copies_did()
+    {
+        // The same call twice: three holds alike written out, and one hold repeated three times.
+        (long Delay, long Pte) Run(params LockHold[] holds)
+        {
+            var caller = Caller().Begin(0, new Effects());
+            var walked = Walked(Start, Start + 16 * Page.Size, [new LockHold(GupLock.Mmap, 0, 0), .. holds]);
+            var (afterWalk, _, fx1) = Step(caller, 100, Process, walked);
+            var (done, ended, _) = Step(afterWalk, 100 + fx1.Sends[0].Delay + 2 * Link, MmapLock, RwSemProtocol.Granted.Instance);
+            return (Assert.IsType<GupCallEnd.Returned>(ended).Delay, done.PrivatePteLocks);
+        }
+        var copies = Run(Pte(7), Pte(7), Pte(7));
+        Assert.Equal(copies, Run(Pte(7) with { Repeat = 3 }));
+        Assert.Equal(3, copies.Pte);
+    }
+
+    [Fact]
+    public void A_repeated_shared_hold_asks_for_its_lock_once_per_repetition()
+    {
+        var locks = new LockDirectory { MmapLock = MmapLock, PteLocks = new Dictionary<ulong, int> { [7] = SharedPtl } };
+        var caller = Caller(locks).Begin(0, new Effects());
+        var (state, _, fx) = Step(caller, 100, Process, Walked(Start, Start + 16 * Page.Size, Pte(7) with { Repeat = 2 }));
+        var now = 100 + Assert.Single(fx.Sends).Delay + 2 * Link;
+        var held = Costs.UnderLock(Pte(7));
+
+        // The first grant: released after the work, and asked for again once released.
+        var (again, ended, fx2) = Step(state, now, SharedPtl, SpinlockProtocol.Granted.Instance);
+        Assert.Null(ended);
+        Assert.Equal([new Send(SharedPtl, SpinlockProtocol.Release.Instance, held), new Send(SharedPtl, new SpinlockProtocol.Acquire(0), held)], fx2.Sends);
+
+        // The second grant, 100 ns late: the wait is counted and the call returns after the work.
+        var (done, ended2, fx3) = Step(again, now + held + 2 * Link + 100, SharedPtl, SpinlockProtocol.Granted.Instance);
+        Assert.Equal(new Send(SharedPtl, SpinlockProtocol.Release.Instance, held), Assert.Single(fx3.Sends));
+        Assert.Equal(held, Assert.IsType<GupCallEnd.Returned>(ended2).Delay);
+        Assert.Equal(100, done.LockWaitNs);
+    }
+
+    [Fact]
     public void A_shared_pte_lock_is_asked_for_held_for_its_entries_and_released_and_its_wait_counted()
     {
         var locks = new LockDirectory { MmapLock = MmapLock, PteLocks = new Dictionary<ulong, int> { [7] = SharedPtl } };

@@ -260,7 +260,9 @@ public class GupTests
         Assert.Equal(512, before.PagesPinned);
         Assert.Equal(512, after.PagesPinned);
         // Per-subpage grabs read each subpage's line in order: the first a miss, the rest streamed.
-        Assert.Equal(512, before.Holds.Sum(h => h.Lines.Hot + h.Lines.Streamed + h.Lines.Missed) - 1); // + the _pincount line once
+        Assert.Equal(512, before.Holds.Sum(h => h.Repeat * (h.Lines.Hot + h.Lines.Streamed + h.Lines.Missed)) - 1); // + the _pincount line once
+        // Subpages alike are one hold repeated: the first subpage's (head lines), then 511 of one streamed line each.
+        Assert.Equal([1L, 511L], before.Holds.Where(h => h.Lock == GupLock.Huge).Select(h => h.Repeat));
     }
 
     [Fact]
