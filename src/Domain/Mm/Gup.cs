@@ -48,6 +48,9 @@ public static class Gup
         /// <summary>No room for another entry (the last one may still grow).</summary>
         public bool IsFull => Entries >= Capacity;
 
+        /// <summary>Entries the output still has room for.</summary>
+        public long Room => Capacity - Entries;
+
         /// <summary>Takes up to <paramref name="pages"/> physically contiguous pages from <paramref name="pfn"/>; returns how many.</summary>
         public abstract ulong Take(ulong pfn, ulong pages);
     }
@@ -178,6 +181,32 @@ public static class Gup
         }
 
         /// <summary>
+        /// <see cref="Pin"/> of the next <paramref name="pages"/> subpages of the large folio the last grab took, a grab of one
+        /// page each (the slow path's lookup per 4 KiB subpage of a THP before 57edfcfd3419), from <paramref name="next"/>:
+        /// each grab's page line follows the last one read (streamed), so every grab is alike — the same counts in one step.
+        /// Returns one grab's atomics and lines. Only on an mm whose folio lines no other CPU writes, right after the grab of
+        /// the subpage before <paramref name="next"/>.
+        /// </summary>
+        public (long Atomics, LineCount Lines) PinSubpages(in Mapping next, ulong pages)
+        {
+            if (mm.SharesFolioLines || next.FolioPages == 1 || next.FolioPfn != _lastFolio || next.FolioPfn != _lineFolio
+                || next.Pfn != _lastLine + 1 || (pageArray && next.FolioPfn != _lastScannedFolio) || pages > next.PagesToFolioEnd)
+                throw new InvalidOperationException("PinSubpages: the subpages must follow the last grab, in its folio, with no shared lines");
+            Pinned += (long)pages;
+            mm.Pin(next.FolioPfn, next.FolioPages, (long)pages);
+            var perGrab = options.PutPerPage ? 1L : 2L; // folio_ref_add (with the bias), and _pincount for a pin
+            Atomics += (long)pages * perGrab;
+            _lastLine = next.Pfn + pages - 1;
+            if (pageArray)
+            {
+                // The longterm scan: an entry a page; per page, a page_folio() on the line its grab read.
+                _scanEntries += (long)pages;
+                if (options.LongtermCheckPerPage) _scanLines += new LineCount(Hot: (long)pages);
+            }
+            return (perGrab, new LineCount(Streamed: 1));
+        }
+
+        /// <summary>
         /// follow_page_pte's FOLL_TOUCH for a writing pin (FOLL_WRITE): folio_mark_dirty of each 4 KiB folio from
         /// <paramref name="va"/> whose PTE and folio are both clean (<see cref="AddressSpace.DirtyAtPin"/>), an atomic each,
         /// under the PTE lock. Returns the atomics.
@@ -215,12 +244,16 @@ public static class Gup
         private LineCount Line(ulong pfn) =>
             pfn == _lastLine ? new LineCount(Hot: 1) : pfn == _lastLine + 1 ? new LineCount(Streamed: 1) : new LineCount(Missed: 1);
 
-        /// <summary>A lock hold; a page-table lock's hold exactly like the last one repeats it (<see cref="LockHold.Repeat"/>).</summary>
-        public void Hold(GupLock l, ulong key, long entries = 0, long pages = 0, long atomics = 0, long outputs = 0, LineCount lines = default)
+        /// <summary>
+        /// A lock hold, <paramref name="repeat"/> times in a row; a page-table lock's hold exactly like the last one repeats it
+        /// (<see cref="LockHold.Repeat"/>).
+        /// </summary>
+        public void Hold(GupLock l, ulong key, long entries = 0, long pages = 0, long atomics = 0, long outputs = 0, LineCount lines = default, long repeat = 1)
         {
-            var h = new LockHold(l, key, entries, pages, atomics, outputs, lines);
-            if (l is GupLock.Pte or GupLock.Huge && Holds.Count > 0 && Holds[^1].SameAs(h)) Holds[^1] = Holds[^1] with { Repeat = Holds[^1].Repeat + 1 };
-            else Holds.Add(h);
+            var h = new LockHold(l, key, entries, pages, atomics, outputs, lines, repeat);
+            if (l is GupLock.Pte or GupLock.Huge && Holds.Count > 0 && Holds[^1].SameAs(h)) Holds[^1] = Holds[^1] with { Repeat = Holds[^1].Repeat + repeat };
+            else if (l is GupLock.Pte or GupLock.Huge || repeat == 1) Holds.Add(h);
+            else throw new ArgumentOutOfRangeException(nameof(repeat), repeat, "only a page-table lock's hold repeats");
         }
 
         /// <summary>More entries processed under the last hold (the PTE table lock the phyr walk keeps): its last repetition.</summary>
@@ -362,8 +395,31 @@ public static class Gup
             t.LockedPages += (long)took;
             va += took << Page.Shift;
             if (took < want) break;
+            if (perLookup == 1 && mapping.Level > 0 && !mm.SharesFolioLines)
+                va = ThpSubpages(mapping, va, end, output, t, ref lookups);
         }
         return va;
+    }
+
+    /// <summary>
+    /// The rest of a THP's subpages after <paramref name="last"/>'s, before 57edfcfd3419: each a walk from the top, a lookup,
+    /// the PMD lock and a grab exactly like the one before (follow_trans_huge_pmd per 4 KiB), so they are taken in one step
+    /// with the same counts as subpage by subpage. Returns where the walk goes on.
+    /// </summary>
+    private static ulong ThpSubpages(in Mapping last, ulong va, ulong end, Output output, Tally t, ref int lookups)
+    {
+        var n = Math.Min(Math.Min(last.PagesToFolioEnd - 1, (end - va) >> Page.Shift), (ulong)output.Room);
+        if (n == 0) return va;
+        var next = last with { Pfn = last.Pfn + 1 };
+        if (output.Take(next.Pfn, n) != n) throw new InvalidOperationException("the output took fewer subpages than it had room for");
+        var (atomics, lines) = t.PinSubpages(next, n);
+        t.Walks += (long)n;
+        t.Lookups += (long)n;
+        lookups += (int)n;
+        t.Huge += (long)n;
+        t.Hold(GupLock.Huge, HugeKey(va), 1, 1, atomics, 1, lines, (long)n);
+        t.LockedPages += (long)n;
+        return va + (n << Page.Shift);
     }
 
     /// <summary>get_user_phyrs' locked walk: one walk per call, one lock per PTE table visited.</summary>

@@ -242,6 +242,37 @@ public class GupTests
         Assert.Equal((1L, 2L), (perFolio.Lookups, perFolio.PinAtomics)); // one lookup, refcount + _pincount
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(100)]
+    [InlineData(512)]
+    [InlineData(1000)]
+    public void Before_57edfcfd3419_a_thp_pinned_in_calls_of_any_size_counts_every_subpage_once(int batch)
+    {
+        // Two THPs pinned batch pages a call: the subpages a call takes after its first are counted in one step (a call of 1
+        // takes none that way), so every batch size must give the same totals, subpage by subpage, and the same pages.
+        var frames = new FrameSource().With(FrameSize.Pmd, [new FrameRun(100, 2)]);
+        var mm = new AddressSpace(frames);
+        mm.Map(Base, 2 * TwoMiB, Backing.Thp);
+        mm.Fault(Base);
+        mm.Fault(Base + TwoMiB);
+        var (pages, lookups, locks, atomics, scanned, held) = (0L, 0L, 0L, 0L, 0L, 0L);
+        var pfns = new List<ulong>();
+        for (var va = Base; va < Base + 2 * TwoMiB;)
+        {
+            var call = Gup.PinUserPages(mm, va, Base + 2 * TwoMiB, batch, Locked with { ThpSlowBatch = false, LongtermCheckPerPage = true });
+            var a = call.Accounting;
+            (pages, lookups, locks, atomics, scanned) = (pages + a.PagesPinned, lookups + a.Lookups, locks + a.HugeLockAcquisitions, atomics + a.PinAtomics, scanned + a.LongtermScan.Entries);
+            held += a.Holds.Where(h => h.Lock == GupLock.Huge).Sum(h => h.Repeat * h.Pages);
+            pfns.AddRange(call.Pages);
+            va = call.Next;
+        }
+        Assert.Equal((1024L, 1024L, 1024L, 2048L, 1024L, 1024L), (pages, lookups, locks, atomics, scanned, held));
+        Assert.Equal(Enumerable.Range(0, 1024).Select(i => (100UL << 9) + (ulong)i), pfns);
+        Assert.Equal(1024, mm.PinnedPages);
+    }
+
     [Fact]
     public void Before_57edfcfd3419_the_slow_path_looks_up_every_subpage_of_a_thp()
     {
