@@ -208,15 +208,23 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null, ulo
         var end = iova + size;
         for (var va = iova; va < end;)
         {
-            var phys = PageTable.Translate(va) ?? throw new InvalidOperationException($"vfio_unmap_unpin: IOVA 0x{va:x} is not mapped");
-            pages++;
-            var len = Page.Size;
-            while (va + len < end && PageTable.Translate(va + len) == phys + len)
+            var leaf = PageTable.LeafAt(va) ?? throw new InvalidOperationException($"vfio_unmap_unpin: IOVA 0x{va:x} is not mapped");
+            var phys = leaf.Paddr + (va - leaf.Iova);
+            // A look-up per 4 KiB page while the physical addresses follow on, counted a leaf at a time (inside a leaf they do).
+            var len = 0UL;
+            while (true)
             {
-                pages++;
-                len += Page.Size;
+                var upTo = Math.Min(leaf.Iova + leaf.Size, end);
+                pages += (long)((upTo - (va + len)) >> Page.Shift);
+                len = upTo - va;
+                if (va + len >= end) break;
+                if (PageTable.LeafAt(va + len) is not { } next || next.Paddr + (va + len - next.Iova) != phys + len)
+                {
+                    pages++; // the look-up that found the run's end (the next run looks its first page up again)
+                    break;
+                }
+                leaf = next;
             }
-            if (va + len < end) pages++; // the look-up that found the run's end (the next run looks its first page up again)
             var unmapped = PageTable.Unmap(va, len);
             ptes += unmapped.PtesCleared;
             calls += unmapped.Calls;

@@ -115,7 +115,8 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
     /// <summary>The physical address the device reaches at <paramref name="iova"/>, or null (a fault).</summary>
     public ulong? Translate(ulong iova) => LeafAt(iova) is { } l ? l.Paddr + (iova - l.Iova) : null;
 
-    private (ulong Iova, ulong Paddr, ulong Size)? LeafAt(ulong iova)
+    /// <summary>The leaf that maps <paramref name="iova"/> (its IOVA, physical address and size), or null.</summary>
+    public (ulong Iova, ulong Paddr, ulong Size)? LeafAt(ulong iova)
     {
         if (_small.TryGetValue(iova >> 21, out var table) && table[(int)((iova >> 12) & 511)] is var e and > 0)
             return (iova & ~0xFFFUL, (e - 1) << 12, 1UL << 12);
