@@ -93,6 +93,30 @@ public class ValidateCommandTests
         Assert.Contains($"{file}:7: measure.map-s: gup_test does not give map-s (it gives get-us, put-us)", r.Stderr);
     }
 
+    [Theory]
+    [InlineData("qemu-vfio-pin 16 (4K)", 16UL << 30, "Anon4K", false)]
+    [InlineData("qemu-vfio-pin 360 (THP prealloc)", 360UL << 30, "Thp", true)]
+    [InlineData("qemu-vfio-pin 980 (HUGETLB prealloc)", 980UL << 30, "Hugetlb2M", true)]
+    [InlineData("qemu-vfio-pin 128 (HUGETLB)", 128UL << 30, "Hugetlb2M", false)]
+    public void A_guest_start_names_its_size_backing_and_whether_qemu_preallocated(string workload, ulong bytes, string backing, bool prealloc)
+    {
+        var w = QemuVfioPin.Parse(workload);
+        Assert.Null(w.Problem);
+        Assert.Equal((bytes, backing, prealloc), (w.Bytes, w.Backing.ToString(), w.Prealloc));
+    }
+
+    [Theory]
+    [InlineData("qemu-vfio-pin 16 (THP later)", "'(THP later)' is not (BACKING) or (BACKING prealloc)")]
+    [InlineData("qemu-vfio-pin 16 (HUGE)", "backing 'HUGE' is not 4K, THP, HUGETLB")]
+    [InlineData("qemu-vfio-pin 2000 (THP)", "'2000' is not a size in GB between 1 and 1024")]
+    public void A_guest_start_that_does_not_parse_is_refused_by_its_workload(string workload, string problem)
+    {
+        var head = CaseHead.Replace("workload = \"gup_test -L\"", $"workload = \"{workload}\"");
+        var (r, file) = ValidateCase(head + "measure.pin-s = 1\nmechanism = x\n");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains($"{file}:5: workload: {problem}", r.Stderr);
+    }
+
     [Fact]
     public void Bad_options_name_themselves()
     {

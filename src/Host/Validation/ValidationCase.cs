@@ -66,7 +66,7 @@ public sealed record ValidationCase
         ["link"] = "a URL of the text (optional)",
         ["machine"] = "the machine it was measured on: a shipped profile or a machine file (x86-server, the default machine, when the source does not state it)",
         ["kernel"] = "the kernel version of the measured tree",
-        ["workload"] = "the command as published: gup_test ARGS, iommupt_perf FORMAT map|unmap SIZE, vfio-pci-mem-dma-map DEVICE GB (SECTION), rxe-mr-reg-dereg GB (BACKING), or qemu-vfio-pin GB (BACKING)",
+        ["workload"] = "the command as published: gup_test ARGS, iommupt_perf FORMAT map|unmap SIZE, vfio-pci-mem-dma-map DEVICE GB (SECTION), rxe-mr-reg-dereg GB (BACKING), or qemu-vfio-pin GB (BACKING [prealloc])",
         ["published"] = "the output as published, verbatim",
         ["mechanism"] = "what the case exercises",
         ["known-miss"] = "why the model misses it, when it does (optional)",

@@ -59,13 +59,16 @@ public static class ValidationRun
             run[(f.Measure == "map-s" ? Metric.VfioMapDmaNs : Metric.VfioUnmapDmaNs).Name] / 1e9))];
     }
 
-    /// <summary>A guest's start: VFIO_IOMMU_MAP_DMA of memory nothing has touched — every page faulted and cleared by the pin.</summary>
+    /// <summary>
+    /// A guest's start: VFIO_IOMMU_MAP_DMA of memory nothing has touched — every page faulted and cleared by the pin — or,
+    /// with prealloc, of memory qemu wrote first.
+    /// </summary>
     private static IReadOnlyList<ValidationRow> RunQemu(ValidationCase c)
     {
         var w = QemuVfioPin.Parse(c.Workload);
         var run = RunBuffer(c, w.Bytes, w.Backing, s => s with
         {
-            Prefault = false, Gup = new GupOptions { Walk = GupWalk.Locked, Longterm = true }, Device = DeviceKind.Vfio,
+            Prefault = w.Prealloc, Gup = new GupOptions { Walk = GupWalk.Locked, Longterm = true }, Device = DeviceKind.Vfio,
             IommuMode = Domain.Dma.IommuMode.Strict,
         });
         return [.. c.Figures.Select(f => new ValidationRow(c, f.Measure, f.Value, run[Metric.VfioMapDmaNs.Name] / 1e9))];
