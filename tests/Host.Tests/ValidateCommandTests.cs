@@ -118,11 +118,36 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void Cases_run_at_once_give_the_same_bytes_as_one_after_another()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"phyr-cases-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            foreach (var name in new[] { "iommupt-amdv1-map-212-6.19", "li-zhe-longterm-hugetlb-2m-6.16", "daniel-jordan-rfc-intel-hugetlb-16g" })
+                File.Copy(Path.Combine(CasesDir, name + ".conf"), Path.Combine(dir, name + ".conf"));
+            var one = CliRunner.Run("validate", "--cases", dir, "--out", Path.Combine(dir, "1"), "--format", "json", "--parallelism", "1");
+            var three = CliRunner.Run("validate", "--cases", dir, "--out", Path.Combine(dir, "3"), "--format", "json", "--parallelism", "3");
+            Assert.Equal(0, one.ExitCode);
+            Assert.Equal(one.Stdout, three.Stdout);
+            Assert.Equal(File.ReadAllText(Path.Combine(dir, "1", "report.md")), File.ReadAllText(Path.Combine(dir, "3", "report.md")));
+            Assert.Equal(3, JsonDocument.Parse(one.Stdout).RootElement.GetProperty("figures").GetArrayLength() - 1); // the hugetlb case has two figures
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public void Bad_options_name_themselves()
     {
         var r = CliRunner.Run("validate", "--cases", "/nonexistent/dir");
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("--cases: /nonexistent/dir: no such directory or file", r.Stderr);
         Assert.Equal(2, CliRunner.Run("validate", "--set", "both").ExitCode);
+        var none = CliRunner.Run("validate", "--parallelism", "0");
+        Assert.Equal(2, none.ExitCode);
+        Assert.Contains("--parallelism: must be at least 1", none.Stderr);
     }
 }
