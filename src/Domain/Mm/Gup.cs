@@ -396,7 +396,7 @@ public static class Gup
             va += took << Page.Shift;
             if (took < want) break;
             if (perLookup == 1 && mapping.Level > 0 && !mm.SharesFolioLines)
-                va = ThpSubpages(mapping, va, end, output, t, ref lookups);
+                va = ThpSubpages(mapping, va, end, output, t);
         }
         return va;
     }
@@ -406,16 +406,15 @@ public static class Gup
     /// the PMD lock and a grab exactly like the one before (follow_trans_huge_pmd per 4 KiB), so they are taken in one step
     /// with the same counts as subpage by subpage. Returns where the walk goes on.
     /// </summary>
-    private static ulong ThpSubpages(in Mapping last, ulong va, ulong end, Output output, Tally t, ref int lookups)
+    private static ulong ThpSubpages(in Mapping last, ulong va, ulong end, Output output, Tally t)
     {
         var n = Math.Min(Math.Min(last.PagesToFolioEnd - 1, (end - va) >> Page.Shift), (ulong)output.Room);
         if (n == 0) return va;
         var next = last with { Pfn = last.Pfn + 1 };
         if (output.Take(next.Pfn, n) != n) throw new InvalidOperationException("the output took fewer subpages than it had room for");
         var (atomics, lines) = t.PinSubpages(next, n);
-        t.Walks += (long)n;
+        t.Walks += (long)n; // every lookup after a call's first walks from the top
         t.Lookups += (long)n;
-        lookups += (int)n;
         t.Huge += (long)n;
         t.Hold(GupLock.Huge, HugeKey(va), 1, 1, atomics, 1, lines, (long)n);
         t.LockedPages += (long)n;

@@ -17,9 +17,7 @@ public enum GupLock { Pte, Huge, Mmap, Vma }
 public readonly record struct LockHold(GupLock Lock, ulong Key, long Entries, long Pages = 0, long Atomics = 0, long Outputs = 0, LineCount Lines = default, long Repeat = 1)
 {
     /// <summary>Whether <paramref name="other"/> is this hold again (everything alike but the repeat count).</summary>
-    public bool SameAs(in LockHold other) =>
-        Lock == other.Lock && Key == other.Key && Entries == other.Entries && Pages == other.Pages && Atomics == other.Atomics
-        && Outputs == other.Outputs && Lines == other.Lines;
+    public bool SameAs(in LockHold other) => other with { Repeat = Repeat } == this;
 }
 
 /// <summary>What one GUP call did, counted the way the thread argues about it.</summary>
