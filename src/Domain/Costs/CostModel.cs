@@ -65,6 +65,7 @@ public sealed record CostModel
                 UnmapCallNs = code.IommuUnmapCallCycles / machine.Ghz + 4 * machine.L1Ns,
                 IovaToPhysNs = code.EntryCycles / machine.Ghz + 4 * machine.L1Ns,
                 UnmapPteNs = code.EntryCycles / machine.Ghz + machine.L1Ns + streamedNs / 8 + (rewalk ? 4 * machine.L1Ns : 0),
+                IotlbInvalidationNs = (long)Math.Round(machine.IotlbInvalidationNs),
             },
             CacheLineSameSocketNs = (long)Math.Round(machine.SocketTransferNs),
             CacheLineCrossSocketNs = (long)Math.Round(machine.CrossSocketTransferNs),

@@ -3,8 +3,8 @@ namespace Phyr.Domain.Dma;
 /// <summary>
 /// Virtual-time costs of the DMA path, in ns. The IO page table's (a map or unmap call's code and walk, each leaf
 /// written or cleared) are made by <see cref="Costs.CostModel.Derive"/> from the machine and the kernel code's cycles,
-/// checked against the iommupt series' per-call measurements (docs/validation.md). The rest are still assumed: an IOTLB
-/// invalidation ~2 µs (Documentation/ABI/testing/debugfs-intel-iommu's example); IOVA cache pop 20 ns; rbtree allocation
+/// checked against the iommupt series' per-call measurements (docs/validation.md), and an IOTLB invalidation is the
+/// machine's (<see cref="Machines.MachineProfile.IotlbInvalidationNs"/>). The rest are still assumed: IOVA cache pop 20 ns; rbtree allocation
 /// 100 ns + 10 ns per node visited; 5 ns per scatterlist entry built; 4 ns per device translation (MTT) entry written
 /// and 2 µs per device command (register / deregister).
 /// </summary>

@@ -64,6 +64,12 @@ public sealed record MachineProfile
 
     public IommuKind Iommu { get; init; } = IommuKind.IntelVtd;
 
+    /// <summary>
+    /// One IOTLB invalidation through the IOMMU's queue, submit to completion (qi_submit_sync: the invalidation descriptor,
+    /// the wait descriptor, the poll of its status): what a strict unmap and a flush queue's flush wait for.
+    /// </summary>
+    public double IotlbInvalidationNs { get; init; } = 2000;
+
     public int CpusPerSocket => CoresPerSocket * ThreadsPerCore;
     public int Cpus => Sockets * CpusPerSocket;
 
@@ -77,6 +83,7 @@ public sealed record MachineProfile
                  {
                      ("ghz", Ghz), ("l1-ns", L1Ns), ("l2-ns", L2Ns), ("llc-ns", LlcNs), ("llc-stream-line-ns", LlcStreamLineNs), ("dram-ns", DramNs), ("stream-line-ns", StreamLineNs), ("clear-line-ns", ClearLineNs), ("atomic-ns", AtomicNs),
                      ("smt-transfer-ns", SmtTransferNs), ("socket-transfer-ns", SocketTransferNs), ("cross-socket-transfer-ns", CrossSocketTransferNs),
+                     ("iotlb-invalidation-ns", IotlbInvalidationNs),
                  })
             if (!(v > 0 && v < 1e6)) yield return (key, $"{v} is not a positive number below 1000000");
         // The engine's lookahead is half a same-socket transfer and must be at least 1 ns.

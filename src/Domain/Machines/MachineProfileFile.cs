@@ -31,6 +31,7 @@ public static class MachineProfileFile
         ["smt-transfer-ns"] = (m, v) => m with { SmtTransferNs = Number(v) },
         ["socket-transfer-ns"] = (m, v) => m with { SocketTransferNs = Number(v) },
         ["cross-socket-transfer-ns"] = (m, v) => m with { CrossSocketTransferNs = Number(v) },
+        ["iotlb-invalidation-ns"] = (m, v) => m with { IotlbInvalidationNs = Number(v) },
         ["iommu"] = (m, v) => m with
         {
             Iommu = v switch

@@ -42,9 +42,12 @@ public class MachineProfileTests
         try
         {
             var good = Path.Combine(dir.FullName, "mine.conf");
-            File.WriteAllText(good, "base = xeon-e5-2630v4\ndram-ns = 120\nllc-bytes = 30M\n");
+            File.WriteAllText(good, "base = xeon-e5-2630v4\ndram-ns = 120\nllc-bytes = 30M\niotlb-invalidation-ns = 650\n");
             var mine = MachineProfileFile.Load(good);
             Assert.Equal(("mine", 120.0, 30UL << 20, 2.2), (mine.Name, mine.DramNs, mine.LlcBytes, mine.Ghz));
+            // The IOMMU's invalidation latency is the machine's: the DMA path's costs take it.
+            Assert.Equal(650, CostModel.Derive(mine, KernelCode.Default).Dma.IotlbInvalidationNs);
+            Assert.Equal(2000, CostModel.Derive(MachineProfiles.Default, KernelCode.Default).Dma.IotlbInvalidationNs);
 
             var bad = Path.Combine(dir.FullName, "bad.conf");
             File.WriteAllText(bad, "ghz = fast\n");
