@@ -2,9 +2,8 @@ namespace Phyr.Domain.Mm;
 
 /// <summary>
 /// Counts by pfn in an open-addressing hash table (linear probing, backward-shift deletion) of one 8-byte slot per entry
-/// at most 3/4 full — against ~52 bytes an entry for a <see cref="Dictionary{TKey,TValue}"/>. Its size is any number of
-/// slots (a slot is the hash's top bits scaled to it), so a table <see cref="Reserve"/>d for its entries never grows
-/// (growing by doubling holds the old table and one twice its size at once). A slot holds the pfn + 1 in its low 53 bits
+/// at most 3/4 full — against ~52 bytes an entry for a <see cref="Dictionary{TKey,TValue}"/>; it doubles when 3/4 full (a
+/// slot is the hash's top bits scaled to the table's size). A slot holds the pfn + 1 in its low 53 bits
 /// (a pfn is below 2^40: its physical address is below 2^52, <see cref="Memory.Page.PhysAddrLimit"/>) and the count in its
 /// top 11, biased by 1024; a count beyond ±1023 lives in a side dictionary, its slot's count field 0. Iteration order is
 /// never exposed, so nothing reaching a result depends on it. <see cref="PinCounts"/> keeps here the counts that are
@@ -56,13 +55,6 @@ internal sealed class PfnCountTable
         }
         else Store(i, key, n);
         return n;
-    }
-
-    /// <summary>Room for <paramref name="entries"/> counts in all without growing (a hint: more still fit, by growing).</summary>
-    public void Reserve(long entries)
-    {
-        var slots = (entries * 4 + 2) / 3 + 1;
-        if (slots > _slots.Length) Resize(slots);
     }
 
     internal static ulong Key(ulong pfn) =>
