@@ -24,7 +24,8 @@ public sealed record DmaCosts
 
     public double UnmapCallNs { get; init; } = 65;
     public double UnmapPteNs { get; init; } = 24;
-    public long IotlbInvalidationNs { get; init; } = 2000;
+    /// <summary>One IOTLB invalidation: the default machine's (a derived cost model takes its own machine's).</summary>
+    public long IotlbInvalidationNs { get; init; } = (long)Math.Round(Machines.MachineProfiles.Default.IotlbInvalidationNs);
     public long SgEntryNs { get; init; } = 5;
     public long DeviceEntryNs { get; init; } = 4;
     public long DeviceCommandNs { get; init; } = 2000;

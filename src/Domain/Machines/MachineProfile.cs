@@ -68,7 +68,7 @@ public sealed record MachineProfile
     /// One IOTLB invalidation through the IOMMU's queue, submit to completion (qi_submit_sync: the invalidation descriptor,
     /// the wait descriptor, the poll of its status): what a strict unmap and a flush queue's flush wait for.
     /// </summary>
-    public double IotlbInvalidationNs { get; init; } = 2000;
+    public double IotlbInvalidationNs { get; init; } = 1;
 
     public int CpusPerSocket => CoresPerSocket * ThreadsPerCore;
     public int Cpus => Sockets * CpusPerSocket;
