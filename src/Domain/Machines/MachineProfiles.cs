@@ -33,9 +33,9 @@ public static class MachineProfiles
     {
         Name = "xeon-e5-2630v4",
         Description = "2 x Intel Xeon E5-2630 v4 (Broadwell-EP), 10 cores x 2 threads per socket, 2.2 GHz: the 40-CPU host of kernel commit 292648ac5cf1",
-        Sources = LatencySources + "; shape, clock and LLC: Intel ARK (E5-2630 v4: 10 cores, 20 threads, 2.20 GHz base, 25 MB cache); LLC ~50 cycles (7-cpu Broadwell); DRAM ~88 ns idle (Intel MLC on Xeon E5 v4)" + InvalidationSource,
+        Sources = LatencySources + "; shape, clock and LLC: Intel ARK (E5-2630 v4: 10 cores, 20 threads, 2.20 GHz base, 25 MB cache); LLC ~50 cycles (7-cpu Broadwell); DRAM ~88 ns idle (Intel MLC on Xeon E5 v4); a streamed line 64 B at the 7.98 GB/s one core of this part reads from memory (likwid-bench load, 375 MB: RRZE-HPC/kerncraft, examples/machine-files/BroadwellEP_E5-2630v4.yml)" + InvalidationSource,
         Sockets = 2, CoresPerSocket = 10, ThreadsPerCore = 2, Ghz = 2.2,
-        L1Ns = 4 / 2.2, L2Ns = 12 / 2.2, LlcNs = 50 / 2.2, LlcStreamLineNs = 50 / 2.2 / 16, LlcBytes = 25UL << 20, DramNs = 88, StreamLineNs = 88 / 16.0, ClearLineNs = 88 / 10.0, AtomicNs = 18 / 2.2,
+        L1Ns = 4 / 2.2, L2Ns = 12 / 2.2, LlcNs = 50 / 2.2, LlcStreamLineNs = 50 / 2.2 / 16, LlcBytes = 25UL << 20, DramNs = 88, StreamLineNs = 64 / 7.98, ClearLineNs = 88 / 10.0, AtomicNs = 18 / 2.2,
         SmtTransferNs = 10, SocketTransferNs = 42, CrossSocketTransferNs = 115, Iommu = IommuKind.IntelVtd, IotlbInvalidationNs = InvalidationNs,
     };
 
@@ -82,9 +82,9 @@ public static class MachineProfiles
         Sources = LatencySources + "; shape and clock: the RFC's hardware info ('2 nodes * 26 cores * 2 threads = 104 CPUs, 2.00GHz'); " +
                   "L1 4 cycles, L2 14 cycles (the low end of 14-22 measured), L3 25-27 ns at 16-32 MB, DRAM 89-91 ns at 384-512 MB: " +
                   "AnandTech's LMBench runs on Skylake-SP ('Intel Skylake EP vs AMD EPYC 7000', 2017, 'Memory Subsystem: Latency'); " +
-                  "L3 1.375 MB a core (AnandTech's Skylake-X review), 35.75 MB for 26 cores; transfers as x86-server (no case on this machine moves lines between CPUs)" + InvalidationSource,
+                  "L3 1.375 MB a core (AnandTech's Skylake-X review), 35.75 MB for 26 cores; a streamed line 64 B at ~12 GB/s, one thread's STREAM on Skylake-SP in the same AnandTech review (kerncraft's likwid-bench load on two other Skylake-SP parts: 10.9 and 14.3 GB/s); transfers as x86-server (no case on this machine moves lines between CPUs)" + InvalidationSource,
         Sockets = 2, CoresPerSocket = 26, ThreadsPerCore = 2, Ghz = 2.0,
-        L1Ns = 4 / 2.0, L2Ns = 14 / 2.0, LlcNs = 26, LlcStreamLineNs = 26 / 16.0, LlcBytes = 35UL << 20 | 768UL << 10, DramNs = 90, StreamLineNs = 90 / 16.0, ClearLineNs = 90 / 10.0, AtomicNs = 19 / 2.0,
+        L1Ns = 4 / 2.0, L2Ns = 14 / 2.0, LlcNs = 26, LlcStreamLineNs = 26 / 16.0, LlcBytes = 35UL << 20 | 768UL << 10, DramNs = 90, StreamLineNs = 64 / 12.0, ClearLineNs = 90 / 10.0, AtomicNs = 19 / 2.0,
         SmtTransferNs = 10, SocketTransferNs = 50, CrossSocketTransferNs = 130, Iommu = IommuKind.IntelVtd, IotlbInvalidationNs = InvalidationNs,
     };
 
@@ -103,9 +103,11 @@ public static class MachineProfiles
                   "(chipsandcheese.com, 'Deep Diving Zen 3 V-Cache', 2022) and each core able to use the full 32 MB (AnandTech's Milan " +
                   "review); a cleared line: DRAM latency over 22 outstanding L1 misses (Zen 2's count, not verified for Zen 3); a locked " +
                   "RMW 19 cycles and the line transfers as x86-server's (not found for Zen 3; no case on this machine moves lines " +
-                  "between CPUs); a streamed line DRAM latency / 16 (Little's law, as the other profiles)" + InvalidationSource,
+                  "between CPUs); a streamed line 64 B at the 21.77 GB/s one Zen 2 core of an EPYC 7452 reads from memory (likwid-bench load, 240 MB, " +
+                  "NPS4: RRZE-HPC/kerncraft, examples/machine-files/Zen2_EPYC-7452.yml) — Milan's own not found; it keeps Rome's I/O die " +
+                  "and memory controllers" + InvalidationSource,
         Sockets = 2, CoresPerSocket = 64, ThreadsPerCore = 2, Ghz = 2.5,
-        L1Ns = 4 / 2.5, L2Ns = 13 / 2.5, LlcNs = 41.5 / 2.5, LlcStreamLineNs = 41.5 / 2.5 / 16, LlcBytes = 32UL << 20, DramNs = 122, StreamLineNs = 122 / 16.0, ClearLineNs = 122 / 22.0, AtomicNs = 19 / 2.5,
+        L1Ns = 4 / 2.5, L2Ns = 13 / 2.5, LlcNs = 41.5 / 2.5, LlcStreamLineNs = 41.5 / 2.5 / 16, LlcBytes = 32UL << 20, DramNs = 122, StreamLineNs = 64 / 21.77, ClearLineNs = 122 / 22.0, AtomicNs = 19 / 2.5,
         SmtTransferNs = 10, SocketTransferNs = 50, CrossSocketTransferNs = 130, Iommu = IommuKind.AmdV1, IotlbInvalidationNs = InvalidationNs,
     };
 
