@@ -45,8 +45,9 @@ public sealed record MachineProfile
     public double StreamLineNs { get; init; } = 1;
 
     /// <summary>
-    /// One 64-byte line of clear_page (rep stosb) on memory not in cache: each store miss takes a line fill buffer for a
-    /// DRAM round trip, so a line every DRAM latency / the buffers.
+    /// One 64-byte line of clear_page (rep stosb, 4 KiB at a time) on memory not in cache: 64 B over one core's measured
+    /// clear bandwidth where there is a measurement, else each store miss taking a line fill buffer for a DRAM round trip,
+    /// a line every DRAM latency / the buffers.
     /// </summary>
     public double ClearLineNs { get; init; } = 9;
 
