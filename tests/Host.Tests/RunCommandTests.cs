@@ -118,7 +118,7 @@ public class RunCommandTests : IDisposable
             (["run", Scenario(new string('x', 300 * 1024))], "larger than 256 KiB: too large for a scenario file"),
             (["layout", "--generate", "100000000000"], "--generate: 100000000000 frames is more than 268435456"),
             // More than any machine holds (4096 CPUs x 1 TiB): refused before it starts, not killed by the kernel.
-            (["run", Scenario("cpus = 4096\nregion = 1T\n")], "the run needs about 23 TiB of memory (4096 CPU(s) x 1 TiB of anon-4k)"),
+            (["run", Scenario("cpus = 4096\nregion = 1T\n")], "the run needs about 19.5 TiB of memory (4096 CPU(s) x 1 TiB of anon-4k)"),
         };
         foreach (var (args, expected) in cases)
         {
@@ -147,10 +147,10 @@ public class RunCommandTests : IDisposable
     public void Max_memory_refuses_a_run_above_it_with_the_estimate_and_lets_one_below_it_run()
     {
         var file = Scenario("region = 1G\n");
-        // 256 MB and 12 + 22 x 0.5 bytes for each of 262,144 pages (fragmentation 0.5): 262 MiB.
+        // 256 MB and 12 + 15 x 0.5 bytes for each of 262,144 pages (fragmentation 0.5): 261 MiB.
         var refused = CliRunner.Run("run", file, "--max-memory", "260M", "--out", Path.Combine(_dir, "refused"));
         Assert.Equal(2, refused.ExitCode);
-        Assert.Contains("the run needs about 262 MiB of memory (1 CPU(s) x 1 GiB of anon-4k) and --max-memory is 260 MiB", refused.Stderr);
+        Assert.Contains("the run needs about 261 MiB of memory (1 CPU(s) x 1 GiB of anon-4k) and --max-memory is 260 MiB", refused.Stderr);
         Assert.False(Directory.Exists(Path.Combine(_dir, "refused")));
         Assert.Equal(0, CliRunner.Run("run", Scenario(Small), "--max-memory", "2G", "--out", Path.Combine(_dir, "ran")).ExitCode);
         Assert.Contains("--max-memory: 'lots' is not a byte count", CliRunner.Run("run", file, "--max-memory", "lots").Stderr);

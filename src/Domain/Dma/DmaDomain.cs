@@ -45,15 +45,20 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null, ulo
         foreach (var s in Layout(sg, dev.SegmentBoundaryMask)) iovaLen += s.IovaLen;
         var (alloc, iova) = AllocIova(cpu, iovaLen, dev);
 
-        // iommu_map_sg: one __iommu_map per run of physically contiguous (aligned) segments.
+        // iommu_map_sg: one __iommu_map per run of physically contiguous (aligned) segments. A map of exactly one phyr of a
+        // list (whole pages, no padding after it) is made as that range of the list, so the IO page table may keep its
+        // 4 KiB leaves as windows on the list.
         var map = new IommuMaps(PageTable, iova);
+        var list = sg as RangeList;
         ulong start = 0, len = 0;
+        int first = 0, k = 0, segments = 0;
+        var whole = false;
         foreach (var s in Layout(sg, dev.SegmentBoundaryMask))
         {
             var phys = s.Phys.Addr - s.IovaOff;
             if (len > 0 && phys != start + len)
             {
-                map.Map(start, len);
+                Flush();
                 len = 0;
             }
             if (len > 0) len += s.IovaLen;
@@ -61,10 +66,20 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null, ulo
             {
                 len = s.IovaLen;
                 start = phys;
+                (first, segments) = (k, 0);
             }
+            segments++;
+            whole = segments == 1 && s.IovaOff == 0 && s.IovaLen == s.Phys.Len;
+            k++;
         }
-        map.Map(start, len);
+        Flush();
         return Mapped(strategy, alloc, iova, iovaLen, map, Finalise(Layout(sg, dev.SegmentBoundaryMask), iova, dev), temporarySgEntries);
+
+        void Flush()
+        {
+            if (list is not null && whole) map.Map(list, first);
+            else map.Map(start, len);
+        }
     }
 
     /// <summary>phyr-compat: a temporary scatterlist of one entry per phyr (cut at the device's max segment), then dma_map_sg.</summary>
@@ -308,9 +323,13 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null, ulo
         public long Calls, MapPages, Ptes, Tables;
         public ulong Length;
 
-        public void Map(ulong paddr, ulong len)
+        public void Map(ulong paddr, ulong len) => Count(table.Map(iova + Length, paddr, len), len);
+
+        /// <summary>The map of the list's range <paramref name="run"/>, its 4 KiB leaves a window on the list.</summary>
+        public void Map(RangeList list, int run) => Count(table.Map(iova + Length, list, run), list[run].Len);
+
+        private void Count(IoPtOp op, ulong len)
         {
-            var op = table.Map(iova + Length, paddr, len);
             Calls++;
             MapPages += op.MapPagesCalls;
             Ptes += op.PtesWritten;

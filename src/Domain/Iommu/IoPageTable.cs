@@ -7,11 +7,13 @@ public readonly record struct IoPtOp(int MapPagesCalls, long PtesWritten, int Ta
 
 /// <summary>
 /// An x86-style IO page table (AMD v1 / VT-d second level: four levels of 512 entries, leaves of 4 KiB,
-/// 2 MiB and 1 GiB). <see cref="Map"/> cuts each range with <see cref="IommuPgsize"/> exactly as
+/// 2 MiB and 1 GiB). <see cref="Map(ulong, ulong, ulong)"/> cuts each range with <see cref="IommuPgsize"/> exactly as
 /// __iommu_map does and writes one leaf entry per IO page, allocating the tables below the root on
 /// first use; <see cref="Unmap"/> clears whole leaves (a partial unmap of a large leaf removes all of it,
 /// as iommu_unmap reports). <see cref="Translate"/> is what the device sees: it is used to check that no
-/// DMA reaches an unmapped IOVA.
+/// DMA reaches an unmapped IOVA. A map of a phyr list's range (<see cref="Map(ulong, RangeList, int)"/>) keeps the
+/// level-1 tables its 4 KiB leaves fill as windows on the list (<see cref="ListLeaves"/>) instead of copies of its frames;
+/// every entry, count and check is the same.
 /// </summary>
 public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
 {
@@ -19,6 +21,7 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
     // Leaves as the hardware holds them: 4 KiB leaves in 512-entry level-1 tables (their frame + 1; 0 is empty; 4 bytes
     // a leaf where a real IO page table has 8, see PfnTable), 2 MiB and 1 GiB leaves one entry each (paddr + 1).
     private readonly Dictionary<ulong, PfnTable> _small = [];  // iova >> 21 -> level-1 table of 4 KiB leaves
+    private readonly Dictionary<ulong, ListLeaves> _views = []; // or its leaves as a window on a phyr list (not in _small)
     private readonly Dictionary<ulong, ulong> _mid = [];      // iova >> 21 -> 2 MiB leaf
     private readonly Dictionary<ulong, ulong> _huge = [];     // iova >> 30 -> 1 GiB leaf
     private readonly HashSet<(int Level, ulong Index)> _tables = [];
@@ -28,8 +31,16 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
     public ulong PgsizeBitmap { get; } = pgsizeBitmap;
     public long Leaves { get; private set; }
     public int Tables => _tables.Count;
+    /// <summary>Level-1 tables held as windows on a phyr list (<see cref="ListLeaves"/>).</summary>
+    public int Views => _views.Count;
 
-    public IoPtOp Map(ulong iova, ulong paddr, ulong size)
+    public IoPtOp Map(ulong iova, ulong paddr, ulong size) => Map(iova, paddr, size, null, 0);
+
+    /// <summary>The map of range <paramref name="run"/> of <paramref name="list"/> at <paramref name="iova"/>: as
+    /// <see cref="Map(ulong, ulong, ulong)"/> of its address and length, its 4 KiB leaves kept as a window on the list.</summary>
+    public IoPtOp Map(ulong iova, RangeList list, int run) => Map(iova, list[run].Addr, list[run].Len, list, run);
+
+    private IoPtOp Map(ulong iova, ulong paddr, ulong size, RangeList? list, int run)
     {
         var calls = IommuPgsize.Map(PgsizeBitmap, iova, paddr, size);
         long ptes = 0;
@@ -38,7 +49,7 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
         {
             if (call.PageSize == 1UL << 12)
             {
-                MapSmall(call, ref ptes, ref tables);
+                MapSmall(call, ref ptes, ref tables, list, run, paddr);
                 continue;
             }
             for (ulong i = 0; i < call.Count; i++)
@@ -58,7 +69,7 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
     /// A call's 4 KiB leaves, a level-1 table at a time: the same checks, entries and counts as leaf by leaf (a chunk
     /// shares its tables above, so only its first leaf can allocate one), with the dictionary work once per table.
     /// </summary>
-    private void MapSmall(IommuMapping call, ref long ptes, ref int tables)
+    private void MapSmall(IommuMapping call, ref long ptes, ref int tables, RangeList? list, int run, ulong runAddr)
     {
         for (ulong i = 0; i < call.Count;)
         {
@@ -67,11 +78,23 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
             var first = (int)((va >> 12) & 511);
             var n = (int)Math.Min(call.Count - i, (ulong)(512 - first));
             if (_mid.ContainsKey(index) || _huge.ContainsKey(va >> Level2Shift)) throw Exists(va);
-            if (!_small.TryGetValue(index, out var table)) _small[index] = table = new PfnTable();
-            for (var j = 0; j < n; j++)
-                if (table[first + j] != 0) throw Exists(va + ((ulong)j << 12));
-            var entry = ((call.Paddr >> 12) + i) + 1;
-            for (var j = 0; j < n; j++) table[first + j] = entry + (ulong)j;
+            // The page of the list's range this chunk starts at: a window takes it when it carries one on, or starts one in a
+            // table not there yet (whose entries are all empty); any other chunk goes to a table of its own.
+            var offset = (call.Paddr + (i << 12) - runAddr) >> 12;
+            var view = _views.GetValueOrDefault(index);
+            if (list is not null && (view?.Continues(list, first, run, offset) ?? !_small.ContainsKey(index)))
+            {
+                if (view is null) _views[index] = new ListLeaves(list, first, run, offset, n);
+                else view.Append(run, offset, n);
+            }
+            else
+            {
+                var table = TableFor(index);
+                for (var j = 0; j < n; j++)
+                    if (table[first + j] != 0) throw Exists(va + ((ulong)j << 12));
+                var entry = ((call.Paddr >> 12) + i) + 1;
+                for (var j = 0; j < n; j++) table[first + j] = entry + (ulong)j;
+            }
             Leaves += n;
             _smallUnder2M[index] = _smallUnder2M.GetValueOrDefault(index) + n;
             _smallerUnder1G[va >> Level2Shift] = _smallerUnder1G.GetValueOrDefault(va >> Level2Shift) + n;
@@ -79,6 +102,14 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
             ptes += n;
             i += (ulong)n;
         }
+    }
+
+    /// <summary>The level-1 table at <paramref name="index"/> as a table that may change: a window made a copy, or a new table.</summary>
+    private PfnTable TableFor(ulong index)
+    {
+        if (_small.TryGetValue(index, out var table)) return table;
+        if (_views.Remove(index, out var view)) return _small[index] = view.Materialize();
+        return _small[index] = new PfnTable();
     }
 
     private static InvalidOperationException Exists(ulong va) => new($"iommu_map: IOVA 0x{va:x} is already mapped (-EEXIST)");
@@ -120,6 +151,8 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
     {
         if (_small.TryGetValue(iova >> 21, out var table) && table[(int)((iova >> 12) & 511)] is var e and > 0)
             return (iova & ~0xFFFUL, (e - 1) << 12, 1UL << 12);
+        if (_views.TryGetValue(iova >> 21, out var view) && view[(int)((iova >> 12) & 511)] is var v and > 0)
+            return (iova & ~0xFFFUL, (v - 1) << 12, 1UL << 12);
         if (_mid.TryGetValue(iova >> 21, out var m)) return (iova & ~((1UL << 21) - 1), m - 1, 1UL << 21);
         if (_huge.TryGetValue(iova >> 30, out var h)) return (iova & ~((1UL << 30) - 1), h - 1, 1UL << 30);
         return null;
@@ -132,8 +165,7 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
         switch (size)
         {
             case 1UL << 12:
-                if (!_small.TryGetValue(iova >> 21, out var table))
-                    _small[iova >> 21] = table = new PfnTable();
+                var table = TableFor(iova >> 21);
                 table[(int)((iova >> 12) & 511)] = entry == 0 ? 0 : ((entry - 1) >> 12) + 1;
                 // An empty level-1 array is dropped (the table itself stays allocated: see _tables).
                 if (entry == 0 && _smallUnder2M.GetValueOrDefault(iova >> 21) == 1) _small.Remove(iova >> 21);

@@ -9,9 +9,10 @@ namespace Phyr.Domain.Scenarios;
 /// reference VM (Release). Memory: a fixed part per simulated folio (its PTE, its pin count's bit, its IO page table leaf)
 /// and a part per run of contiguous frames, of which a layout of fragmentation F has F a frame (an RDMA registration's
 /// phyr list holds each run; PTE tables, IO page table leaves and pin-count blocks are denser the longer the runs). Peak
-/// RSS measured at 64 GiB (PTE tables and IO page table leaves in 4- or 5-byte entries, PfnTable; the layout let go as it
-/// is faulted in, FrameRunList; a pin a bit, PinCounts; a phyr in 8 bytes, RangeList): an RDMA registration through a
-/// strict IOMMU 10.8 bytes a page at F = 0, 20.9 at 0.5, 27.4 at 1; a VFIO guest 10.2, 17.0 (13.8 at 1 TiB), 19.6 — taken as 12 + 22 F and
+/// RSS measured at 64 GiB (PTE tables and IO page table leaves in 4- or 5-byte entries, PfnTable; an RDMA registration's
+/// 4 KiB IO page table leaves windows on its phyr list, ListLeaves; the layout let go as it is faulted in, FrameRunList; a
+/// pin a bit, PinCounts; a phyr in 8 bytes, RangeList): an RDMA registration through a strict IOMMU 10.9 bytes a page at
+/// F = 0, 17.1 at 0.5 (13.2 at 1 TiB), 23.7 at 1; a VFIO guest 10.2, 17.0 (13.8 at 1 TiB), 19.8 — taken as 12 + 15 F and
 /// 12 + 14 F (a margin of a tenth or more: an estimate below the peak is an OutOfMemory later); a layout from a pfn file
 /// counts as F = 1, and as frames that may lie one to a pin-count block (<see cref="ScatteredPinBytes"/> each, at most
 /// <see cref="PinBlocksMaxBytes"/>). A call without a batch limit also holds a page array of 8 bytes a page; a
@@ -22,7 +23,7 @@ namespace Phyr.Domain.Scenarios;
 public static class Footprint
 {
     public const double PerFolioBytes = 12;
-    public const double RdmaPerRunBytes = 22;
+    public const double RdmaPerRunBytes = 15;
     public const double VfioPerRunBytes = 14;
 
     /// <summary>A pin-count block of one pinned frame (PinCounts: its object, its list, its directory slot).</summary>
