@@ -132,6 +132,13 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
             calls++;
             for (var pieceEnd = va + pgsize * count; va < pieceEnd;)
             {
+                if (ClearWindow(va, pieceEnd) is var n and > 0)
+                {
+                    cleared += n;
+                    bytes += (ulong)n << 12;
+                    va += (ulong)n << 12;
+                    continue;
+                }
                 var leaf = LeafAt(va) ?? throw new InvalidOperationException($"iommu_unmap: IOVA 0x{va:x} is not mapped");
                 SetLeaf(leaf.Iova, leaf.Size, 0);
                 Count(leaf.Iova, leaf.Size, -1);
@@ -141,6 +148,24 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
             }
         }
         return (cleared, bytes, calls);
+    }
+
+    /// <summary>
+    /// A window (<see cref="ListLeaves"/>) that starts at <paramref name="va"/> and ends before <paramref name="end"/>, cleared
+    /// whole — the leaves one by one would leave the same table, counts and result. Returns the leaves cleared (0 when
+    /// there is no such window: the leaves go one by one).
+    /// </summary>
+    private int ClearWindow(ulong va, ulong end)
+    {
+        var index = va >> Level1Shift;
+        if (!_views.TryGetValue(index, out var view) || (int)((va >> 12) & 511) != view.First
+            || end - va < (ulong)view.Count << 12) return 0;
+        _views.Remove(index);
+        var n = view.Count;
+        Leaves -= n;
+        _smallUnder2M[index] -= n;
+        _smallerUnder1G[va >> Level2Shift] -= n;
+        return n;
     }
 
     /// <summary>The physical address the device reaches at <paramref name="iova"/>, or null (a fault).</summary>

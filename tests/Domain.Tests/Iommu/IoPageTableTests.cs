@@ -148,6 +148,21 @@ public class IoPageTableTests
                 return true;
             }
             if (!Same()) return false;
+            // The whole mapping unmapped at once (the windows cleared whole), in a second pair of tables mapped alike.
+            var (whole, wholePlain) = (new IoPageTable(), new IoPageTable());
+            ulong hole = iova, resume = iova;
+            for (ulong k = 0, va = iova; k < (ulong)list.Count; va += list[(int)k].Len, k++)
+            {
+                if ((int)k == shape.Count / 2) (hole, va) = (va, resume = (va + M2 - 1) & ~(M2 - 1));
+                whole.Map(va, list, (int)k);
+                wholePlain.Map(va, list[(int)k].Addr, list[(int)k].Len);
+            }
+            foreach (var (from, to) in new[] { (iova, hole), (resume, at) })
+                if (to > from && whole.Unmap(from, to - from) != wholePlain.Unmap(from, to - from)) return false;
+            if (whole.Leaves != 0 || whole.Views != 0 || whole.Tables != wholePlain.Tables) return false;
+            // Nothing is left under any 2 MiB of it: a 2 MiB leaf maps there (the counts of smaller leaves are back to 0).
+            for (var va = (iova + M2 - 1) & ~(M2 - 1); va + M2 <= at; va += M2)
+                if (whole.Map(va, 0x80_0000_0000 + (va - iova), M2) != wholePlain.Map(va, 0x80_0000_0000 + (va - iova), M2)) return false;
             foreach (var (page, pages) in holes)
             {
                 var va = iova + (ulong)page * K4;
