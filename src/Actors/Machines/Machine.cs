@@ -152,8 +152,7 @@ public sealed class Machine
             mm.Map(RegionStart(cpu), s.RegionBytes, s.Backing, DeviceBarPfn + (ulong)cpu * (s.RegionBytes >> Page.Shift));
         if (s.Prefault && s.Backing != Backing.DeviceMemory)
             for (var cpu = 0; cpu < Regions; cpu++)
-                for (ulong off = 0; off < s.RegionBytes; off += s.Backing.FolioBytes())
-                    mm.Fault(RegionStart(cpu) + off, write: s.PrefaultWrites);
+                mm.Populate(RegionStart(cpu), RegionStart(cpu) + s.RegionBytes, s.Backing.FolioBytes(), s.PrefaultWrites);
 
         if (s.SharedRegion && s.Cpus > 1) mm.ShareFolioLines(s.CpusPerSocket);
         Process = Sim.Add(new Kernel.Process("mm", mm));

@@ -46,7 +46,7 @@ public sealed record FragmentationModel(double Fragmentation, ulong Seed, ulong 
             runs[i] = new FrameRun(start, len);
             cursor = start + len;
         }
-        rng.Shuffle(runs);
+        runs.Shuffle(rng);
         return runs;
     }
 

@@ -1,4 +1,6 @@
 using System.Collections;
+using System.Runtime.Intrinsics.X86;
+using Phyr.Domain.Randomness;
 
 namespace Phyr.Domain.Memory;
 
@@ -40,6 +42,39 @@ public sealed class FrameRunList : IList<FrameRun>, IReadOnlyList<FrameRun>
         if (chunk == _chunks.Length) Array.Resize(ref _chunks, _chunks.Length * 2);
         (_chunks[chunk] ??= new FrameRun[ChunkRuns])[Count & ChunkMask] = run;
         Count++;
+    }
+
+    /// <summary>
+    /// Shuffles the runs in place exactly as <see cref="DeterministicRandom.Shuffle{T}"/> does — the same draws, the same
+    /// swaps in the same order — with the run each of the next swaps reaches asked of memory before it is swapped: a
+    /// terabyte's layout is far larger than the cache, so one swap after another would wait on a miss each.
+    /// </summary>
+    public void Shuffle(DeterministicRandom rng)
+    {
+        const int Ahead = 16;
+        Span<int> js = stackalloc int[Ahead];
+        for (var i = Count - 1; i > 0;)
+        {
+            var k = Math.Min(Ahead, i);
+            for (var a = 0; a < k; a++)
+            {
+                js[a] = (int)rng.NextUInt64((ulong)(i - a) + 1);
+                Prefetch(js[a]);
+            }
+            for (var a = 0; a < k; a++)
+            {
+                var (x, j) = (i - a, js[a]);
+                (this[x], this[j]) = (this[j], this[x]);
+            }
+            i -= k;
+        }
+    }
+
+    // A hint only: the run at index, asked of memory before it is needed.
+    private unsafe void Prefetch(int index)
+    {
+        if (!Sse.IsSupported) return;
+        fixed (FrameRun* run = &Chunk(index)[index & ChunkMask]) Sse.Prefetch0(run);
     }
 
     /// <summary>Lets go of every whole chunk of runs before <paramref name="index"/>: they are not read again.</summary>

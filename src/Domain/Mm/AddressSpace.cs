@@ -324,6 +324,35 @@ public sealed class AddressSpace(FrameSource frames)
         return Lookup(va)!.Value;
     }
 
+    /// <summary>
+    /// Faults in every page of [<paramref name="start"/>, <paramref name="end"/>) in address order, as <see cref="Fault"/>
+    /// page by page does (the same frames, PTEs and count of faults): a PTE table not there yet is filled a run of frames at a
+    /// time; anything else goes page by page.
+    /// </summary>
+    public void Populate(ulong start, ulong end, ulong folioBytes, bool write)
+    {
+        for (var va = start; va < end;)
+        {
+            var tableEnd = Math.Min(end, ((va >> PmdShift) + 1) << PmdShift);
+            if (FindVma(va) is { Backing: Backing.Anon4K } vma && vma.End >= tableEnd && !_pteTables.ContainsKey(va >> PmdShift)
+                && (va & (Page.Size - 1)) == 0 && folioBytes == Page.Size)
+            {
+                var table = _pteTables[va >> PmdShift] = new PfnTable();
+                var flags = write ? PteDirty : 0;
+                for (var i = (int)((va >> Page.Shift) & (PtrsPerTable - 1)); va < tableEnd;)
+                {
+                    var (pfn, n) = frames.NextRun(FrameSize.Base, (tableEnd - va) >> Page.Shift);
+                    for (ulong k = 0; k < n; k++) table[i++] = (pfn + k + 1) | flags;
+                    Faults += (long)n;
+                    va += n << Page.Shift;
+                }
+                continue;
+            }
+            Fault(va, write);
+            va += folioBytes;
+        }
+    }
+
     private void SetPte(ulong va, ulong pfn, ulong flags = PteDirty)
     {
         if (PteTable(va >> PmdShift) is not { } table)

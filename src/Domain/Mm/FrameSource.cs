@@ -41,6 +41,35 @@ public sealed class FrameSource
         return this;
     }
 
+    /// <summary>
+    /// The next frames of <paramref name="size"/> that follow on from one another, at most <paramref name="max"/> of them:
+    /// the first frame and how many — what <see cref="Next"/> would hand out that many times in a row.
+    /// </summary>
+    public (ulong First, ulong Count) NextRun(FrameSize size, ulong max)
+    {
+        if (max == 0) return (0, 0);
+        if (_cursors.TryGetValue(size.Shift, out var c))
+        {
+            while (c.Index < c.Runs.Count)
+            {
+                var run = c.Runs[c.Index];
+                if (c.Used < run.Count)
+                {
+                    var n = Math.Min(max, run.Count - c.Used);
+                    var first = run.Start + c.Used;
+                    c.Used += n;
+                    return (first, n);
+                }
+                c.Index++;
+                c.Used = 0;
+                if ((c.Index & (FrameRunList.ChunkRuns - 1)) == 0) c.Owned?.ReleaseBefore(c.Index);
+            }
+        }
+        var next = _bumpNext.TryGetValue(size.Shift, out var b) ? b : (1UL << 40) >> size.Shift;
+        _bumpNext[size.Shift] = next + max;
+        return (next, max);
+    }
+
     /// <summary>The next frame number of <paramref name="size"/> (in units of that size).</summary>
     public ulong Next(FrameSize size)
     {

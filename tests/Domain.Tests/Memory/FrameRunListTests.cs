@@ -21,10 +21,23 @@ public class FrameRunListTests
             list.Add(Run(i));
         }
         chunked[FrameRunList.ChunkRuns] = list[FrameRunList.ChunkRuns] = new FrameRun(5, 5);
+        var own = new FrameRunList();
+        foreach (var r in chunked) own.Add(r);
         DeterministicRandom.For(7, "shuffle").Shuffle(chunked);
         DeterministicRandom.For(7, "shuffle").Shuffle(list);
         Assert.Equal(n, chunked.Count);
         Assert.Equal(list, chunked);
+        // Its own shuffle (the swaps' runs prefetched ahead) is the same permutation, and leaves the generator where it was.
+        var rng = DeterministicRandom.For(7, "shuffle");
+        own.Shuffle(rng);
+        Assert.Equal(list, own);
+        var after = DeterministicRandom.For(7, "shuffle");
+        after.Shuffle(new List<FrameRun>(list));
+        Assert.Equal(after.NextUInt64(), rng.NextUInt64());
+        var tiny = new FrameRunList();
+        tiny.Add(Run(1));
+        tiny.Shuffle(rng);
+        Assert.Equal([Run(1)], tiny);
         Assert.Equal(list.IndexOf(new FrameRun(5, 5)), chunked.IndexOf(new FrameRun(5, 5)));
         Assert.Throws<ArgumentOutOfRangeException>(() => chunked[n]);
     }

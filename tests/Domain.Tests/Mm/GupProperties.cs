@@ -10,6 +10,42 @@ public class GupProperties
 {
     private const ulong Base = 1UL << 30;
 
+    /// <summary>
+    /// Populate (a PTE table a run of frames at a time) leaves an mm exactly as faulting its pages one by one does: the same
+    /// frame and PTE at every page, the same faults, the frames after it the same — from any start, with part of the range
+    /// already faulted in, whether the faults write or not.
+    /// </summary>
+    [Property(MaxTest = 200)]
+    public void Populate_is_faulting_page_by_page(NonEmptyArray<byte> runLengths, byte startPage, ushort pages, byte faultedFirst, bool write)
+    {
+        FrameSource Frames()
+        {
+            var runs = new List<FrameRun>();
+            ulong next = 5000;
+            foreach (var len in runLengths.Get.Take(64))
+            {
+                runs.Add(new FrameRun(next, 1UL + (ulong)(len % 300)));
+                next += 1UL + (ulong)(len % 300) + 1UL + (ulong)(len % 3);
+            }
+            return new FrameSource().With(FrameSize.Base, runs);
+        }
+        var (bulk, byPage) = (new AddressSpace(Frames()), new AddressSpace(Frames()));
+        var start = Base + ((ulong)startPage << Page.Shift);
+        var end = start + ((ulong)(pages % 3000) << Page.Shift);
+        foreach (var mm in new[] { bulk, byPage })
+        {
+            mm.Map(Base, 8UL << 21, Backing.Anon4K);
+            mm.Fault(start + ((ulong)(faultedFirst % 3) << 21) + ((ulong)faultedFirst << Page.Shift), write); // a page in before
+        }
+        bulk.Populate(start, end, Page.Size, write);
+        for (var va = start; va < end; va += Page.Size) byPage.Fault(va, write);
+        Assert.Equal(byPage.Faults, bulk.Faults);
+        for (var va = Base; va < Base + (8UL << 21); va += Page.Size) Assert.Equal(byPage.Lookup(va), bulk.Lookup(va));
+        Assert.Equal(byPage.Fault(Base + (8UL << 21) - Page.Size), bulk.Fault(Base + (8UL << 21) - Page.Size));
+        Assert.Equal(byPage.DirtyAtPin(start, Math.Min(512, (((start >> 21) + 1) << 21) - start >> Page.Shift)),
+            bulk.DirtyAtPin(start, Math.Min(512, (((start >> 21) + 1) << 21) - start >> Page.Shift)));
+    }
+
     /// <summary>Calls of every variant, on any layout and batch size, together describe exactly the region's bytes.</summary>
     [Property(MaxTest = 200)]
     public void Every_walk_covers_the_region_exactly(NonEmptyArray<byte> runLengths, PositiveInt batchSeed, bool fast, bool phyrs, bool prefault)
