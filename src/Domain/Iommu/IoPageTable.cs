@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Phyr.Domain.Memory;
 
 namespace Phyr.Domain.Iommu;
@@ -42,11 +43,11 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
 
     private IoPtOp Map(ulong iova, ulong paddr, ulong size, RangeList? list, int run)
     {
-        var calls = IommuPgsize.Map(PgsizeBitmap, iova, paddr, size);
         long ptes = 0;
-        var tables = 0;
-        foreach (var call in calls)
+        int tables = 0, calls = 0;
+        foreach (var call in IommuPgsize.Pieces(PgsizeBitmap, iova, paddr, size))
         {
+            calls++;
             if (call.PageSize == 1UL << 12)
             {
                 MapSmall(call, ref ptes, ref tables, list, run, paddr);
@@ -62,7 +63,7 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
                 tables += AllocateTablesFor(va, call.PageSize);
             }
         }
-        return new IoPtOp(calls.Count, ptes, tables);
+        return new IoPtOp(calls, ptes, tables);
     }
 
     /// <summary>
@@ -77,15 +78,16 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
             var index = va >> Level1Shift;
             var first = (int)((va >> 12) & 511);
             var n = (int)Math.Min(call.Count - i, (ulong)(512 - first));
-            if (_mid.ContainsKey(index) || _huge.ContainsKey(va >> Level2Shift)) throw Exists(va);
+            if ((_mid.Count > 0 && _mid.ContainsKey(index)) || (_huge.Count > 0 && _huge.ContainsKey(va >> Level2Shift))) throw Exists(va);
             // The page of the list's range this chunk starts at: a window takes it when it carries one on, or starts one in a
             // table not there yet (whose entries are all empty); any other chunk goes to a table of its own.
             var offset = (call.Paddr + (i << 12) - runAddr) >> 12;
-            var view = _views.GetValueOrDefault(index);
+            var view = index == _lastViewIndex ? _lastView : _views.GetValueOrDefault(index);
             if (list is not null && (view?.Continues(list, first, run, offset) ?? !_small.ContainsKey(index)))
             {
-                if (view is null) _views[index] = new ListLeaves(list, first, run, offset, n);
+                if (view is null) _views[index] = view = new ListLeaves(list, first, run, offset, n);
                 else view.Append(run, offset, n);
+                (_lastViewIndex, _lastView) = (index, view);
             }
             else
             {
@@ -96,18 +98,34 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
                 for (var j = 0; j < n; j++) table[first + j] = entry + (ulong)j;
             }
             Leaves += n;
-            _smallUnder2M[index] = _smallUnder2M.GetValueOrDefault(index) + n;
-            _smallerUnder1G[va >> Level2Shift] = _smallerUnder1G.GetValueOrDefault(va >> Level2Shift) + n;
-            tables += AllocateTablesFor(va, 1UL << 12);
+            CollectionsMarshal.GetValueRefOrAddDefault(_smallUnder2M, index, out _) += n;
+            CollectionsMarshal.GetValueRefOrAddDefault(_smallerUnder1G, va >> Level2Shift, out _) += n;
+            // A table allocated once stays: the chunks after the first in a level-1 table allocate nothing.
+            if (index != _lastSmallTable)
+            {
+                tables += AllocateTablesFor(va, 1UL << 12);
+                _lastSmallTable = index;
+            }
             ptes += n;
             i += (ulong)n;
         }
+    }
+
+    // The window a map's last chunk went to and the level-1 table whose tables it had (tables are never freed): a map's
+    // chunks come in IOVA order, most into the table of the one before.
+    private ulong _lastViewIndex = ulong.MaxValue, _lastSmallTable = ulong.MaxValue;
+    private ListLeaves? _lastView;
+
+    private void Forget(ulong index)
+    {
+        if (index == _lastViewIndex) (_lastViewIndex, _lastView) = (ulong.MaxValue, null);
     }
 
     /// <summary>The level-1 table at <paramref name="index"/> as a table that may change: a window made a copy, or a new table.</summary>
     private PfnTable TableFor(ulong index)
     {
         if (_small.TryGetValue(index, out var table)) return table;
+        Forget(index);
         if (_views.Remove(index, out var view)) return _small[index] = view.Materialize();
         return _small[index] = new PfnTable();
     }
@@ -161,6 +179,7 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
         if (!_views.TryGetValue(index, out var view) || (int)((va >> 12) & 511) != view.First
             || end - va < (ulong)view.Count << 12) return 0;
         _views.Remove(index);
+        Forget(index);
         var n = view.Count;
         Leaves -= n;
         _smallUnder2M[index] -= n;

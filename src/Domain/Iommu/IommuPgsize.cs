@@ -61,22 +61,40 @@ public static class IommuPgsize
     /// </summary>
     public static IReadOnlyList<IommuMapping> Map(ulong pgsizeBitmap, ulong iova, ulong paddr, ulong size)
     {
+        var calls = new List<IommuMapping>();
+        foreach (var call in Pieces(pgsizeBitmap, iova, paddr, size)) calls.Add(call);
+        return calls;
+    }
+
+    /// <summary><see cref="Map"/>'s calls one by one, with no list made (the IO page table maps millions of ranges).</summary>
+    public static Cuts Pieces(ulong pgsizeBitmap, ulong iova, ulong paddr, ulong size)
+    {
         if (pgsizeBitmap == 0) throw new ArgumentException("pgsize_bitmap is empty", nameof(pgsizeBitmap));
         var minPage = 1UL << BitOperations.TrailingZeroCount(pgsizeBitmap);
         if (((iova | paddr | size) & (minPage - 1)) != 0)
             throw new ArgumentException(
                 $"iova 0x{iova:x}, paddr 0x{paddr:x} and size 0x{size:x} must be aligned to the minimum page size 0x{minPage:x} (-EINVAL)");
-        var calls = new List<IommuMapping>();
-        while (size > 0)
+        return new Cuts(pgsizeBitmap, iova, paddr, size);
+    }
+
+    /// <summary>The map_pages() calls of one range, as an enumerator over the range left.</summary>
+    public struct Cuts(ulong pgsizeBitmap, ulong iova, ulong paddr, ulong size)
+    {
+        public IommuMapping Current { get; private set; }
+
+        public readonly Cuts GetEnumerator() => this;
+
+        public bool MoveNext()
         {
+            if (size == 0) return false;
             var (pgsize, count) = Pick(pgsizeBitmap, iova, paddr, size);
-            calls.Add(new IommuMapping(iova, paddr, pgsize, count));
+            Current = new IommuMapping(iova, paddr, pgsize, count);
             var mapped = pgsize * count;
             size -= mapped;
             iova += mapped;
             paddr += mapped;
+            return true;
         }
-        return calls;
     }
 
     private static int Fls(ulong x) => 63 - BitOperations.LeadingZeroCount(x);
