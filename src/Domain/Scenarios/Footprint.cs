@@ -16,7 +16,7 @@ namespace Phyr.Domain.Scenarios;
 /// 12 + 14 F (a margin of a tenth or more: an estimate below the peak is an OutOfMemory later); a layout from a pfn file
 /// counts as F = 1, and as frames that may lie one to a pin-count block (<see cref="ScatteredPinBytes"/> each, at most
 /// <see cref="PinBlocksMaxBytes"/>). A call without a batch limit also holds a page array of 8 bytes a page; a
-/// fixed 256 MB covers the runtime. Host time: 390 to 550 ns a simulated 4 KiB folio at 64 GiB to 1 TiB, taken as 500, with
+/// fixed 256 MB covers the runtime. Host time: 280 to 530 ns a simulated 4 KiB folio at 64 GiB to 1 TiB, taken as 500, with
 /// ~20 ns a page of a large folio (a VFIO guest of 256 GiB of THP: 1.5 s) and 0.3 s to start — within a factor of about 3
 /// of what a run takes (runs of large folios come out faster), and proportionally less on a faster host.
 /// </summary>
