@@ -32,6 +32,7 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
     public ulong PgsizeBitmap { get; } = pgsizeBitmap;
     public long Leaves { get; private set; }
     public int Tables => _tables.Count;
+
     /// <summary>Level-1 tables held as windows on a phyr list (<see cref="ListLeaves"/>).</summary>
     public int Views => _views.Count;
 
