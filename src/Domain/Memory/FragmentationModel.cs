@@ -29,9 +29,10 @@ public sealed record FragmentationModel(double Fragmentation, ulong Seed, ulong 
         // The lengths first, then the gaps (the draws' order is the layout's): the lengths are held in the runs themselves,
         // in chunks (FrameRunList), so a terabyte's layout is built in place and can be let go as faults use it.
         var runs = new FrameRunList(ExpectedRuns(frames));
+        var logStay = Math.Log(1.0 - Fragmentation); // log(1 - p) of the geometric distribution, once
         for (ulong left = frames; left > 0;)
         {
-            var len = RunLength(rng, left);
+            var len = RunLength(rng, left, logStay);
             runs.Add(new FrameRun(0, len));
             left -= len;
         }
@@ -42,7 +43,7 @@ public sealed record FragmentationModel(double Fragmentation, ulong Seed, ulong 
             var len = runs[i].Count;
             var align = 1UL << (63 - (int)ulong.LeadingZeroCount(len));
             var start = cursor + 1 + rng.NextUInt64(MaxGapFrames);
-            start = (start + align - 1) / align * align;
+            start = (start + align - 1) & ~(align - 1); // align is a power of two: no division
             runs[i] = new FrameRun(start, len);
             cursor = start + len;
         }
@@ -58,13 +59,13 @@ public sealed record FragmentationModel(double Fragmentation, ulong Seed, ulong 
         return (int)Math.Min(Math.Min(frames, (ulong)expected), (ulong)Array.MaxLength);
     }
 
-    private ulong RunLength(DeterministicRandom rng, ulong max)
+    private ulong RunLength(DeterministicRandom rng, ulong max, double logStay)
     {
         if (Fragmentation <= 0) return max;
         if (Fragmentation >= 1) return 1;
         // Inverse CDF of the geometric distribution on {1, 2, ...} with success probability p.
         var u = 1.0 - rng.NextDouble(); // (0, 1]
-        var len = 1.0 + Math.Floor(Math.Log(u) / Math.Log(1.0 - Fragmentation));
+        var len = 1.0 + Math.Floor(Math.Log(u) / logStay);
         return len >= max ? max : (ulong)len;
     }
 }
