@@ -42,8 +42,8 @@ public sealed class FrameSource
     }
 
     /// <summary>
-    /// The next frames of <paramref name="size"/> that follow on from one another, at most <paramref name="max"/> of them:
-    /// the first frame and how many — what <see cref="Next"/> would hand out that many times in a row.
+    /// The next frames of <paramref name="size"/> in the order they are handed out, as many as follow on from one another
+    /// up to <paramref name="max"/>: the first and how many (a fault takes one, <see cref="AddressSpace.Populate"/> a run).
     /// </summary>
     public (ulong First, ulong Count) NextRun(FrameSize size, ulong max)
     {
@@ -71,21 +71,5 @@ public sealed class FrameSource
     }
 
     /// <summary>The next frame number of <paramref name="size"/> (in units of that size).</summary>
-    public ulong Next(FrameSize size)
-    {
-        if (_cursors.TryGetValue(size.Shift, out var c))
-        {
-            while (c.Index < c.Runs.Count)
-            {
-                var run = c.Runs[c.Index];
-                if (c.Used < run.Count) return run.Start + c.Used++;
-                c.Index++;
-                c.Used = 0;
-                if ((c.Index & (FrameRunList.ChunkRuns - 1)) == 0) c.Owned?.ReleaseBefore(c.Index);
-            }
-        }
-        var next = _bumpNext.TryGetValue(size.Shift, out var n) ? n : (1UL << 40) >> size.Shift;
-        _bumpNext[size.Shift] = next + 1;
-        return next;
-    }
+    public ulong Next(FrameSize size) => NextRun(size, 1).First;
 }
