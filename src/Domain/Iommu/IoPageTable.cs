@@ -117,7 +117,7 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
     private ulong _lastViewIndex = ulong.MaxValue, _lastSmallTable = ulong.MaxValue;
     private ListLeaves? _lastView;
 
-    private void Forget(ulong index)
+    private void ForgetView(ulong index)
     {
         if (index == _lastViewIndex) (_lastViewIndex, _lastView) = (ulong.MaxValue, null);
     }
@@ -126,7 +126,7 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
     private PfnTable TableFor(ulong index)
     {
         if (_small.TryGetValue(index, out var table)) return table;
-        Forget(index);
+        ForgetView(index);
         if (_views.Remove(index, out var view)) return _small[index] = view.Materialize();
         return _small[index] = new PfnTable();
     }
@@ -180,7 +180,7 @@ public sealed class IoPageTable(ulong pgsizeBitmap = IommuPgsize.X86Bitmap)
         if (!_views.TryGetValue(index, out var view) || (int)((va >> 12) & 511) != view.First
             || end - va < (ulong)view.Count << 12) return 0;
         _views.Remove(index);
-        Forget(index);
+        ForgetView(index);
         var n = view.Count;
         Leaves -= n;
         _smallUnder2M[index] -= n;
