@@ -51,8 +51,8 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null, ulo
         var map = new IommuMaps(PageTable, iova);
         var list = sg as RangeList;
         ulong start = 0, len = 0;
-        int first = 0, k = 0, segments = 0;
-        var whole = false;
+        int first = 0, k = 0;
+        var whole = false; // the map pending is one phyr of the list, whole pages, no padding
         foreach (var s in Layout(sg, dev.SegmentBoundaryMask))
         {
             var phys = s.Phys.Addr - s.IovaOff;
@@ -61,15 +61,18 @@ public sealed class DmaDomain(IommuMode mode, FlushQueue? flushQueue = null, ulo
                 Flush();
                 len = 0;
             }
-            if (len > 0) len += s.IovaLen;
+            if (len > 0)
+            {
+                len += s.IovaLen;
+                whole = false;
+            }
             else
             {
                 len = s.IovaLen;
                 start = phys;
-                (first, segments) = (k, 0);
+                first = k;
+                whole = s.IovaOff == 0 && s.IovaLen == s.Phys.Len;
             }
-            segments++;
-            whole = segments == 1 && s.IovaOff == 0 && s.IovaLen == s.Phys.Len;
             k++;
         }
         Flush();

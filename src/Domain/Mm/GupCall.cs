@@ -75,8 +75,7 @@ public sealed record GupCall(ulong Start, ulong Next, IReadOnlyList<ulong> Pages
     /// <summary>The output as physical ranges: a page array's pages merged where contiguous, or the phyrs; a new array each time (the caller may write it).</summary>
     public PhysRange[] Ranges()
     {
-        // A call's phyrs are a List behind the interface: copied in one go, not enumerated through it.
-        if (Pages.Count == 0) return Phyrs is List<PhysRange> list ? list.ToArray() : [.. Phyrs];
+        if (Pages.Count == 0) return [.. Phyrs];
         // PhysRanges.Normalize of one page per entry, in two passes (count the runs, then fill them): no builder to grow.
         var runs = 1;
         for (var i = 1; i < Pages.Count; i++)
